@@ -1,0 +1,265 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, afterEach, before, describe, it } from "node:test";
+
+import { STUB_MODELS, startOpenRouterStub } from "../../gateway/dev/openrouter-stub.js";
+import type { OpenRouterStub } from "../../gateway/dev/openrouter-stub.js";
+
+/** RFC 7636 Appendix B: the verifier and the S256 challenge it yields. */
+const RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const RFC_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const CALLBACK = "http://localhost:8080/api/v1/openrouter/auth/oauth/callback?state=s1";
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+async function call(url: string, init: RequestInit & { key?: string } = {}): Promise<Answer> {
+  const { key, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (key !== undefined) headers.set("authorization", `Bearer ${key}`);
+  const response = await fetch(url, { ...rest, headers, redirect: "manual", signal: AbortSignal.timeout(5_000) });
+  const text = await response.text();
+  const isJson = (response.headers.get("content-type") ?? "").includes("json");
+  return { status: response.status, headers: response.headers, body: isJson ? JSON.parse(text) : text };
+}
+
+function authorizeUrl(stub: OpenRouterStub, callbackUrl = CALLBACK, challenge = RFC_CHALLENGE): string {
+  const url = new URL(stub.authUrl);
+  url.searchParams.set("callback_url", callbackUrl);
+  url.searchParams.set("code_challenge", challenge);
+  url.searchParams.set("code_challenge_method", "S256");
+  return url.href;
+}
+
+function exchange(stub: OpenRouterStub, body: unknown): Promise<Answer> {
+  return call(`${stub.apiBase}/auth/keys`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+function assertErrorShape(answer: Answer, status: number): void {
+  assert.equal(answer.status, status);
+  assert.deepEqual(Object.keys(answer.body), ["error"]);
+  assert.equal(answer.body.error.code, status);
+  assert.equal(typeof answer.body.error.message, "string");
+  assert.deepEqual(answer.body.error.metadata, {});
+}
+
+describe("the OpenRouter stand-in", () => {
+  let stub: OpenRouterStub;
+
+  before(async () => {
+    stub = await startOpenRouterStub();
+  });
+  afterEach(() => {
+    stub.setFault("none");
+    stub.setCodeAppendStyle("standard");
+  });
+  after(() => stub.close());
+
+  describe("key information", () => {
+    it("describes a key on GET /key and on the older GET /auth/key alike", async () => {
+      for (const path of ["/key", "/auth/key"]) {
+        const limited = await call(`${stub.apiBase}${path}`, { key: stub.testKeys.valid });
+        assert.equal(limited.status, 200);
+        assert.deepEqual(limited.body, {
+          data: {
+            label: `${stub.testKeys.valid.slice(0, 12)}...${stub.testKeys.valid.slice(-3)}`,
+            limit: 100,
+            usage: 25.5,
+            limit_remaining: 74.5,
+            is_free_tier: false,
+            is_provisioning_key: false,
+            limit_reset: "monthly",
+            expires_at: null,
+            rate_limit: { requests: 200, interval: "10s" },
+          },
+        });
+        const unlimited = await call(`${stub.apiBase}${path}`, { key: stub.testKeys.unlimited });
+        assert.equal(unlimited.body.data.limit, null);
+        assert.equal(unlimited.body.data.limit_remaining, null);
+        assert.equal(unlimited.body.data.is_free_tier, true);
+      }
+      assert.match(stub.testKeys.valid, /^sk-or-v1-[0-9a-f]{64}$/);
+    });
+
+    it("answers 401 in OpenRouter's error shape for a missing, unknown or disabled key", async () => {
+      for (const path of ["/key", "/auth/key", "/credits"]) {
+        assertErrorShape(await call(`${stub.apiBase}${path}`), 401);
+        assertErrorShape(await call(`${stub.apiBase}${path}`, { key: `sk-or-v1-${"0".repeat(64)}` }), 401);
+        assertErrorShape(await call(`${stub.apiBase}${path}`, { key: stub.testKeys.disabled }), 401);
+      }
+    });
+
+    it("reports credits from the account, and answers for accounts tests add or change", async () => {
+      const credits = await call(`${stub.apiBase}/credits`, { key: stub.testKeys.valid });
+      assert.equal(credits.status, 200);
+      assert.deepEqual(credits.body, { data: { total_credits: 50, total_usage: 25.5 } });
+
+      const account = stub.addAccount({ limit: 10, usage: 4, totalCredits: 20 });
+      assert.match(account.userId, /^user_/);
+      const info = await call(`${stub.apiBase}/key`, { key: account.key });
+      assert.equal(info.body.data.limit_remaining, 6);
+      account.disabled = true;
+      assertErrorShape(await call(`${stub.apiBase}/key`, { key: account.key }), 401);
+    });
+  });
+
+  it("lists about ten realistic models with prices as decimal strings", async () => {
+    const answer = await call(`${stub.apiBase}/models`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body.data, JSON.parse(JSON.stringify(STUB_MODELS)));
+    assert.ok(answer.body.data.length >= 8);
+    const gpt4o = answer.body.data.find((m: { id: string }) => m.id === "openai/gpt-4o");
+    assert.equal(gpt4o.context_length, 128000);
+    assert.deepEqual([gpt4o.pricing.prompt, gpt4o.pricing.completion], ["0.0000025", "0.00001"]);
+    for (const m of answer.body.data) {
+      assert.ok(m.id && m.name && m.description && m.created && m.context_length && m.architecture && m.top_provider);
+      for (const price of ["prompt", "completion", "request", "image"]) assert.match(m.pricing[price], /^\d+(\.\d+)?$/);
+    }
+  });
+
+  it("answers an unknown path with a 404 in the error shape", async () => {
+    assertErrorShape(await call(`${stub.apiBase}/chat/nowhere`), 404);
+  });
+
+  describe("OAuth PKCE", () => {
+    it("shows an accessible consent page whose Authorize button redirects with a code", async () => {
+      const page = await call(authorizeUrl(stub));
+      assert.equal(page.status, 200);
+      assert.match(page.body, /<h1>Authorize localhost:8080<\/h1>/);
+      assert.match(page.body, /<form method="post" action="\/auth\/approve">/);
+      assert.match(page.body, /<button type="submit">Authorize<\/button>/);
+
+      const approved = await call(`${stub.origin}/auth/approve`, {
+        method: "POST",
+        body: new URLSearchParams({ callback_url: CALLBACK, code_challenge: RFC_CHALLENGE, code_challenge_method: "S256" }),
+      });
+      assert.equal(approved.status, 302);
+      assert.match(approved.headers.get("location") ?? "", /^http:\/\/localhost:8080\/api\/v1\/openrouter\/auth\/oauth\/callback\?state=s1&code=[\w-]+$/);
+
+      for (const missing of ["callback_url", "code_challenge"]) {
+        const url = new URL(authorizeUrl(stub));
+        url.searchParams.delete(missing);
+        const bad = await call(url.href);
+        assert.equal(bad.status, 400);
+        assert.match(bad.headers.get("content-type") ?? "", /text\/html/);
+      }
+    });
+
+    it("exchanges a code and the right verifier for a key that then works on /key", async () => {
+      const callback = new URL(stub.approve(authorizeUrl(stub)));
+      const code = callback.searchParams.get("code");
+      assert.ok(code);
+      stub.clearRequests();
+
+      const answer = await exchange(stub, { code, code_verifier: RFC_VERIFIER, code_challenge_method: "S256" });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(Object.keys(answer.body).sort(), ["key", "user_id"]);
+      assert.match(answer.body.key, /^sk-or-v1-[0-9a-f]{64}$/);
+      assert.match(answer.body.user_id, /^user_/);
+      assert.deepEqual(stub.requests, [
+        { method: "POST", path: "/api/v1/auth/keys", hasBearer: false, body: { code, code_verifier: RFC_VERIFIER, code_challenge_method: "S256" } },
+      ]);
+
+      const info = await call(`${stub.apiBase}/key`, { key: answer.body.key });
+      assert.equal(info.status, 200);
+      assert.equal(stub.account(answer.body.key)?.userId, answer.body.user_id);
+    });
+
+    it("refuses a wrong verifier with 403 and spends the code, so a replay is 403 too", async () => {
+      const verifier = "a-verifier-of-our-own-that-is-long-enough-1234567890";
+      const challenge = createHash("sha256").update(verifier).digest("base64url");
+      const first = new URL(stub.approve(authorizeUrl(stub, CALLBACK, challenge))).searchParams.get("code");
+      assertErrorShape(await exchange(stub, { code: first, code_verifier: RFC_VERIFIER, code_challenge_method: "S256" }), 403);
+      assertErrorShape(await exchange(stub, { code: first, code_verifier: verifier, code_challenge_method: "S256" }), 403);
+
+      const second = new URL(stub.approve(authorizeUrl(stub, CALLBACK, challenge))).searchParams.get("code");
+      assert.equal((await exchange(stub, { code: second, code_verifier: verifier, code_challenge_method: "S256" })).status, 200);
+      assertErrorShape(await exchange(stub, { code: second, code_verifier: verifier, code_challenge_method: "S256" }), 403);
+      assertErrorShape(await exchange(stub, { code: "never-issued", code_verifier: verifier, code_challenge_method: "S256" }), 403);
+    });
+
+    it("answers 400 when the exchange body lacks a field or is not JSON", async () => {
+      const code = new URL(stub.approve(authorizeUrl(stub))).searchParams.get("code");
+      assertErrorShape(await exchange(stub, { code, code_challenge_method: "S256" }), 400);
+      assertErrorShape(await exchange(stub, { code_verifier: RFC_VERIFIER, code_challenge_method: "S256" }), 400);
+      assertErrorShape(await exchange(stub, { code, code_verifier: RFC_VERIFIER }), 400);
+      assertErrorShape(await exchange(stub, "code=abc"), 400);
+    });
+
+    it("refuses a code once it has expired", async () => {
+      const quick = await startOpenRouterStub({ codeTtlMs: 0 });
+      try {
+        const code = new URL(quick.approve(authorizeUrl(quick))).searchParams.get("code");
+        assertErrorShape(await exchange(quick, { code, code_verifier: RFC_VERIFIER, code_challenge_method: "S256" }), 403);
+      } finally {
+        await quick.close();
+      }
+    });
+
+    it("adds the code with & by default, with ?code= in naive style, and validates the authorize URL", () => {
+      assert.match(stub.approve(authorizeUrl(stub)), /\?state=s1&code=[\w-]+$/);
+      assert.match(stub.approve(authorizeUrl(stub, "https://app.example/cb")), /^https:\/\/app\.example\/cb\?code=[\w-]+$/);
+      stub.setCodeAppendStyle("naive");
+      assert.match(stub.approve(authorizeUrl(stub)), /\?state=s1\?code=[\w-]+$/);
+
+      const noCallback = new URL(authorizeUrl(stub));
+      noCallback.searchParams.delete("callback_url");
+      assert.throws(() => stub.approve(noCallback.href), /callback_url/);
+      const plain = new URL(authorizeUrl(stub));
+      plain.searchParams.set("code_challenge_method", "plain");
+      assert.throws(() => stub.approve(plain.href), /S256/);
+    });
+  });
+
+  describe("faults", () => {
+    it("drops every connection when down, but keeps the consent page up", async () => {
+      stub.setFault("down");
+      await assert.rejects(call(`${stub.apiBase}/key`, { key: stub.testKeys.valid }));
+      assert.equal((await call(authorizeUrl(stub))).status, 200);
+      stub.setFault("none");
+      assert.equal((await call(`${stub.apiBase}/key`, { key: stub.testKeys.valid })).status, 200);
+    });
+
+    it("answers 429 with Retry-After when rate-limited, only on the paths named", async () => {
+      stub.setFault("rate-limited", { paths: ["/api/v1/key"] });
+      const limited = await call(`${stub.apiBase}/key`, { key: stub.testKeys.valid });
+      assertErrorShape(limited, 429);
+      assert.equal(limited.headers.get("retry-after"), "7");
+      assert.equal((await call(`${stub.apiBase}/credits`, { key: stub.testKeys.valid })).status, 200);
+    });
+
+    it("answers 502 in the error shape on a server error", async () => {
+      stub.setFault("server-error");
+      assertErrorShape(await call(`${stub.apiBase}/models`), 502);
+    });
+
+    it("answers normally after the delay when slow, and close() ends a request still waiting", async () => {
+      stub.setFault("slow", { delayMs: 50 });
+      const slow = await call(`${stub.apiBase}/credits`, { key: stub.testKeys.valid });
+      assert.deepEqual(slow.body, { data: { total_credits: 50, total_usage: 25.5 } });
+
+      const stalled = await startOpenRouterStub();
+      stalled.setFault("slow");
+      const pending = call(`${stalled.apiBase}/models`);
+      await waitFor(() => stalled.requests.length === 1);
+      await stalled.close();
+      await assert.rejects(pending);
+    });
+  });
+});
+
+/** Polls `condition` every 10 ms for at most `ms`. */
+async function waitFor(condition: () => boolean, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,88 @@
+import { createServer, type RequestListener, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import { FernetKeyring } from "../../gateway/crypto/fernet.js";
+import { loadConfig } from "../../gateway/config.js";
+import { startOpenRouterStub, type OpenRouterStub } from "../../gateway/dev/openrouter-stub.js";
+import { createLogger } from "../../gateway/logger.js";
+import type { OpenRouterAuthRouter } from "../../gateway/app.js";
+import { createStandaloneApp } from "../../gateway/standalone-app.js";
+import { startRedisServer, type RedisServerHandle } from "./redis-server.js";
+
+/** A real gateway over loopback, with every log line it wrote kept for assertions. */
+export interface TestGateway {
+  /** "http://127.0.0.1:PORT" */
+  readonly url: string;
+  readonly gateway: OpenRouterAuthRouter;
+  readonly logs: string[];
+  close(): Promise<void>;
+}
+
+/** Settings every test gateway shares; a test overrides any of them. */
+export const TEST_SECRETS = {
+  OPENROUTER_ENCRYPTION_KEY: FernetKeyring.generateKey(),
+  SESSION_SECRET: "test-session-secret-of-at-least-32-characters",
+};
+
+/**
+ * Starts the standalone gateway on a free port. The port is known before the configuration is
+ * read, so OPENROUTER_REDIRECT_URI points at this very gateway unless the test sets it.
+ */
+export async function startGateway(env: Record<string, string | undefined>): Promise<TestGateway> {
+  let handler: RequestListener = (_req, res) => res.writeHead(503).end();
+  const server: Server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString("utf8").split("\n").filter((line) => line !== ""));
+      done();
+    },
+  });
+  const config = loadConfig({ ...TEST_SECRETS, LOG_LEVEL: "info", OPENROUTER_REDIRECT_URI: `${url}/api/v1/openrouter/auth/oauth/callback`, ...env });
+  const { app, gateway } = createStandaloneApp(config, createLogger(config.logLevel, sink));
+  handler = app;
+
+  return {
+    url,
+    gateway,
+    logs,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close();
+    },
+  };
+}
+
+/** The gateway with everything real behind it: its own Redis and the OpenRouter stand-in. */
+export interface TestStack {
+  readonly gatewayUrl: string;
+  readonly gateway: TestGateway;
+  readonly stub: OpenRouterStub;
+  readonly redis: RedisServerHandle;
+  /** The settings the gateway runs with: start another instance on the same Redis with them. */
+  readonly env: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export async function startTestStack(options: { env?: Record<string, string>; privateRedis?: boolean } = {}): Promise<TestStack> {
+  const redis = await startRedisServer({ private: options.privateRedis ?? false });
+  const stub = await startOpenRouterStub();
+  const env = { REDIS_URL: redis.url, OPENROUTER_API_BASE: stub.apiBase, OPENROUTER_AUTH_URL: stub.authUrl, ...options.env };
+  const gateway = await startGateway(env);
+  return {
+    gatewayUrl: gateway.url,
+    gateway,
+    stub,
+    redis,
+    env,
+    async close() {
+      await gateway.close();
+      await stub.close();
+      await redis.close();
+    },
+  };
+}
