@@ -1,0 +1,139 @@
+import { join } from "node:path";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { Router, type Request } from "express";
+import type { Redis } from "ioredis";
+import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
+import { AuthService } from "./auth/service.js";
+import { loadConfig, type Config } from "./config.js";
+import { createApolloServer } from "./graphql/apollo.js";
+import type { GraphQLContext } from "./graphql/context.js";
+import { cors } from "./http/cors.js";
+import { errorResponder } from "./http/error-response.js";
+import { requestLog } from "./http/request-log.js";
+import { createLogger, type Logger } from "./logger.js";
+import { OpenRouterClient } from "./openrouter/client.js";
+import { packageRoot } from "./package-root.js";
+import { REST_BASE, restRoutes } from "./rest/routes.js";
+import { EncryptedRecords } from "./session/encrypted-records.js";
+import { connectRedis } from "./session/redis-connection.js";
+import { KEY_PREFIX, createSessionStore } from "./session/session-store.js";
+import { sessionMiddleware } from "./session/session-middleware.js";
+
+export interface OpenRouterAuthOptions {
+  /** Settings as SPEC §7's environment variables; defaults to `process.env`. Ignored when `config` is given. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** A configuration already loaded with `loadConfig`. */
+  readonly config?: Config;
+  /** Where log lines go; defaults to a pino logger on stdout at LOG_LEVEL. */
+  readonly logger?: Logger;
+}
+
+/** An Express router with the whole gateway, plus what its owner needs to run it. */
+export interface OpenRouterAuthRouter extends Router {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Whether the session store answers (what `/readyz` reports). */
+  ready(): Promise<boolean>;
+  /** Stops GraphQL and closes the Redis connection; call after the HTTP server stopped accepting. */
+  close(): Promise<void>;
+}
+
+declare module "express-serve-static-core" {
+  interface Request {
+    openRouterAuth?: AuthService;
+  }
+}
+
+/** The element's self-contained module, built by `npm run build`. */
+const ELEMENT_MODULE = join(packageRoot, "dist", "openrouter-auth.js");
+
+/**
+ * The whole gateway as one Express router (SPEC §6): GraphQL at /graphql, the REST paths, the
+ * OAuth callback page and the element module. A host mounts it in its own app, before its own
+ * routes, so that `getOpenRouterKey(req)` works there too.
+ */
+export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenRouterAuthRouter {
+  const config = options.config ?? loadConfig(options.env ?? process.env);
+  const logger = options.logger ?? createLogger(config.logLevel);
+
+  const redis: Redis | undefined = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
+  if (redis === undefined) logger.warn({ event: "session.store" }, "REDIS_URL is not set: sessions live in this process only and end when it stops (development only)");
+  for (const name of config.generatedSecrets) {
+    logger.warn({ event: "config.generated", variable: name }, `${name} is not set: using a random one for this run, so sessions do not survive a restart. Set it before any real use.`);
+  }
+
+  const openrouter = new OpenRouterClient(config.openrouter);
+  const auth = new AuthService({ config, openrouter });
+  const states = new EncryptedRecords<StateRecord>({ redis, keyring: config.keyring, prefix: `${KEY_PREFIX}oauth-state:` });
+  const oauth = new OAuthService({ config, openrouter, auth, states });
+  const apollo = createApolloServer({ production: config.production, logger });
+  // Lets the router be made synchronously, as hosts expect of Express middleware; requests that
+  // arrive before Apollo has started wait for it.
+  apollo.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();
+
+  const router = Router() as OpenRouterAuthRouter;
+  router.use(requestLog(logger));
+  router.use(cors(config.allowedOrigins));
+
+  // Served before the session middleware: fetching the element never touches the session store.
+  router.get("/openrouter-auth.js", (_req, res, next) => {
+    res.sendFile(ELEMENT_MODULE, { maxAge: "10m", headers: { "content-type": "text/javascript; charset=utf-8" } }, (error) => {
+      if (error) next(error);
+    });
+  });
+  router.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  router.get("/readyz", async (_req, res) => {
+    const ok = await ready();
+    res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" });
+  });
+
+  router.use(sessionMiddleware(config, createSessionStore(redis, config.keyring)));
+  router.use((req, _res, next) => {
+    req.openRouterAuth = auth;
+    next();
+  });
+  const json = express.json({ limit: "16kb" });
+  router.use(
+    "/graphql",
+    json,
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, origin: req.get("origin") }),
+    }),
+  );
+  router.use(REST_BASE, json, restRoutes({ auth, oauth }));
+  router.use(errorResponder(logger));
+
+  async function ready(): Promise<boolean> {
+    if (redis === undefined) return true;
+    try {
+      return (await redis.ping()) === "PONG";
+    } catch {
+      return false;
+    }
+  }
+
+  return Object.assign(router, {
+    config,
+    logger,
+    ready,
+    async close() {
+      await apollo.stop();
+      if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
+    },
+  });
+}
+
+/**
+ * The signed-in user's OpenRouter key for this request, or null (SPEC §6): for the host's own
+ * routes that call OpenRouter on the user's behalf. The router must be mounted before them.
+ */
+export async function getOpenRouterKey(req: Request): Promise<string | null> {
+  const auth = req.openRouterAuth;
+  const session = req.sessionHandle;
+  if (auth === undefined || session === undefined) {
+    throw new Error("getOpenRouterKey: mount createOpenRouterAuth()'s router before this route");
+  }
+  return auth.apiKeyOf(session);
+}

@@ -1,0 +1,141 @@
+import type { Config } from "../config.js";
+import { ErrorCode, GatewayError } from "../errors.js";
+import type { AuthStatus, OAuthInitiation } from "../graphql/__generated__/resolvers.js";
+import type { OpenRouterClient } from "../openrouter/client.js";
+import { codeChallengeS256, createCodeVerifier, createState } from "../openrouter/pkce.js";
+import type { EncryptedRecords } from "../session/encrypted-records.js";
+import type { SessionHandle } from "../session/session-handle.js";
+import type { AuthService } from "./service.js";
+
+/** SPEC §5: a pending sign-in expires after ten minutes. */
+export const OAUTH_FLOW_TTL_SECONDS = 600;
+/** Enough for a user who opens the dialog a few times; bounds what one session can pile up. */
+const MAX_PENDING_FLOWS = 5;
+const MAX_CODE_LENGTH = 512;
+const MAX_STATE_LENGTH = 128;
+
+/** What the gateway remembers about a state apart from the session: who to tell the result. */
+export interface StateRecord {
+  /** The allowed origin that started the flow: the only target the callback page posts to. */
+  readonly origin: string;
+}
+
+/**
+ * OpenRouter's OAuth PKCE flow (SPEC §5), kept on the server: the verifier never leaves it, the
+ * state is carried inside callback_url because OpenRouter has no state parameter, and each state
+ * is usable once.
+ */
+export class OAuthService {
+  readonly #config: Config;
+  readonly #openrouter: OpenRouterClient;
+  readonly #auth: AuthService;
+  readonly #states: EncryptedRecords<StateRecord>;
+  readonly #now: () => number;
+
+  constructor(deps: { config: Config; openrouter: OpenRouterClient; auth: AuthService; states: EncryptedRecords<StateRecord>; now?: () => number }) {
+    this.#config = deps.config;
+    this.#openrouter = deps.openrouter;
+    this.#auth = deps.auth;
+    this.#states = deps.states;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /**
+   * @param origin the request's `Origin`; recorded only when it is an allowed origin, else the
+   *   gateway's own origin is the one the popup will talk to.
+   */
+  async initiate(session: SessionHandle, options: { returnTo: string | null; origin: string | undefined }): Promise<OAuthInitiation> {
+    const returnTo = options.returnTo === null ? null : this.#assertReturnTo(options.returnTo);
+    const codeVerifier = createCodeVerifier();
+    const state = createState();
+    const expiresAt = this.#now() + OAUTH_FLOW_TTL_SECONDS * 1000;
+
+    const pending = (session.data.oauth ?? []).filter((flow) => flow.expiresAt > this.#now());
+    pending.push({ state, codeVerifier, expiresAt, returnTo });
+    session.data.oauth = pending.slice(-MAX_PENDING_FLOWS);
+    // Saved before answering: the popup's callback may arrive before this response is finished.
+    await session.save();
+    const origin = options.origin !== undefined && this.#config.allowedOrigins.has(options.origin) ? options.origin : this.gatewayOrigin;
+    await this.#states.put(state, { origin }, OAUTH_FLOW_TTL_SECONDS);
+
+    return { authUrl: this.#authorizeUrl(state, codeChallengeS256(codeVerifier)), state, expiresAt: new Date(expiresAt).toISOString() };
+  }
+
+  /**
+   * Checks the state against this session, exchanges the code, and signs in under a new session
+   * id. State and verifier are spent first, whatever happens next.
+   */
+  async complete(session: SessionHandle, input: { code: unknown; state: unknown }): Promise<AuthStatus> {
+    return (await this.completeFlow(session, input)).status;
+  }
+
+  /** `complete`, also telling the callback page where the user was headed. */
+  async completeFlow(session: SessionHandle, input: { code: unknown; state: unknown }): Promise<{ status: AuthStatus; returnTo: string | null }> {
+    const code = boundedString(input.code, "code", MAX_CODE_LENGTH);
+    const state = boundedString(input.state, "state", MAX_STATE_LENGTH);
+
+    const flows = session.data.oauth ?? [];
+    const flow = flows.find((candidate) => candidate.state === state);
+    const remaining = flows.filter((candidate) => candidate !== flow && candidate.expiresAt > this.#now());
+    if (flow !== undefined) {
+      session.data.oauth = remaining.length > 0 ? remaining : undefined;
+      await session.save();
+    }
+    // `take` is the one-time gate across requests and instances: only one caller gets the record.
+    const record = await this.#states.take(state);
+    if (flow === undefined || record === null || flow.expiresAt <= this.#now()) {
+      throw new GatewayError(ErrorCode.OAUTH_STATE_INVALID);
+    }
+
+    const { key, userId } = await this.#openrouter.exchangeCode(code, flow.codeVerifier);
+    const user = await this.#auth.readUser(key, userId);
+    await this.#auth.signIn(session, { method: "OAUTH", apiKey: key, user });
+    return { status: this.#auth.status(session), returnTo: flow.returnTo };
+  }
+
+  /** Whether this session started the flow with that state (the popup shares the element's cookies). */
+  holds(session: SessionHandle, state: string): boolean {
+    return (session.data.oauth ?? []).some((flow) => flow.state === state && flow.expiresAt > this.#now());
+  }
+
+  /** The origin recorded for a state, found from the state alone (SPEC §5 step 3, relay case). */
+  async originOf(state: string): Promise<string | null> {
+    if (state.length > MAX_STATE_LENGTH) return null;
+    return (await this.#states.peek(state))?.origin ?? null;
+  }
+
+  get gatewayOrigin(): string {
+    return new URL(this.#config.redirectUri).origin;
+  }
+
+  #authorizeUrl(state: string, challenge: string): string {
+    const callback = new URL(this.#config.redirectUri);
+    callback.searchParams.set("state", state);
+    const authorize = new URL(this.#config.openrouter.authUrl);
+    authorize.searchParams.set("callback_url", callback.toString());
+    authorize.searchParams.set("code_challenge", challenge);
+    authorize.searchParams.set("code_challenge_method", "S256");
+    return authorize.toString();
+  }
+
+  #assertReturnTo(value: string): string {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    // Exact origin match against the allow-list: no prefixes, no suffixes, no other schemes.
+    if (url === undefined || !this.#config.allowedOrigins.has(url.origin) || value.length > 2048) {
+      throw new GatewayError(ErrorCode.BAD_USER_INPUT, "returnTo must be a URL on one of the allowed origins.");
+    }
+    return url.toString();
+  }
+}
+
+function boundedString(value: unknown, name: string, max: number): string {
+  if (typeof value !== "string" || value === "" || value.length > max) {
+    throw new GatewayError(ErrorCode.BAD_USER_INPUT, `\`${name}\` must be a non-empty string of at most ${max} characters.`);
+  }
+  return value;
+}

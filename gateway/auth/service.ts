@@ -1,0 +1,147 @@
+import { createHash } from "node:crypto";
+import type { Config } from "../config.js";
+import { ErrorCode, GatewayError } from "../errors.js";
+import type { AuthMethod, AuthStatus, OpenRouterModel, ValidateKeyPayload } from "../graphql/__generated__/resolvers.js";
+import type { OpenRouterClient, Model } from "../openrouter/client.js";
+import type { SessionHandle } from "../session/session-handle.js";
+import type { SignedIn, StoredUser } from "../session/session-data.js";
+import { assertApiKey } from "./api-key-format.js";
+
+const SIGNED_OUT: AuthStatus = Object.freeze({ authenticated: false, method: null, user: null, expiresAt: null });
+
+/** How long a user's model list is reused before OpenRouter is asked again. */
+const MODELS_CACHE_MS = 60_000;
+const MODELS_CACHE_ENTRIES = 1_000;
+
+export interface AuthServiceDeps {
+  readonly config: Config;
+  readonly openrouter: OpenRouterClient;
+  readonly now?: () => number;
+}
+
+/**
+ * The one place the rules of signing in and out live. GraphQL resolvers and REST routes are two
+ * thin adapters over it and must not decide anything themselves.
+ */
+export class AuthService {
+  readonly #config: Config;
+  readonly #openrouter: OpenRouterClient;
+  readonly #now: () => number;
+  readonly #models = new Map<string, { models: Model[]; expiresAt: number }>();
+
+  constructor(deps: AuthServiceDeps) {
+    this.#config = deps.config;
+    this.#openrouter = deps.openrouter;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /** Served from the session alone: no upstream call, and no error for a signed-out caller. */
+  status(session: SessionHandle): AuthStatus {
+    const auth = session.data.auth;
+    if (auth === undefined) return SIGNED_OUT;
+    return { authenticated: true, method: auth.method, user: auth.user, expiresAt: this.#expiresAt(session, auth) };
+  }
+
+  /** The cached key info, refreshed from OpenRouter once it is older than the configured age. */
+  async userInfo(session: SessionHandle): Promise<StoredUser> {
+    const auth = this.#requireAuth(session);
+    const ageMs = this.#now() - Date.parse(auth.user.refreshedAt);
+    if (ageMs <= this.#config.userInfoMaxAgeSeconds * 1000) return auth.user;
+    try {
+      auth.user = await this.readUser(auth.apiKey, auth.user.userId);
+    } catch (error) {
+      if (error instanceof GatewayError && error.code === ErrorCode.INVALID_API_KEY) {
+        // The key was revoked or disabled since sign-in: the session is worth nothing now.
+        await session.destroy();
+        throw new GatewayError(ErrorCode.INVALID_API_KEY, "OpenRouter no longer accepts this key. Connect again.");
+      }
+      // OpenRouter is down or slow: what we knew is still the best answer.
+      if (error instanceof GatewayError && error.code === ErrorCode.UPSTREAM_UNAVAILABLE) return auth.user;
+      throw error;
+    }
+    await session.save();
+    return auth.user;
+  }
+
+  /**
+   * Checks a key with OpenRouter; unless `validateOnly`, signs in with it under a new session id.
+   * @throws BAD_USER_INPUT, INVALID_API_KEY, UPSTREAM_UNAVAILABLE, SESSION_STORE_UNAVAILABLE
+   */
+  async validateKey(session: SessionHandle, apiKeyInput: unknown, validateOnly = false): Promise<ValidateKeyPayload> {
+    const apiKey = assertApiKey(apiKeyInput);
+    const user = await this.readUser(apiKey, null);
+    if (validateOnly) return { valid: true, user, status: this.status(session) };
+    await this.signIn(session, { method: "API_KEY", apiKey, user });
+    return { valid: true, user, status: this.status(session) };
+  }
+
+  /** Starts a fresh session holding the key (both sign-in methods end here). */
+  async signIn(session: SessionHandle, signedIn: { method: AuthMethod; apiKey: string; user: StoredUser }): Promise<void> {
+    await session.regenerate();
+    session.data.auth = { ...signedIn, signedInAt: this.#now() };
+    await session.save();
+  }
+
+  async logout(session: SessionHandle): Promise<AuthStatus> {
+    if (session.data.auth !== undefined || session.data.oauth !== undefined) await session.destroy();
+    return SIGNED_OUT;
+  }
+
+  /** The signed-in user's key, for the host's own server code (SPEC §6); null when signed out. */
+  apiKeyOf(session: SessionHandle): string | null {
+    return session.data.auth?.apiKey ?? null;
+  }
+
+  async models(session: SessionHandle, options: { search?: string | null; first?: number | null }): Promise<OpenRouterModel[]> {
+    const auth = this.#requireAuth(session);
+    const first = options.first ?? 50;
+    if (!Number.isInteger(first) || first < 0 || first > 500) {
+      throw new GatewayError(ErrorCode.BAD_USER_INPUT, "`first` must be a whole number from 0 to 500.");
+    }
+    const search = options.search?.trim().toLowerCase() ?? "";
+    if (search.length > 200) throw new GatewayError(ErrorCode.BAD_USER_INPUT, "`search` must be at most 200 characters.");
+    const models = await this.#modelsFor(auth.apiKey);
+    const matching = search === "" ? models : models.filter((model) => model.id.toLowerCase().includes(search) || model.name.toLowerCase().includes(search));
+    return matching.slice(0, first);
+  }
+
+  #requireAuth(session: SessionHandle): SignedIn {
+    const auth = session.data.auth;
+    if (auth === undefined) throw new GatewayError(ErrorCode.UNAUTHENTICATED);
+    return auth;
+  }
+
+  #expiresAt(session: SessionHandle, auth: SignedIn): string {
+    const absolute = auth.signedInAt + this.#config.session.maxAgeSeconds * 1000;
+    const idle = session.cookieExpires?.getTime() ?? absolute;
+    return new Date(Math.min(absolute, idle)).toISOString();
+  }
+
+  /** Reads a key's info and credits from OpenRouter as the user record we keep. */
+  async readUser(apiKey: string, userId: string | null): Promise<StoredUser> {
+    // Credits are a nicety: a key whose /credits call fails still signs in.
+    const [key, credits] = await Promise.all([this.#openrouter.getKey(apiKey), this.#openrouter.getCredits(apiKey).catch(() => null)]);
+    return {
+      label: key.label,
+      userId,
+      usage: key.usage,
+      limit: key.limit,
+      limitRemaining: key.limitRemaining,
+      isFreeTier: key.isFreeTier,
+      totalCredits: credits?.totalCredits ?? null,
+      refreshedAt: new Date(this.#now()).toISOString(),
+    };
+  }
+
+  async #modelsFor(apiKey: string): Promise<Model[]> {
+    // Keyed by a digest so the cache never holds keys in the clear.
+    const cacheKey = createHash("sha256").update(apiKey).digest("base64url");
+    const cached = this.#models.get(cacheKey);
+    if (cached !== undefined && cached.expiresAt > this.#now()) return cached.models;
+    const models = await this.#openrouter.listModels(apiKey);
+    this.#models.delete(cacheKey);
+    if (this.#models.size >= MODELS_CACHE_ENTRIES) this.#models.delete(this.#models.keys().next().value!);
+    this.#models.set(cacheKey, { models, expiresAt: this.#now() + MODELS_CACHE_MS });
+    return models;
+  }
+}

@@ -1,0 +1,219 @@
+import { FernetKeyring, InvalidFernetKeyError } from "./crypto/fernet.js";
+import { randomBytes } from "node:crypto";
+
+/**
+ * Configuration (SPEC §7), read from the environment and checked once, at start-up. A bad value
+ * stops start-up with one line naming the variable; nothing downstream re-reads `process.env`.
+ */
+export interface Config {
+  readonly production: boolean;
+  readonly port: number;
+  /** Interface to listen on; undefined lets Node choose (all interfaces). */
+  readonly host: string | undefined;
+  /** undefined: the in-process session store (development only). */
+  readonly redisUrl: string | undefined;
+  readonly keyring: FernetKeyring;
+  /** First signs new cookies; all verify (rotation). */
+  readonly sessionSecrets: readonly string[];
+  /** Names of secrets made up for this run because none was configured (development only). */
+  readonly generatedSecrets: readonly string[];
+  readonly openrouter: {
+    readonly apiBase: string;
+    readonly authUrl: string;
+    readonly timeoutMs: number;
+  };
+  readonly redirectUri: string;
+  /** Origins allowed to call with credentials, receive postMessage and be returned to. */
+  readonly allowedOrigins: ReadonlySet<string>;
+  readonly cookie: {
+    readonly name: string;
+    readonly secure: boolean;
+    readonly sameSite: "lax" | "strict" | "none";
+    readonly partitioned: boolean;
+  };
+  readonly session: {
+    /** Idle timeout, renewed by activity. */
+    readonly ttlSeconds: number;
+    /** Absolute lifetime from sign-in, whatever the activity. */
+    readonly maxAgeSeconds: number;
+  };
+  /** How old cached user info may be before `userInfo` reads it again from OpenRouter. */
+  readonly userInfoMaxAgeSeconds: number;
+  /** Express's `trust proxy` setting. */
+  readonly trustProxy: boolean | number | string;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and checks the whole configuration; throws ConfigError on the first bad value. */
+export function loadConfig(env: Env): Config {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === "" ? undefined : value;
+  };
+  const production = read("NODE_ENV") === "production";
+  const generatedSecrets: string[] = [];
+
+  const port = integer(read, "PORT", 8080, 0, 65535);
+  const redisUrl = read("REDIS_URL");
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    throw new ConfigError("REDIS_URL", "must be a redis:// or rediss:// URL");
+  }
+  if (production && redisUrl === undefined) {
+    throw new ConfigError("REDIS_URL", "is required when NODE_ENV=production (the in-process store loses sessions and does not scale)");
+  }
+
+  let encryptionKeys = read("OPENROUTER_ENCRYPTION_KEY");
+  if (encryptionKeys === undefined) {
+    if (production) throw new ConfigError("OPENROUTER_ENCRYPTION_KEY", "is required when NODE_ENV=production");
+    encryptionKeys = FernetKeyring.generateKey();
+    generatedSecrets.push("OPENROUTER_ENCRYPTION_KEY");
+  }
+  let keyring: FernetKeyring;
+  try {
+    keyring = FernetKeyring.fromString(encryptionKeys);
+  } catch (error) {
+    if (error instanceof InvalidFernetKeyError) throw new ConfigError("OPENROUTER_ENCRYPTION_KEY", `is not a Fernet key list: ${error.message}`);
+    throw error;
+  }
+
+  let sessionSecret = read("SESSION_SECRET");
+  if (sessionSecret === undefined) {
+    if (production) throw new ConfigError("SESSION_SECRET", "is required when NODE_ENV=production");
+    sessionSecret = randomBytes(32).toString("base64url");
+    generatedSecrets.push("SESSION_SECRET");
+  }
+  const sessionSecrets = list(sessionSecret);
+  if (sessionSecrets.some((secret) => secret.length < 32)) {
+    throw new ConfigError("SESSION_SECRET", "must be at least 32 characters (each entry, when a comma-separated list)");
+  }
+
+  const apiBase = url(read, "OPENROUTER_API_BASE", "https://openrouter.ai/api/v1").replace(/\/+$/, "");
+  const authUrl = url(read, "OPENROUTER_AUTH_URL", "https://openrouter.ai/auth");
+  const redirectUri = url(read, "OPENROUTER_REDIRECT_URI", `http://localhost:${port || 8080}/api/v1/openrouter/auth/oauth/callback`);
+  if (new URL(redirectUri).hash !== "") throw new ConfigError("OPENROUTER_REDIRECT_URI", "must not have a #fragment");
+
+  // The gateway's own origin (where the callback lives) may always receive its own popup's messages.
+  const allowedOrigins = new Set([new URL(redirectUri).origin]);
+  for (const entry of list(read("ALLOWED_ORIGINS") ?? "")) {
+    allowedOrigins.add(origin("ALLOWED_ORIGINS", entry));
+  }
+
+  const sameSite = oneOf(read, "COOKIE_SAMESITE", ["lax", "strict", "none"] as const, "lax");
+  const secureSetting = boolean(read, "COOKIE_SECURE");
+  if (sameSite === "none" && secureSetting === false) {
+    throw new ConfigError("COOKIE_SECURE", "cannot be false with COOKIE_SAMESITE=none (browsers drop such cookies)");
+  }
+  const secure = secureSetting ?? (production || sameSite === "none");
+  const partitioned = boolean(read, "COOKIE_PARTITIONED") ?? false;
+  if (partitioned && !secure) throw new ConfigError("COOKIE_PARTITIONED", "needs a Secure cookie (set COOKIE_SECURE=true)");
+
+  const ttlSeconds = integer(read, "SESSION_TTL_SECONDS", 86_400, 60, 31_536_000);
+  const maxAgeSeconds = integer(read, "SESSION_MAX_AGE_SECONDS", 604_800, 60, 31_536_000);
+  if (maxAgeSeconds < ttlSeconds) {
+    throw new ConfigError("SESSION_MAX_AGE_SECONDS", `must be at least SESSION_TTL_SECONDS (${ttlSeconds})`);
+  }
+
+  return Object.freeze({
+    production,
+    port,
+    host: read("HOST"),
+    redisUrl,
+    keyring,
+    sessionSecrets: Object.freeze(sessionSecrets),
+    generatedSecrets: Object.freeze(generatedSecrets),
+    openrouter: Object.freeze({ apiBase, authUrl, timeoutMs: integer(read, "UPSTREAM_TIMEOUT_MS", 10_000, 1, 120_000) }),
+    redirectUri,
+    allowedOrigins,
+    cookie: Object.freeze({
+      // `__Host-` binds the cookie to this exact host, path / and Secure: no subdomain can plant or read it.
+      name: secure ? "__Host-openrouter-auth.sid" : "openrouter-auth.sid",
+      secure,
+      sameSite,
+      partitioned,
+    }),
+    session: Object.freeze({ ttlSeconds, maxAgeSeconds }),
+    userInfoMaxAgeSeconds: integer(read, "USER_INFO_MAX_AGE_SECONDS", 300, 0, 86_400),
+    trustProxy: trustProxy(read("TRUST_PROXY")),
+    logLevel: oneOf(read, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+  });
+}
+
+type Read = (name: string) => string | undefined;
+
+function list(value: string): string[] {
+  return value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+}
+
+function integer(read: Read, name: string, fallback: number, min: number, max: number): number {
+  const value = read(name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return Number(value);
+}
+
+function boolean(read: Read, name: string): boolean | undefined {
+  const value = read(name)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  throw new ConfigError(name, `must be true or false (got "${value}")`);
+}
+
+function oneOf<const T extends string>(read: Read, name: string, choices: readonly T[], fallback: T): T {
+  const value = read(name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${choices.join(", ")} (got "${value}")`);
+  }
+  return value as T;
+}
+
+function url(read: Read, name: string, fallback: string): string {
+  const value = read(name) ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL (got "${value}")`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new ConfigError(name, `must be an absolute http(s) URL (got "${value}")`);
+  }
+  return value;
+}
+
+function origin(name: string, value: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  // An origin is exactly scheme://host[:port]; anything more would make matching ambiguous.
+  if (parsed === undefined || (parsed.protocol !== "https:" && parsed.protocol !== "http:") || parsed.origin !== value.replace(/\/$/, "")) {
+    throw new ConfigError(name, `entries must be origins like https://app.example.com (got "${value}")`);
+  }
+  return parsed.origin;
+}
+
+function trustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value.toLowerCase() === "false") return false;
+  if (value.toLowerCase() === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  // Express also takes "loopback", "uniquelocal" or a comma-separated list of addresses/subnets.
+  return value;
+}

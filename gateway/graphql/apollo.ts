@@ -1,0 +1,52 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLFormattedError } from "graphql";
+import { ErrorCode, GatewayError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import { packageRoot } from "../package-root.js";
+import type { GraphQLContext } from "./context.js";
+import { resolvers } from "./resolvers.js";
+
+export const typeDefs = readFileSync(join(packageRoot, "schema.graphql"), "utf8");
+
+/** Apollo's own codes for a request the client got wrong; their messages are about the query. */
+const CLIENT_ERROR_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST", "OPERATION_RESOLUTION_FAILURE", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED"]);
+
+/** A key pasted into the wrong variable would otherwise come back inside a coercion message. */
+const KEY_LIKE = /sk-or-[A-Za-z0-9_-]+/g;
+
+export function createApolloServer(options: { production: boolean; logger: Logger; plugins?: ApolloServerPlugin<GraphQLContext>[] }): ApolloServer<GraphQLContext> {
+  const { production, logger } = options;
+  return new ApolloServer<GraphQLContext>({
+    typeDefs,
+    resolvers,
+    // Apollo's defaults follow NODE_ENV; set explicitly so a misnamed environment cannot turn them on.
+    introspection: !production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    plugins: [...(production ? [ApolloServerPluginLandingPageDisabled()] : []), ...(options.plugins ?? [])],
+    formatError(formatted, error): GraphQLFormattedError {
+      const original = unwrapResolverError(error);
+      if (original instanceof GatewayError) {
+        if (original.code === ErrorCode.INTERNAL_SERVER_ERROR || original.code === ErrorCode.SESSION_STORE_UNAVAILABLE) logCause(logger, original);
+        return { message: original.message, extensions: { ...original.extensions }, ...(formatted.path ? { path: formatted.path } : {}) };
+      }
+      const code = formatted.extensions?.code;
+      if (typeof code === "string" && CLIENT_ERROR_CODES.has(code)) {
+        return { message: formatted.message.replace(KEY_LIKE, "[redacted]"), extensions: { code }, ...(formatted.locations ? { locations: formatted.locations } : {}) };
+      }
+      // Anything else is our fault, and its text (a host:port, a stack) is for the log only.
+      logger.error({ err: { name: (original as Error)?.name, message: String((original as Error)?.message ?? original).replace(KEY_LIKE, "[redacted]") } }, "GraphQL operation failed");
+      return { message: "Something went wrong on our side.", extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR }, ...(formatted.path ? { path: formatted.path } : {}) };
+    },
+  });
+}
+
+function logCause(logger: Logger, error: GatewayError): void {
+  const cause = error.originalError;
+  logger.error({ code: error.code, err: cause ? { name: cause.name, message: cause.message.replace(KEY_LIKE, "[redacted]") } : undefined }, "GraphQL operation failed");
+}

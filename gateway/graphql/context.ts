@@ -1,0 +1,12 @@
+import type { AuthService } from "../auth/service.js";
+import type { OAuthService } from "../auth/oauth-service.js";
+import type { SessionHandle } from "../session/session-handle.js";
+
+/** What every resolver gets: the services, and this request's session and origin. */
+export interface GraphQLContext {
+  readonly auth: AuthService;
+  readonly oauth: OAuthService;
+  readonly session: SessionHandle;
+  /** The request's `Origin` header, if any: where an OAuth popup's result is posted back to. */
+  readonly origin: string | undefined;
+}

@@ -1,0 +1,16 @@
+import type { Resolvers } from "./__generated__/resolvers.js";
+
+/** Thin by design: arguments in, service call, result out. The rules live in the services. */
+export const resolvers: Resolvers = {
+  Query: {
+    status: (_parent, _args, { auth, session }) => auth.status(session),
+    userInfo: (_parent, _args, { auth, session }) => auth.userInfo(session),
+    models: (_parent, { search, first }, { auth, session }) => auth.models(session, { search, first }),
+  },
+  Mutation: {
+    validateKey: (_parent, { apiKey, validateOnly }, { auth, session }) => auth.validateKey(session, apiKey, validateOnly ?? false),
+    initiateOAuth: (_parent, { returnTo }, { oauth, session, origin }) => oauth.initiate(session, { returnTo: returnTo ?? null, origin }),
+    completeOAuth: (_parent, { code, state }, { oauth, session }) => oauth.complete(session, { code, state }),
+    logout: (_parent, _args, { auth, session }) => auth.logout(session),
+  },
+};

@@ -1,0 +1,54 @@
+import type { ErrorRequestHandler, Response } from "express";
+import { ErrorCode, GatewayError, toGatewayError } from "../errors.js";
+import type { Logger } from "../logger.js";
+
+/** The REST body for an error (SPEC §4): `{"error": "<words>", "code": "<CODE>"}` plus extras. */
+export function sendRestError(res: Response, error: GatewayError, extra: Record<string, unknown> = {}): void {
+  if (error.retryAfterSeconds !== undefined) res.setHeader("retry-after", String(error.retryAfterSeconds));
+  const body: Record<string, unknown> = { ...extra, error: error.message, code: error.code };
+  if (error.retryAfterSeconds !== undefined) body.retry_after = error.retryAfterSeconds;
+  res.status(error.httpStatus).json(body);
+}
+
+/**
+ * The last handler: every error that reaches Express leaves as SPEC §3's vocabulary, in GraphQL's
+ * shape on /graphql and in REST's elsewhere. No message, stack or upstream detail goes out.
+ */
+export function errorResponder(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    const coded = fromHttpError(error) ?? toGatewayError(error);
+    if (coded.code === ErrorCode.INTERNAL_SERVER_ERROR || coded.code === ErrorCode.SESSION_STORE_UNAVAILABLE) {
+      const cause = coded.originalError ?? error;
+      logger.error({ reqId: req.id, code: coded.code, err: { name: (cause as Error)?.name, message: (cause as Error)?.message } }, "request failed");
+    }
+    if (res.headersSent) return next(error);
+    if (req.path === "/graphql" || req.baseUrl.endsWith("/graphql")) {
+      if (coded.retryAfterSeconds !== undefined) res.setHeader("retry-after", String(coded.retryAfterSeconds));
+      res.status(coded.httpStatus).json({ errors: [{ message: coded.message, extensions: { code: coded.code, ...(coded.retryAfterSeconds !== undefined ? { retryAfter: coded.retryAfterSeconds } : {}) } }] });
+      return;
+    }
+    sendRestError(res, coded, req.path.endsWith("/validate-key") ? { valid: false } : {});
+  };
+}
+
+/** body-parser's errors carry a status and a type; map them to coded errors with the same status. */
+function fromHttpError(error: unknown): GatewayError | undefined {
+  if (typeof error !== "object" || error === null || !("type" in error) || !("status" in error)) return undefined;
+  const type = (error as { type: unknown }).type;
+  if (type === "entity.parse.failed") return new GatewayError(ErrorCode.BAD_USER_INPUT, "The request body is not valid JSON.");
+  if (type === "entity.too.large") return new StatusError(413, "The request body is too large.");
+  if (type === "encoding.unsupported" || type === "charset.unsupported") return new StatusError(415, "The request body's encoding is not supported.");
+  return new GatewayError(ErrorCode.BAD_USER_INPUT);
+}
+
+/** BAD_USER_INPUT answered with a more precise HTTP status than 400 (413, 415). */
+export class StatusError extends GatewayError {
+  readonly #status: number;
+  constructor(status: number, message: string) {
+    super(ErrorCode.BAD_USER_INPUT, message);
+    this.#status = status;
+  }
+  override get httpStatus(): number {
+    return this.#status;
+  }
+}

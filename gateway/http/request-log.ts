@@ -1,0 +1,32 @@
+import { randomUUID } from "node:crypto";
+import type { RequestHandler } from "express";
+import type { Logger } from "../logger.js";
+
+declare module "express-serve-static-core" {
+  interface Request {
+    id?: string;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * A request id (the caller's `X-Request-Id` when well formed, else a new one), echoed back, and
+ * one log line per request. Only the path is logged: query strings carry OAuth codes and states.
+ */
+export function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const offered = req.get("x-request-id");
+    const id = offered !== undefined && REQUEST_ID.test(offered) ? offered : randomUUID();
+    req.id = id;
+    res.setHeader("x-request-id", id);
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      logger.info(
+        { reqId: id, method: req.method, path: req.originalUrl.split("?")[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        "request",
+      );
+    });
+    next();
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * `openrouter-auth/gateway`: mount the gateway in your own Express app and use the signed-in
+ * user's key from your own routes.
+ */
+export { createOpenRouterAuth, getOpenRouterKey, type OpenRouterAuthOptions, type OpenRouterAuthRouter } from "./app.js";
+export { loadConfig, ConfigError, type Config } from "./config.js";
+export { ErrorCode, GatewayError } from "./errors.js";

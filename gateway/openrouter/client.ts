@@ -1,0 +1,177 @@
+import { ErrorCode, GatewayError } from "../errors.js";
+
+/** What `GET /key` says about a key (SPEC §2), in our names. */
+export interface KeyInfo {
+  readonly label: string;
+  readonly usage: number;
+  readonly limit: number | null;
+  readonly limitRemaining: number | null;
+  readonly isFreeTier: boolean;
+}
+
+export interface Credits {
+  readonly totalCredits: number;
+  readonly totalUsage: number;
+}
+
+export interface Model {
+  readonly id: string;
+  readonly name: string;
+  readonly contextLength: number | null;
+  readonly promptPrice: string | null;
+  readonly completionPrice: string | null;
+}
+
+export interface OpenRouterClientOptions {
+  readonly apiBase: string;
+  readonly timeoutMs: number;
+}
+
+/**
+ * OpenRouter's REST API (SPEC §2), spoken with `fetch`. Every failure leaves here as a
+ * GatewayError from SPEC §3's vocabulary; upstream bodies and messages never travel further,
+ * since they may echo what we sent.
+ */
+export class OpenRouterClient {
+  readonly #apiBase: string;
+  readonly #timeoutMs: number;
+
+  constructor(options: OpenRouterClientOptions) {
+    this.#apiBase = options.apiBase;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /** @throws INVALID_API_KEY when OpenRouter does not know or has disabled the key. */
+  async getKey(apiKey: string): Promise<KeyInfo> {
+    const body = await this.#request("/key", { apiKey, onUnauthorized: ErrorCode.INVALID_API_KEY });
+    const data = objectAt(body, "data");
+    return {
+      label: stringAt(data, "label"),
+      usage: numberAt(data, "usage"),
+      limit: nullableNumberAt(data, "limit"),
+      limitRemaining: nullableNumberAt(data, "limit_remaining"),
+      isFreeTier: data.is_free_tier === true,
+    };
+  }
+
+  async getCredits(apiKey: string): Promise<Credits> {
+    const body = await this.#request("/credits", { apiKey, onUnauthorized: ErrorCode.INVALID_API_KEY });
+    const data = objectAt(body, "data");
+    return { totalCredits: numberAt(data, "total_credits"), totalUsage: numberAt(data, "total_usage") };
+  }
+
+  async listModels(apiKey: string): Promise<Model[]> {
+    const body = await this.#request("/models", { apiKey, onUnauthorized: ErrorCode.INVALID_API_KEY });
+    const data = (body as { data?: unknown }).data;
+    if (!Array.isArray(data)) throw malformed();
+    return data.filter(isObject).map((model) => {
+      const pricing = isObject(model.pricing) ? model.pricing : {};
+      return {
+        id: stringAt(model, "id"),
+        name: typeof model.name === "string" ? model.name : stringAt(model, "id"),
+        contextLength: typeof model.context_length === "number" ? model.context_length : null,
+        promptPrice: typeof pricing.prompt === "string" ? pricing.prompt : null,
+        completionPrice: typeof pricing.completion === "string" ? pricing.completion : null,
+      };
+    });
+  }
+
+  /**
+   * Trades an authorization code for a key (PKCE, no client secret).
+   * @see https://openrouter.ai/docs/use-cases/oauth-pkce
+   * @throws OAUTH_EXCHANGE_FAILED when OpenRouter refuses the code or verifier (400/403).
+   */
+  async exchangeCode(code: string, codeVerifier: string): Promise<{ key: string; userId: string | null }> {
+    const body = await this.#request("/auth/keys", {
+      json: { code, code_verifier: codeVerifier, code_challenge_method: "S256" },
+      onRefused: ErrorCode.OAUTH_EXCHANGE_FAILED,
+    });
+    const result = isObject(body) ? body : {};
+    return { key: stringAt(result, "key"), userId: typeof result.user_id === "string" ? result.user_id : null };
+  }
+
+  async #request(
+    path: string,
+    options: { apiKey?: string; json?: unknown; onUnauthorized?: ErrorCode; onRefused?: ErrorCode },
+  ): Promise<unknown> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.apiKey !== undefined) headers.authorization = `Bearer ${options.apiKey}`;
+    if (options.json !== undefined) headers["content-type"] = "application/json";
+
+    let response: Response;
+    try {
+      response = await fetch(this.#apiBase + path, {
+        method: options.json === undefined ? "GET" : "POST",
+        headers,
+        body: options.json === undefined ? undefined : JSON.stringify(options.json),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+        redirect: "error",
+      });
+    } catch (cause) {
+      // Refused, reset, DNS, TLS or our own timeout: all mean OpenRouter cannot be used now.
+      throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { cause });
+    }
+
+    if (response.ok) {
+      try {
+        return await response.json();
+      } catch (cause) {
+        throw malformed(cause);
+      }
+    }
+    // The body is drained, never read into an error: it may quote our request.
+    await response.body?.cancel().catch(() => undefined);
+    const status = response.status;
+    if (status === 401 && options.onUnauthorized) throw new GatewayError(options.onUnauthorized);
+    if ((status === 400 || status === 401 || status === 403) && options.onRefused) throw new GatewayError(options.onRefused);
+    if (status === 429) {
+      const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"));
+      const message =
+        retryAfterSeconds === undefined
+          ? "OpenRouter is rate limiting requests. Try again shortly."
+          : `OpenRouter is rate limiting requests. Try again in ${retryAfterSeconds} s.`;
+      throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, message, { retryAfterSeconds });
+    }
+    throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { cause: new Error(`OpenRouter ${path} answered ${status}`) });
+  }
+}
+
+/** `Retry-After` is delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+
+const malformed = (cause?: unknown) =>
+  new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { cause: cause ?? new Error("OpenRouter answered an unexpected shape") });
+
+function objectAt(value: unknown, field: string): Json {
+  const inner = isObject(value) ? value[field] : undefined;
+  if (!isObject(inner)) throw malformed();
+  return inner;
+}
+
+function stringAt(value: Json, field: string): string {
+  const inner = value[field];
+  if (typeof inner !== "string") throw malformed();
+  return inner;
+}
+
+function numberAt(value: Json, field: string): number {
+  const inner = value[field];
+  if (typeof inner !== "number" || !Number.isFinite(inner)) throw malformed();
+  return inner;
+}
+
+function nullableNumberAt(value: Json, field: string): number | null {
+  const inner = value[field];
+  if (inner === null || inner === undefined) return null;
+  if (typeof inner !== "number" || !Number.isFinite(inner)) throw malformed();
+  return inner;
+}

@@ -1,0 +1,26 @@
+import type { AuthMethod, AuthStatus, OAuthInitiation } from "../graphql/__generated__/resolvers.js";
+import type { StoredUser } from "../session/session-data.js";
+
+/** SPEC §4's field names (snake_case, as the original platform used them). */
+export function restUser(user: StoredUser | null | undefined) {
+  if (user == null) return null;
+  return {
+    label: user.label,
+    user_id: user.userId,
+    usage: user.usage,
+    limit: user.limit,
+    limit_remaining: user.limitRemaining,
+    is_free_tier: user.isFreeTier,
+    total_credits: user.totalCredits,
+  };
+}
+
+export const restMethod = (method: AuthMethod | null | undefined) => (method === "OAUTH" ? "oauth" : method === "API_KEY" ? "api_key" : null);
+
+export function restStatus(status: AuthStatus) {
+  return { authenticated: status.authenticated, auth_method: restMethod(status.method), user: restUser(status.user) };
+}
+
+export function restInitiation(initiation: OAuthInitiation) {
+  return { auth_url: initiation.authUrl, state: initiation.state, expires_at: initiation.expiresAt };
+}

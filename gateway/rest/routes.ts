@@ -1,0 +1,73 @@
+import { Router, type Request } from "express";
+import type { AuthService } from "../auth/service.js";
+import type { OAuthService } from "../auth/oauth-service.js";
+import { ErrorCode, GatewayError } from "../errors.js";
+import { oauthCallbackPage } from "./oauth-callback.js";
+import { restInitiation, restMethod, restStatus, restUser } from "./rest-shapes.js";
+
+/** Where SPEC §4's compatibility paths live. */
+export const REST_BASE = "/api/v1/openrouter/auth";
+
+/**
+ * SPEC §4: the REST compatibility paths, each a thin adapter over the same services as GraphQL.
+ * Errors thrown here reach the error responder, which writes `{"error","code"}`.
+ */
+export function restRoutes(services: { auth: AuthService; oauth: OAuthService }): Router {
+  const { auth, oauth } = services;
+  const router = Router();
+
+  router.post("/validate-key", async (req, res) => {
+    const body = jsonBody(req);
+    const validateOnly = optionalBoolean(body.validate_only, "validate_only");
+    const result = await auth.validateKey(req.sessionHandle!, body.api_key, validateOnly);
+    res.json({ valid: true, user: restUser(result.user) });
+  });
+
+  router.post("/oauth/initiate", async (req, res) => {
+    const body = jsonBody(req);
+    if (body.return_to !== undefined && body.return_to !== null && typeof body.return_to !== "string") {
+      throw new GatewayError(ErrorCode.BAD_USER_INPUT, "return_to must be a string.");
+    }
+    const initiation = await oauth.initiate(req.sessionHandle!, { returnTo: (body.return_to as string | null | undefined) ?? null, origin: req.get("origin") });
+    res.json(restInitiation(initiation));
+  });
+
+  // For hosts that receive OpenRouter's redirect themselves. An old client's `code_verifier` is
+  // ignored: the verifier this server made never left it.
+  router.post("/oauth/callback", async (req, res) => {
+    const body = jsonBody(req);
+    const status = await oauth.complete(req.sessionHandle!, { code: body.code, state: body.state });
+    res.json({ success: true, user: restUser(status.user) });
+  });
+
+  router.get("/oauth/callback", oauthCallbackPage(oauth));
+
+  router.get("/user-info", async (req, res) => {
+    const user = await auth.userInfo(req.sessionHandle!);
+    res.json({ user: restUser(user), auth_method: restMethod(auth.status(req.sessionHandle!).method) });
+  });
+
+  router.post("/logout", async (req, res) => {
+    await auth.logout(req.sessionHandle!);
+    res.json({ message: "Logged out" });
+  });
+
+  router.get("/status", (req, res) => {
+    res.json(restStatus(auth.status(req.sessionHandle!)));
+  });
+
+  return router;
+}
+
+function jsonBody(req: Request): Record<string, unknown> {
+  const body: unknown = req.body;
+  if (body === undefined || body === null) return {};
+  if (typeof body !== "object" || Array.isArray(body)) throw new GatewayError(ErrorCode.BAD_USER_INPUT, "The request body must be a JSON object.");
+  return body as Record<string, unknown>;
+}
+
+function optionalBoolean(value: unknown, name: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== "boolean") throw new GatewayError(ErrorCode.BAD_USER_INPUT, `${name} must be true or false.`);
+  return value;
+}

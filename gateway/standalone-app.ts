@@ -1,0 +1,17 @@
+import { join } from "node:path";
+import express, { type Express } from "express";
+import { createOpenRouterAuth, type OpenRouterAuthRouter } from "./app.js";
+import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
+import { packageRoot } from "./package-root.js";
+
+/** The standalone gateway's Express app: the router, and the demo host page at `/`. */
+export function createStandaloneApp(config: Config, logger: Logger): { app: Express; gateway: OpenRouterAuthRouter } {
+  const gateway = createOpenRouterAuth({ config, logger });
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+  app.use(gateway);
+  app.use(express.static(join(packageRoot, "gateway", "public"), { index: "index.html" }));
+  return { app, gateway };
+}
