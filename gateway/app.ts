@@ -34,6 +34,11 @@ export interface OpenRouterAuthRouter extends Router {
   readonly logger: Logger;
   /** Whether the session store answers (what `/readyz` reports). */
   ready(): Promise<boolean>;
+  /**
+   * Resolves once the session store is connected, or after `timeoutMs` regardless (the gateway
+   * still serves then, answering SESSION_STORE_UNAVAILABLE until Redis is reachable).
+   */
+  whenConnected(timeoutMs?: number): Promise<boolean>;
   /** Stops GraphQL and closes the Redis connection; call after the HTTP server stopped accepting. */
   close(): Promise<void>;
 }
@@ -114,10 +119,25 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     }
   }
 
+  async function whenConnected(timeoutMs = 5_000): Promise<boolean> {
+    if (redis === undefined || redis.status === "ready") return true;
+    return new Promise((resolve) => {
+      const done = (connected: boolean) => {
+        clearTimeout(timer);
+        redis.off("ready", onReady);
+        resolve(connected);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      redis.once("ready", onReady);
+    });
+  }
+
   return Object.assign(router, {
     config,
     logger,
     ready,
+    whenConnected,
     async close() {
       await apollo.stop();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());

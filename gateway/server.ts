@@ -26,6 +26,9 @@ const logger = createLogger(config.logLevel);
 const { app, gateway } = createStandaloneApp(config, logger);
 
 const server = createServer(app);
+if (!(await gateway.whenConnected())) {
+  logger.warn({ event: "redis.waiting" }, "Redis is not reachable yet: serving anyway; session requests answer SESSION_STORE_UNAVAILABLE until it is");
+}
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;

@@ -15,13 +15,15 @@ export function sendRestError(res: Response, error: GatewayError, extra: Record<
  * shape on /graphql and in REST's elsewhere. No message, stack or upstream detail goes out.
  */
 export function errorResponder(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, next) => {
+  return (error: unknown, req, res, _next) => {
     const coded = fromHttpError(error) ?? toGatewayError(error);
     if (coded.code === ErrorCode.INTERNAL_SERVER_ERROR || coded.code === ErrorCode.SESSION_STORE_UNAVAILABLE) {
       const cause = coded.originalError ?? error;
       logger.error({ reqId: req.id, code: coded.code, err: { name: (cause as Error)?.name, message: (cause as Error)?.message } }, "request failed");
     }
-    if (res.headersSent) return next(error);
+    // An error after the answer went out (a failed session write at the very end) is logged
+    // above and goes no further: Express's final handler would print its stack to stderr.
+    if (res.headersSent) return;
     if (req.path === "/graphql" || req.baseUrl.endsWith("/graphql")) {
       if (coded.retryAfterSeconds !== undefined) res.setHeader("retry-after", String(coded.retryAfterSeconds));
       res.status(coded.httpStatus).json({ errors: [{ message: coded.message, extensions: { code: coded.code, ...(coded.retryAfterSeconds !== undefined ? { retryAfter: coded.retryAfterSeconds } : {}) } }] });

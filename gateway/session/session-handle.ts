@@ -21,12 +21,15 @@ export class SessionHandle {
 
   /** The record; empty for a caller with no session. Writes to it are saved with the response. */
   get data(): Partial<SessionData> {
-    return this.#session;
+    // After destroy() the request has no session. Reads see an empty record, and nothing is
+    // stored for it unless a later save() or regenerate() asks for a session again: otherwise
+    // express-session would save an empty record for a caller who just signed out.
+    return this.#req.session ?? (this.#detached ??= {});
   }
 
   /** When the cookie, and with it the stored record, expires; null for a caller with no session. */
   get cookieExpires(): Date | null {
-    return this.#session.cookie.expires ?? null;
+    return this.#req.session?.cookie.expires ?? null;
   }
 
   /** A new session id with an empty record (login: never reuse an id the caller already had). */
@@ -41,14 +44,20 @@ export class SessionHandle {
 
   /** Deletes the record from the store and tells the browser to drop the cookie. */
   async destroy(): Promise<void> {
-    await this.#settle((done) => this.#session.destroy(done));
+    if (this.#req.session === undefined) return;
+    await this.#settle((done) => this.#req.session.destroy(done));
     this.#res.clearCookie(this.#clearCookie.name, this.#clearCookie.options);
   }
 
+  #detached: Partial<SessionData> | undefined;
+
+  /** The request's session, made anew (with anything written since destroy()) when it was destroyed. */
   get #session(): Session & Partial<SessionData> {
-    // After destroy() express-session leaves no session on the request; the rest of the request
-    // sees a fresh, empty one, which is never saved unless something signs in again.
-    if (this.#req.session === undefined) this.#req.sessionStore.generate(this.#req);
+    if (this.#req.session === undefined) {
+      this.#req.sessionStore.generate(this.#req);
+      Object.assign(this.#req.session, this.#detached);
+      this.#detached = undefined;
+    }
     return this.#req.session;
   }
 

@@ -44,6 +44,7 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
   const config = loadConfig({ ...TEST_SECRETS, LOG_LEVEL: "info", OPENROUTER_REDIRECT_URI: `${url}/api/v1/openrouter/auth/oauth/callback`, ...env });
   const { app, gateway } = createStandaloneApp(config, createLogger(config.logLevel, sink));
   handler = app;
+  await gateway.whenConnected();
 
   return {
     url,

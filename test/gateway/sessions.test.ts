@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { FernetKeyring } from "../../gateway/crypto/fernet.js";
+import { SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
+import { HttpClient } from "../support/http-client.js";
+import { startGateway, startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
+
+const STATUS = "{ status { authenticated method user { label } } }";
+const VALIDATE = "mutation($apiKey: String!) { validateKey(apiKey: $apiKey) { valid } }";
+const COOKIE = "openrouter-auth.sid";
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ env: { SESSION_TTL_SECONDS: "3600", SESSION_MAX_AGE_SECONDS: "7200" } });
+});
+after(async () => {
+  await stack.close();
+});
+beforeEach(async () => {
+  await stack.redis.flushAll();
+});
+
+async function signedInClient(url = stack.gatewayUrl): Promise<HttpClient> {
+  const browser = new HttpClient(url);
+  const response = await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+  assert.equal(response.body.data?.validateKey.valid, true);
+  return browser;
+}
+
+/** The session id inside a signed cookie value `s:<id>.<signature>`. */
+const sessionIdOf = (cookie: string) => decodeURIComponent(cookie).replace(/^s:/, "").replace(/\.[^.]*$/, "");
+
+const sessionKeys = async () => (await stack.redis.command("--scan", "--pattern", `${SESSION_KEY_PREFIX}*`)).split("\n").filter((key) => key !== "");
+
+const isAuthenticated = async (browser: HttpClient) => (await browser.graphql(STATUS)).body.data.status.authenticated as boolean;
+
+describe("the session cookie", () => {
+  it("is HttpOnly, SameSite=Lax, Path=/ and signed, with an expiry, on a development gateway", async () => {
+    const browser = new HttpClient(stack.gatewayUrl);
+    const response = await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+    const cookie = response.setCookies.find((line) => line.startsWith(`${COOKIE}=`));
+    assert.ok(cookie, "a session cookie is set on sign-in");
+    assert.match(cookie, /; HttpOnly/);
+    assert.match(cookie, /; SameSite=Lax/);
+    assert.match(cookie, /; Path=\//);
+    assert.match(cookie, /; Expires=/);
+    assert.doesNotMatch(cookie, /; Secure/);
+    assert.match(decodeURIComponent(cookie.split(";")[0]!), /^openrouter-auth\.sid=s:[^.]+\.[A-Za-z0-9+/=_-]+$/);
+  });
+
+  it("is Secure and named __Host- when COOKIE_SECURE=true, also behind a proxy that terminates TLS", async () => {
+    const gateway = await startGateway({ ...stack.env, COOKIE_SECURE: "true", TRUST_PROXY: "loopback" });
+    try {
+      const browser = new HttpClient(gateway.url, { headers: { "x-forwarded-proto": "https" } });
+      const response = await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+      const cookie = response.setCookies.find((line) => line.startsWith("__Host-openrouter-auth.sid="));
+      assert.ok(cookie, `a __Host- cookie is set (got ${response.setCookies.join(" | ")})`);
+      assert.match(cookie, /; Secure/);
+      assert.match(cookie, /; Path=\//);
+      assert.doesNotMatch(cookie, /; Domain=/i);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("is SameSite=None; Secure; Partitioned for a gateway embedded across sites", async () => {
+    const gateway = await startGateway({ ...stack.env, COOKIE_SAMESITE: "none", COOKIE_PARTITIONED: "true", TRUST_PROXY: "loopback" });
+    try {
+      const browser = new HttpClient(gateway.url, { headers: { "x-forwarded-proto": "https" } });
+      const response = await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+      const cookie = response.setCookies.find((line) => line.includes("openrouter-auth.sid="));
+      assert.ok(cookie);
+      assert.match(cookie, /; SameSite=None/);
+      assert.match(cookie, /; Secure/);
+      assert.match(cookie, /; Partitioned/);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("is not set, and Redis is not touched, for a caller who never signs in", async () => {
+    const browser = new HttpClient(stack.gatewayUrl);
+    for (let i = 0; i < 3; i++) {
+      const response = await browser.graphql(STATUS);
+      assert.equal(response.setCookies.length, 0);
+    }
+    await browser.get("/api/v1/openrouter/auth/status");
+    assert.equal(await stack.redis.command("DBSIZE"), "0");
+  });
+
+  it("carries a new session id on every sign-in, and the old id no longer works", async () => {
+    const browser = await signedInClient();
+    const first = browser.cookies.get(COOKIE)!;
+    const stolen = browser.clone();
+    await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.unlimited });
+    const second = browser.cookies.get(COOKIE)!;
+    assert.notEqual(sessionIdOf(second), sessionIdOf(first));
+    assert.equal(await isAuthenticated(browser), true);
+    assert.equal(await isAuthenticated(stolen), false, "the pre-login session id is dead");
+    assert.deepEqual(await sessionKeys(), [`${SESSION_KEY_PREFIX}${sessionIdOf(second)}`]);
+  });
+
+  it("that was tampered with reads as signed out, not as an error", async () => {
+    const browser = await signedInClient();
+    const value = browser.cookies.get(COOKIE)!;
+    for (const tampered of [value.slice(0, -2) + "xx", "s%3Aforged.signature", "garbage", "%E0%A4%A"]) {
+      browser.cookies.set(COOKIE, tampered);
+      const response = await browser.graphql(STATUS);
+      assert.equal(response.status, 200);
+      assert.equal(response.body.data.status.authenticated, false);
+    }
+  });
+});
+
+describe("the session record in Redis", () => {
+  it("has a TTL matching the idle timeout", async () => {
+    const browser = await signedInClient();
+    const key = `${SESSION_KEY_PREFIX}${sessionIdOf(browser.cookies.get(COOKIE)!)}`;
+    const ttl = Number(await stack.redis.command("TTL", key));
+    assert.ok(ttl > 3590 && ttl <= 3600, `TTL ${ttl} should be about SESSION_TTL_SECONDS (3600)`);
+  });
+
+  it("has its TTL pushed forward by activity (rolling idle timeout)", async () => {
+    const browser = await signedInClient();
+    const key = `${SESSION_KEY_PREFIX}${sessionIdOf(browser.cookies.get(COOKIE)!)}`;
+    await stack.redis.command("EXPIRE", key, "100");
+    await browser.graphql(STATUS);
+    const ttl = Number(await stack.redis.command("TTL", key));
+    assert.ok(ttl > 3590, `TTL ${ttl} should be back to about 3600 after a request`);
+  });
+
+  it("is one Fernet token holding no key, label or other field in the clear", async () => {
+    await signedInClient();
+    const keys = await sessionKeys();
+    assert.equal(keys.length, 1);
+    const value = await stack.redis.command("GET", keys[0]!);
+    assert.match(value, /^gAAAAA[A-Za-z0-9_-]+=*$/, "a Fernet token");
+    const account = stack.stub.account(stack.stub.testKeys.valid)!;
+    for (const secret of [account.key, account.key.slice(9, 30), account.label, "apiKey", "signedInAt", "API_KEY", "cookie"]) {
+      assert.ok(!value.includes(secret), `Redis value contains ${secret}`);
+    }
+    // Any Fernet implementation with OPENROUTER_ENCRYPTION_KEY can read it.
+    const record = JSON.parse(FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY).decrypt(value));
+    assert.equal(record.auth.apiKey, account.key);
+    assert.equal(record.auth.method, "API_KEY");
+  });
+
+  it("every key the gateway writes has a TTL", async () => {
+    const browser = await signedInClient();
+    await browser.graphql("mutation { initiateOAuth { state } }");
+    const all = (await stack.redis.command("--scan")).split("\n").filter((key) => key !== "");
+    assert.ok(all.length >= 2);
+    for (const key of all) {
+      const ttl = Number(await stack.redis.command("TTL", key));
+      assert.ok(ttl > 0, `${key} has TTL ${ttl}`);
+    }
+  });
+
+  it("is deleted on sign-out, so the old cookie no longer works", async () => {
+    const browser = await signedInClient();
+    const copy = browser.clone();
+    await browser.graphql("mutation { logout { authenticated } }");
+    assert.deepEqual(await sessionKeys(), []);
+    assert.equal(await isAuthenticated(copy), false);
+  });
+
+  it("ends the session after SESSION_MAX_AGE_SECONDS from sign-in, whatever the activity", async () => {
+    const browser = await signedInClient();
+    const [key] = await sessionKeys();
+    const keyring = FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY);
+    const record = JSON.parse(keyring.decrypt(await stack.redis.command("GET", key!)));
+    record.auth.signedInAt = Date.now() - 7201 * 1000;
+    await stack.redis.command("SET", key!, keyring.encrypt(JSON.stringify(record)), "EX", "3600");
+    assert.equal(await isAuthenticated(browser), false);
+    assert.deepEqual(await sessionKeys(), [], "the expired record is deleted");
+  });
+
+  it("never lets the Redis TTL reach past the absolute lifetime", async () => {
+    const browser = await signedInClient();
+    const [key] = await sessionKeys();
+    const keyring = FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY);
+    const record = JSON.parse(keyring.decrypt(await stack.redis.command("GET", key!)));
+    record.auth.signedInAt = Date.now() - (7200 - 600) * 1000; // 10 minutes of lifetime left
+    await stack.redis.command("SET", key!, keyring.encrypt(JSON.stringify(record)), "EX", "3600");
+    assert.equal(await isAuthenticated(browser), true);
+    const ttl = Number(await stack.redis.command("TTL", key!));
+    assert.ok(ttl > 590 && ttl <= 600, `TTL ${ttl} should be the 600 s left, not the idle timeout`);
+  });
+});
+
+describe("sessions across gateway restarts and key rotation", () => {
+  it("keeps the user signed in when the gateway restarts on the same Redis", async () => {
+    const first = await startGateway(stack.env);
+    const browser = await signedInClient(first.url);
+    await first.close();
+    const second = await startGateway(stack.env);
+    try {
+      const again = new HttpClient(second.url);
+      for (const [name, value] of browser.cookies) again.cookies.set(name, value);
+      assert.equal(await isAuthenticated(again), true);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("reads sessions written under a retired encryption key after rotation, and writes new ones under the new key", async () => {
+    const oldKey = FernetKeyring.generateKey();
+    const newKey = FernetKeyring.generateKey();
+    const before = await startGateway({ ...stack.env, OPENROUTER_ENCRYPTION_KEY: oldKey });
+    const browser = await signedInClient(before.url);
+    await before.close();
+
+    const rotated = await startGateway({ ...stack.env, OPENROUTER_ENCRYPTION_KEY: `${newKey},${oldKey}` });
+    try {
+      const again = new HttpClient(rotated.url);
+      for (const [name, value] of browser.cookies) again.cookies.set(name, value);
+      assert.equal(await isAuthenticated(again), true, "a session written under the old key still reads");
+
+      await again.graphql(VALIDATE, { apiKey: stack.stub.testKeys.unlimited });
+      const [key] = await sessionKeys();
+      const token = await stack.redis.command("GET", key!);
+      assert.doesNotThrow(() => FernetKeyring.fromString(newKey).decrypt(token));
+      assert.throws(() => FernetKeyring.fromString(oldKey).decrypt(token));
+    } finally {
+      await rotated.close();
+    }
+  });
+
+  it("treats a record no configured key can read as signed out", async () => {
+    const browser = await signedInClient();
+    const other = await startGateway({ ...stack.env, OPENROUTER_ENCRYPTION_KEY: FernetKeyring.generateKey() });
+    try {
+      const again = new HttpClient(other.url);
+      for (const [name, value] of browser.cookies) again.cookies.set(name, value);
+      const response = await again.graphql(STATUS);
+      assert.equal(response.status, 200);
+      assert.equal(response.body.data.status.authenticated, false);
+    } finally {
+      await other.close();
+    }
+  });
+});
