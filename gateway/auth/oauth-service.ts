@@ -76,16 +76,15 @@ export class OAuthService {
 
     const flows = session.data.oauth ?? [];
     const flow = flows.find((candidate) => candidate.state === state);
+    // Another session's state is refused without touching it: knowing a state must not let
+    // anyone cancel the flow of the user who started it.
+    if (flow === undefined) throw new GatewayError(ErrorCode.OAUTH_STATE_INVALID);
     const remaining = flows.filter((candidate) => candidate !== flow && candidate.expiresAt > this.#now());
-    if (flow !== undefined) {
-      session.data.oauth = remaining.length > 0 ? remaining : undefined;
-      await session.save();
-    }
+    session.data.oauth = remaining.length > 0 ? remaining : undefined;
+    await session.save();
     // `take` is the one-time gate across requests and instances: only one caller gets the record.
     const record = await this.#states.take(state);
-    if (flow === undefined || record === null || flow.expiresAt <= this.#now()) {
-      throw new GatewayError(ErrorCode.OAUTH_STATE_INVALID);
-    }
+    if (record === null || flow.expiresAt <= this.#now()) throw new GatewayError(ErrorCode.OAUTH_STATE_INVALID);
 
     const { key, userId } = await this.#openrouter.exchangeCode(code, flow.codeVerifier);
     const user = await this.#auth.readUser(key, userId);

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import express from "express";
+import { createOpenRouterAuth, getOpenRouterKey, type OpenRouterAuthRouter } from "../../gateway/index.js";
+import { createLogger } from "../../gateway/logger.js";
+import { HttpClient } from "../support/http-client.js";
+import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
+
+// A host's own Express app, as README shows it: the router mounted first, then the host's route
+// that calls OpenRouter on the signed-in user's behalf.
+let stack: TestStack;
+let server: Server;
+let router: OpenRouterAuthRouter;
+let url: string;
+
+before(async () => {
+  stack = await startTestStack();
+  router = createOpenRouterAuth({ env: { ...TEST_SECRETS, ...stack.env }, logger: createLogger("silent") });
+  await router.whenConnected();
+  const app = express();
+  app.use(router);
+  app.get("/host/credits", async (req, res) => {
+    const key = await getOpenRouterKey(req);
+    if (key === null) return void res.status(401).json({ error: "connect OpenRouter first" });
+    const upstream = await fetch(`${stack.stub.apiBase}/credits`, { headers: { authorization: `Bearer ${key}` } });
+    res.json(await upstream.json());
+  });
+  server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await router.close();
+  await stack.close();
+});
+
+describe("getOpenRouterKey in the host's own routes", () => {
+  it("resolves to null for a signed-out request", async () => {
+    const response = await new HttpClient(url).get("/host/credits");
+    assert.equal(response.status, 401);
+  });
+
+  it("gives the host's route the signed-in user's key, which OpenRouter accepts", async () => {
+    const account = stack.stub.addAccount({ totalCredits: 123 });
+    const browser = new HttpClient(url);
+    await browser.graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: account.key });
+    const response = await browser.get<{ data: { total_credits: number } }>("/host/credits");
+    assert.equal(response.status, 200);
+    assert.equal(response.body.data.total_credits, 123);
+  });
+
+  it("gives the key after an OAuth sign-in as well", async () => {
+    const browser = new HttpClient(url);
+    const initiated = await browser.graphql("mutation { initiateOAuth { authUrl } }");
+    const callback = new URL(stack.stub.approve(initiated.body.data.initiateOAuth.authUrl));
+    // The stand-in sends the popup to the gateway's configured callback; here the router lives on `url`.
+    await browser.get(callback.pathname + callback.search);
+    const response = await browser.get<{ data: { total_credits: number } }>("/host/credits");
+    assert.equal(response.status, 200);
+    assert.equal(response.body.data.total_credits, 10);
+  });
+
+  it("throws a clear error when the router is not mounted before the route", async () => {
+    await assert.rejects(getOpenRouterKey({} as express.Request), /mount createOpenRouterAuth/);
+  });
+});

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { HttpClient, type HttpResponse } from "../support/http-client.js";
+import { startTestStack, type TestStack } from "../support/gateway.js";
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ env: { LOG_LEVEL: "debug", USER_INFO_MAX_AGE_SECONDS: "0" } });
+});
+after(async () => {
+  await stack.close();
+});
+
+describe("the API key", () => {
+  it("appears in no response body, header or log line through every flow, success or failure", async () => {
+    const account = stack.stub.addAccount();
+    const responses: HttpResponse<unknown>[] = [];
+    const keep = async <T>(response: Promise<HttpResponse<T>>) => {
+      responses.push((await response) as HttpResponse<unknown>);
+    };
+    const browser = new HttpClient(stack.gatewayUrl);
+    const rest = "/api/v1/openrouter/auth";
+
+    await keep(browser.graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid user { label } status { authenticated } } }", { k: account.key }));
+    await keep(browser.graphql("{ status { authenticated user { label } } userInfo { label usage } models { id } }"));
+    await keep(browser.post(`${rest}/validate-key`, { api_key: account.key }));
+    await keep(browser.get(`${rest}/user-info`));
+    await keep(browser.get(`${rest}/status`));
+    // A key in the wrong variable, of the wrong type, or rejected upstream.
+    await keep(browser.graphql("query($first: Int) { models(first: $first) { id } }", { first: account.key }));
+    await keep(browser.graphql(`{ models(search: 42) { id } }`));
+    await keep(browser.post(`${rest}/validate-key`, { api_key: [account.key] }));
+    stack.stub.account(account.key)!.disabled = true;
+    await keep(browser.post(`${rest}/validate-key`, { api_key: account.key }));
+    stack.stub.account(account.key)!.disabled = false;
+    for (const fault of ["down", "server-error", "rate-limited"] as const) {
+      stack.stub.setFault(fault, { delayMs: 10 });
+      await keep(browser.graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: account.key }));
+      await keep(browser.graphql("{ userInfo { label } }"));
+    }
+    stack.stub.setFault("none");
+    await keep(browser.graphql("mutation { logout { authenticated } }"));
+
+    assert.ok(responses.length >= 15);
+    for (const response of responses) {
+      assert.ok(!response.text.includes(account.key), `response leaks the key: ${response.text.slice(0, 200)}`);
+      for (const [name, value] of response.headers) assert.ok(!value.includes(account.key), `header ${name} leaks the key`);
+    }
+    assert.ok(stack.gateway.logs.length >= responses.length, "every request was logged");
+    for (const line of stack.gateway.logs) {
+      assert.ok(!line.includes(account.key), `log line leaks the key: ${line}`);
+      assert.ok(!line.includes(account.key.slice(-20)), `log line leaks part of the key: ${line}`);
+    }
+  });
+
+  it("comes back masked when pasted into the wrong GraphQL variable", async () => {
+    const response = await new HttpClient(stack.gatewayUrl).graphql("query($first: Int) { models(first: $first) { id } }", { first: stack.stub.testKeys.valid });
+    assert.equal(response.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
+    assert.match(response.body.errors![0]!.message, /\[redacted\]/);
+  });
+});
