@@ -1,0 +1,154 @@
+/**
+ * Builds the element (`npm run build:widget`):
+ *
+ * - `dist/openrouter-auth.js`: one self-contained, minified ES module (Lit's production build
+ *   included) that registers the tag; the gateway serves it at `/openrouter-auth.js`.
+ * - `dist/widget/*.js` and `*.d.ts`: the package's modules for bundlers (`openrouter-auth` and
+ *   `openrouter-auth/define`), Lit left as a dependency.
+ *
+ * Prints the bundle's raw and gzip sizes, and fails above the 14 KB gzip ceiling.
+ */
+import { readdir, readFile, rm } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import ts from "typescript";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const widget = path.join(root, "widget");
+const bundleFile = path.join(root, "dist/openrouter-auth.js");
+const moduleDir = path.join(root, "dist/widget");
+const GZIP_GOAL = 12 * 1024;
+const GZIP_CEILING = 14 * 1024;
+
+/** Collapses whitespace in a template's CSS or GraphQL; neither gives meaning to what is removed. */
+const collapseCode = (text: string) =>
+  text
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/\s+/g, " ")
+    .replace(/\s*([{};,])\s*/g, "$1")
+    .replace(/:\s+/g, ":")
+    .trim();
+
+/**
+ * Collapses each run of whitespace that holds a line break to one space: the indentation of
+ * templates, which HTML renders as one space at most anyway (the element has no <pre>).
+ */
+const collapseMarkup = (text: string) => text.replace(/\s*\n\s*/g, " ");
+
+/**
+ * Shrinks the literal parts of tagged templates before esbuild minifies the code around them:
+ * `css` and the generated GraphQL documents lose insignificant whitespace, `html` its indentation.
+ * The TypeScript parser finds the templates, so nested templates and `${}` are handled exactly.
+ */
+function shrinkTemplates(file: string, source: string): string {
+  const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const edits: { start: number; end: number; text: string }[] = [];
+  const literalParts = (template: ts.TemplateLiteral) =>
+    ts.isNoSubstitutionTemplateLiteral(template)
+      ? [template]
+      : [template.head, ...template.templateSpans.map((span) => span.literal)];
+  const visit = (node: ts.Node): void => {
+    let template: ts.TemplateLiteral | undefined;
+    let shrink: ((text: string) => string) | undefined;
+    if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag)) {
+      template = node.template;
+      shrink = node.tag.text === "css" ? collapseCode : node.tag.text === "html" ? collapseMarkup : undefined;
+    } else if (ts.isNewExpression(node) && node.expression.getText() === "TypedDocumentString") {
+      const first = node.arguments?.[0];
+      if (first && ts.isNoSubstitutionTemplateLiteral(first)) [template, shrink] = [first, collapseCode];
+    }
+    if (template && shrink) {
+      for (const part of literalParts(template)) {
+        // The part's raw text sits between its delimiters: ` or } before, ` or ${ after.
+        const start = part.getStart(sourceFile) + 1;
+        const end = part.getEnd() - (ts.isTemplateHead(part) || ts.isTemplateMiddle(part) ? 2 : 1);
+        edits.push({ start, end, text: shrink(source.slice(start, end)) });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  // The generated documents are constructed at module level; marked pure, the unused ones
+  // (the fragments on their own) are dropped from the bundle.
+  let result = source;
+  for (const { start, end, text } of edits.sort((a, b) => b.start - a.start)) {
+    result = result.slice(0, start) + text + result.slice(end);
+  }
+  return result.replace(/\bnew TypedDocumentString\(/g, "/* @__PURE__ */ $&");
+}
+
+const shrinkTemplatesPlugin: esbuild.Plugin = {
+  name: "shrink-templates",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]widget[\\/].*\.ts$/ }, async ({ path: file }) => ({
+      contents: shrinkTemplates(file, await readFile(file, "utf8")),
+      loader: "ts",
+    }));
+  },
+};
+
+async function buildBundle(): Promise<void> {
+  await esbuild.build({
+    entryPoints: [path.join(widget, "define.ts")],
+    outfile: bundleFile,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2021",
+    minify: true,
+    // Lit's license, once, instead of every module's copy.
+    legalComments: "none",
+    banner: { js: "/* <openrouter-auth> | includes Lit, Copyright Google LLC, BSD-3-Clause */" },
+    tsconfig: path.join(root, "tsconfig.json"),
+    define: { "process.env.NODE_ENV": '"production"' },
+    plugins: [shrinkTemplatesPlugin],
+    logLevel: "warning",
+  });
+}
+
+async function buildModules(): Promise<void> {
+  await rm(moduleDir, { recursive: true, force: true });
+  const sources = await readdir(widget, { recursive: true });
+  await esbuild.build({
+    entryPoints: sources.filter((f) => f.endsWith(".ts")).map((f) => path.join(widget, f)),
+    outdir: moduleDir,
+    outbase: widget,
+    bundle: false,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    tsconfig: path.join(root, "tsconfig.json"),
+    logLevel: "warning",
+  });
+  // Declarations from the real compiler; esbuild does not emit types.
+  const configFile = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, root);
+  const program = ts.createProgram([path.join(widget, "index.ts"), path.join(widget, "define.ts")], {
+    ...options,
+    noEmit: false,
+    declaration: true,
+    emitDeclarationOnly: true,
+    rootDir: widget,
+    outDir: moduleDir,
+  });
+  const result = program.emit();
+  const errors = ts.getPreEmitDiagnostics(program).concat(result.diagnostics);
+  if (errors.length) {
+    const host = { getCanonicalFileName: (f: string) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" };
+    throw new Error(ts.formatDiagnostics(errors, host));
+  }
+}
+
+await Promise.all([buildBundle(), buildModules()]);
+
+const bundle = await readFile(bundleFile);
+const gzip = gzipSync(bundle, { level: 9 }).length;
+const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`;
+console.log(`dist/openrouter-auth.js  ${kb(bundle.length)} raw, ${kb(gzip)} gzip (goal ${kb(GZIP_GOAL)}, ceiling ${kb(GZIP_CEILING)})`);
+console.log(`dist/widget/  modules and declarations for openrouter-auth and openrouter-auth/define`);
+if (gzip > GZIP_CEILING) {
+  console.error(`The bundle is over the ${kb(GZIP_CEILING)} gzip ceiling.`);
+  process.exit(1);
+}

@@ -1,0 +1,53 @@
+import { expect, waitUntil } from "@open-wc/testing";
+import type { OpenRouterAuth } from "../../widget/index.js";
+import { endpoint, gatewayUrl, signOut } from "./support.js";
+
+/**
+ * The shipped bundle, as the gateway serves it at /openrouter-auth.js (built by
+ * `npm run build:widget`), in a page whose CSP allows no inline script or style at all.
+ */
+describe("the /openrouter-auth.js bundle", () => {
+  beforeEach(signOut);
+
+  it("is Lit's production build, served by the gateway", async () => {
+    const response = await fetch(`${gatewayUrl}/openrouter-auth.js`);
+    expect(response.status, "run `npm run build:widget` first").to.equal(200);
+    expect(response.headers.get("content-type")).to.match(/javascript/);
+    const source = await response.text();
+    expect(source).not.to.contain("Lit is in dev mode");
+    expect(source).to.contain('customElements.define("openrouter-auth"');
+  });
+
+  it("works under a strict CSP without 'unsafe-inline', styled, in light and dark", async () => {
+    const csp = `default-src 'none'; script-src ${gatewayUrl}; connect-src ${gatewayUrl}; style-src 'none'`;
+    const frame = document.createElement("iframe");
+    frame.srcdoc = `<!doctype html>
+      <html lang="en">
+        <head>
+          <meta http-equiv="Content-Security-Policy" content="${csp}">
+          <title>Strict CSP host</title>
+          <script type="module" src="${gatewayUrl}/openrouter-auth.js"></script>
+        </head>
+        <body><openrouter-auth endpoint="${endpoint}"></openrouter-auth></body>
+      </html>`;
+    const loaded = new Promise((resolve) => frame.addEventListener("load", resolve, { once: true }));
+    document.body.append(frame);
+    try {
+      await loaded;
+      const doc = frame.contentDocument!;
+      const el = doc.querySelector("openrouter-auth") as OpenRouterAuth;
+      const button = () => el.shadowRoot?.querySelector<HTMLElement>('[part="connect-button"]');
+      await waitUntil(button, "the element did not render its Connect button", { timeout: 5000 });
+
+      const accent = () => frame.contentWindow!.getComputedStyle(button()!).backgroundColor;
+      expect(accent(), "adopted stylesheets apply despite style-src 'none'").to.equal("rgb(59, 79, 216)");
+      // CSSOM is not inline style: the host can still set the documented custom properties.
+      el.style.setProperty("--openrouter-auth-color-scheme", "dark");
+      expect(accent(), "--openrouter-auth-color-scheme: dark").to.equal("rgb(154, 168, 255)");
+      el.style.setProperty("--openrouter-auth-accent", "rgb(1, 2, 3)");
+      expect(accent(), "--openrouter-auth-accent").to.equal("rgb(1, 2, 3)");
+    } finally {
+      frame.remove();
+    }
+  });
+});
