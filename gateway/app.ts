@@ -7,7 +7,11 @@ import { AuthService } from "./auth/service.js";
 import { loadConfig, type Config } from "./config.js";
 import { createApolloServer } from "./graphql/apollo.js";
 import type { GraphQLContext } from "./graphql/context.js";
+import helmet from "helmet";
+import { AttemptLimiter } from "./auth/attempt-limiter.js";
 import { cors } from "./http/cors.js";
+import { jsonOnly, originGuard } from "./http/origin-guard.js";
+import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
 import { requestLog } from "./http/request-log.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -68,7 +72,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   }
 
   const openrouter = new OpenRouterClient(config.openrouter);
-  const auth = new AuthService({ config, openrouter });
+  const attempts = new AttemptLimiter({ redis, limit: config.attempts, prefix: `${KEY_PREFIX}attempts:` });
+  const auth = new AuthService({ config, openrouter, attempts });
   const states = new EncryptedRecords<StateRecord>({ redis, keyring: config.keyring, prefix: `${KEY_PREFIX}oauth-state:` });
   const oauth = new OAuthService({ config, openrouter, auth, states });
   const apollo = createApolloServer({ production: config.production, logger });
@@ -78,14 +83,37 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
 
   const router = Router() as OpenRouterAuthRouter;
   router.use(requestLog(logger));
-  router.use(cors(config.allowedOrigins));
+  router.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          imgSrc: ["'self'", "data:"],
+        },
+      },
+      // The demo page opens the OAuth popup: `same-origin` would sever it from its opener.
+      crossOriginOpenerPolicy: { policy: "same-origin-allow-popups" },
+      // The element module is loaded by host pages on other origins.
+      crossOriginResourcePolicy: { policy: "cross-origin" },
+      strictTransportSecurity: config.cookie.secure ? { maxAge: 31_536_000 } : false,
+    }),
+  );
 
-  // Served before the session middleware: fetching the element never touches the session store.
+  // Public, and served before CORS and the session middleware: any page may load the element,
+  // and fetching it never touches the session store.
   router.get("/openrouter-auth.js", (_req, res, next) => {
+    res.setHeader("access-control-allow-origin", "*");
     res.sendFile(ELEMENT_MODULE, { maxAge: "10m", headers: { "content-type": "text/javascript; charset=utf-8" } }, (error) => {
       if (error) next(error);
     });
   });
+  router.use(cors(config.allowedOrigins));
+  router.use(originGuard(config.allowedOrigins));
   router.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
@@ -104,10 +132,10 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     "/graphql",
     json,
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, origin: req.get("origin") }),
+      context: async ({ req }): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") }),
     }),
   );
-  router.use(REST_BASE, json, restRoutes({ auth, oauth }));
+  router.use(REST_BASE, jsonOnly, json, restRoutes({ auth, oauth }));
   router.use(errorResponder(logger));
 
   async function ready(): Promise<boolean> {

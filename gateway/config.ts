@@ -39,6 +39,8 @@ export interface Config {
   };
   /** How old cached user info may be before `userInfo` reads it again from OpenRouter. */
   readonly userInfoMaxAgeSeconds: number;
+  /** Sign-in attempts (validateKey, completeOAuth) allowed per client address and per session. */
+  readonly attempts: { readonly max: number; readonly windowSeconds: number };
   /** Express's `trust proxy` setting. */
   readonly trustProxy: boolean | number | string;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -142,6 +144,10 @@ export function loadConfig(env: Env): Config {
     }),
     session: Object.freeze({ ttlSeconds, maxAgeSeconds }),
     userInfoMaxAgeSeconds: integer(read, "USER_INFO_MAX_AGE_SECONDS", 300, 0, 86_400),
+    attempts: Object.freeze({
+      max: integer(read, "RATE_LIMIT_MAX", 10, 1, 1_000_000),
+      windowSeconds: integer(read, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
+    }),
     trustProxy: trustProxy(read("TRUST_PROXY")),
     logLevel: oneOf(read, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
   });

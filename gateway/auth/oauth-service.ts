@@ -5,6 +5,7 @@ import type { OpenRouterClient } from "../openrouter/client.js";
 import { codeChallengeS256, createCodeVerifier, createState } from "../openrouter/pkce.js";
 import type { EncryptedRecords } from "../session/encrypted-records.js";
 import type { SessionHandle } from "../session/session-handle.js";
+import type { Caller } from "./attempt-limiter.js";
 import type { AuthService } from "./service.js";
 
 /** SPEC §5: a pending sign-in expires after ten minutes. */
@@ -65,14 +66,15 @@ export class OAuthService {
    * Checks the state against this session, exchanges the code, and signs in under a new session
    * id. State and verifier are spent first, whatever happens next.
    */
-  async complete(session: SessionHandle, input: { code: unknown; state: unknown }): Promise<AuthStatus> {
-    return (await this.completeFlow(session, input)).status;
+  async complete(session: SessionHandle, caller: Caller, input: { code: unknown; state: unknown }): Promise<AuthStatus> {
+    return (await this.completeFlow(session, caller, input)).status;
   }
 
   /** `complete`, also telling the callback page where the user was headed. */
-  async completeFlow(session: SessionHandle, input: { code: unknown; state: unknown }): Promise<{ status: AuthStatus; returnTo: string | null }> {
+  async completeFlow(session: SessionHandle, caller: Caller, input: { code: unknown; state: unknown }): Promise<{ status: AuthStatus; returnTo: string | null }> {
     const code = boundedString(input.code, "code", MAX_CODE_LENGTH);
     const state = boundedString(input.state, "state", MAX_STATE_LENGTH);
+    await this.#auth.countAttempt(caller);
 
     const flows = session.data.oauth ?? [];
     const flow = flows.find((candidate) => candidate.state === state);

@@ -6,6 +6,7 @@ import type { OpenRouterClient, Model } from "../openrouter/client.js";
 import type { SessionHandle } from "../session/session-handle.js";
 import type { SignedIn, StoredUser } from "../session/session-data.js";
 import { assertApiKey } from "./api-key-format.js";
+import type { AttemptLimiter, Caller } from "./attempt-limiter.js";
 
 const SIGNED_OUT: AuthStatus = Object.freeze({ authenticated: false, method: null, user: null, expiresAt: null });
 
@@ -16,6 +17,7 @@ const MODELS_CACHE_ENTRIES = 1_000;
 export interface AuthServiceDeps {
   readonly config: Config;
   readonly openrouter: OpenRouterClient;
+  readonly attempts: AttemptLimiter;
   readonly now?: () => number;
 }
 
@@ -26,12 +28,14 @@ export interface AuthServiceDeps {
 export class AuthService {
   readonly #config: Config;
   readonly #openrouter: OpenRouterClient;
+  readonly #attempts: AttemptLimiter;
   readonly #now: () => number;
   readonly #models = new Map<string, { models: Model[]; expiresAt: number }>();
 
   constructor(deps: AuthServiceDeps) {
     this.#config = deps.config;
     this.#openrouter = deps.openrouter;
+    this.#attempts = deps.attempts;
     this.#now = deps.now ?? Date.now;
   }
 
@@ -65,14 +69,21 @@ export class AuthService {
 
   /**
    * Checks a key with OpenRouter; unless `validateOnly`, signs in with it under a new session id.
-   * @throws BAD_USER_INPUT, INVALID_API_KEY, UPSTREAM_UNAVAILABLE, SESSION_STORE_UNAVAILABLE
+   * @throws BAD_USER_INPUT, RATE_LIMITED, INVALID_API_KEY, UPSTREAM_UNAVAILABLE, SESSION_STORE_UNAVAILABLE
    */
-  async validateKey(session: SessionHandle, apiKeyInput: unknown, validateOnly = false): Promise<ValidateKeyPayload> {
+  async validateKey(session: SessionHandle, caller: Caller, apiKeyInput: unknown, validateOnly = false): Promise<ValidateKeyPayload> {
     const apiKey = assertApiKey(apiKeyInput);
+    // Counted before OpenRouter is asked: guessing keys through us costs the guesser, not OpenRouter.
+    await this.#attempts.hit(caller);
     const user = await this.readUser(apiKey, null);
     if (validateOnly) return { valid: true, user, status: this.status(session) };
     await this.signIn(session, { method: "API_KEY", apiKey, user });
     return { valid: true, user, status: this.status(session) };
+  }
+
+  /** Counts a sign-in attempt made by another path (OAuth completion). */
+  countAttempt(caller: Caller): Promise<void> {
+    return this.#attempts.hit(caller);
   }
 
   /** Starts a fresh session holding the key (both sign-in methods end here). */

@@ -8,6 +8,7 @@ import { ErrorCode, GatewayError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { packageRoot } from "../package-root.js";
 import type { GraphQLContext } from "./context.js";
+import { ARMOR_REJECTION, armorProtection } from "./armor.js";
 import { resolvers } from "./resolvers.js";
 
 export const typeDefs = readFileSync(join(packageRoot, "schema.graphql"), "utf8");
@@ -20,6 +21,7 @@ const KEY_LIKE = /sk-or-[A-Za-z0-9_-]+/g;
 
 export function createApolloServer(options: { production: boolean; logger: Logger; plugins?: ApolloServerPlugin<GraphQLContext>[] }): ApolloServer<GraphQLContext> {
   const { production, logger } = options;
+  const armor = armorProtection(production);
   return new ApolloServer<GraphQLContext>({
     typeDefs,
     resolvers,
@@ -28,7 +30,8 @@ export function createApolloServer(options: { production: boolean; logger: Logge
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    plugins: [...(production ? [ApolloServerPluginLandingPageDisabled()] : []), ...(options.plugins ?? [])],
+    validationRules: armor.validationRules,
+    plugins: [...armor.plugins, ...(production ? [ApolloServerPluginLandingPageDisabled()] : []), ...(options.plugins ?? [])],
     formatError(formatted, error): GraphQLFormattedError {
       const original = unwrapResolverError(error);
       if (original instanceof GatewayError) {
@@ -36,6 +39,9 @@ export function createApolloServer(options: { production: boolean; logger: Logge
         return { message: original.message, extensions: { ...original.extensions }, ...(formatted.path ? { path: formatted.path } : {}) };
       }
       const code = formatted.extensions?.code;
+      if (typeof code === "string" && CLIENT_ERROR_CODES.has(code) && ARMOR_REJECTION.test(formatted.message)) {
+        return { message: "The query is too large or too complex.", extensions: { code: "GRAPHQL_VALIDATION_FAILED" } };
+      }
       if (typeof code === "string" && CLIENT_ERROR_CODES.has(code)) {
         return { message: formatted.message.replace(KEY_LIKE, "[redacted]"), extensions: { code }, ...(formatted.locations ? { locations: formatted.locations } : {}) };
       }

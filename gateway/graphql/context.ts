@@ -1,4 +1,5 @@
 import type { AuthService } from "../auth/service.js";
+import type { Caller } from "../auth/attempt-limiter.js";
 import type { OAuthService } from "../auth/oauth-service.js";
 import type { SessionHandle } from "../session/session-handle.js";
 
@@ -7,6 +8,8 @@ export interface GraphQLContext {
   readonly auth: AuthService;
   readonly oauth: OAuthService;
   readonly session: SessionHandle;
+  /** Who is asking, for the sign-in attempt limits. */
+  readonly caller: Caller;
   /** The request's `Origin` header, if any: where an OAuth popup's result is posted back to. */
   readonly origin: string | undefined;
 }

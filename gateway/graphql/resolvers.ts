@@ -8,9 +8,9 @@ export const resolvers: Resolvers = {
     models: (_parent, { search, first }, { auth, session }) => auth.models(session, { search, first }),
   },
   Mutation: {
-    validateKey: (_parent, { apiKey, validateOnly }, { auth, session }) => auth.validateKey(session, apiKey, validateOnly ?? false),
+    validateKey: (_parent, { apiKey, validateOnly }, { auth, session, caller }) => auth.validateKey(session, caller, apiKey, validateOnly ?? false),
     initiateOAuth: (_parent, { returnTo }, { oauth, session, origin }) => oauth.initiate(session, { returnTo: returnTo ?? null, origin }),
-    completeOAuth: (_parent, { code, state }, { oauth, session }) => oauth.complete(session, { code, state }),
+    completeOAuth: (_parent, { code, state }, { oauth, session, caller }) => oauth.complete(session, caller, { code, state }),
     logout: (_parent, _args, { auth, session }) => auth.logout(session),
   },
 };

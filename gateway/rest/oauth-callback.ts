@@ -1,6 +1,7 @@
 import type { RequestHandler } from "express";
 import type { OAuthService } from "../auth/oauth-service.js";
 import { ErrorCode, toGatewayError } from "../errors.js";
+import { callerOf } from "../http/caller.js";
 import { sendCallbackPage } from "./callback-page.js";
 import { parseCallbackQuery } from "./callback-query.js";
 
@@ -26,7 +27,7 @@ export function oauthCallbackPage(oauth: OAuthService): RequestHandler {
     if (oauth.holds(session, state)) {
       if (code === undefined) return sendFailure(ErrorCode.OAUTH_EXCHANGE_FAILED, targetOrigin, 400);
       try {
-        const { returnTo } = await oauth.completeFlow(session, { code, state });
+        const { returnTo } = await oauth.completeFlow(session, callerOf(req), { code, state });
         return sendCallbackPage(res, {
           title: "Connected to OpenRouter",
           text: "You can close this window and return to the page you came from.",

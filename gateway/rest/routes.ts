@@ -2,6 +2,7 @@ import { Router, type Request } from "express";
 import type { AuthService } from "../auth/service.js";
 import type { OAuthService } from "../auth/oauth-service.js";
 import { ErrorCode, GatewayError } from "../errors.js";
+import { callerOf } from "../http/caller.js";
 import { oauthCallbackPage } from "./oauth-callback.js";
 import { restInitiation, restMethod, restStatus, restUser } from "./rest-shapes.js";
 
@@ -19,7 +20,7 @@ export function restRoutes(services: { auth: AuthService; oauth: OAuthService })
   router.post("/validate-key", async (req, res) => {
     const body = jsonBody(req);
     const validateOnly = optionalBoolean(body.validate_only, "validate_only");
-    const result = await auth.validateKey(req.sessionHandle!, body.api_key, validateOnly);
+    const result = await auth.validateKey(req.sessionHandle!, callerOf(req), body.api_key, validateOnly);
     res.json({ valid: true, user: restUser(result.user) });
   });
 
@@ -36,7 +37,7 @@ export function restRoutes(services: { auth: AuthService; oauth: OAuthService })
   // ignored: the verifier this server made never left it.
   router.post("/oauth/callback", async (req, res) => {
     const body = jsonBody(req);
-    const status = await oauth.complete(req.sessionHandle!, { code: body.code, state: body.state });
+    const status = await oauth.complete(req.sessionHandle!, callerOf(req), { code: body.code, state: body.state });
     res.json({ success: true, user: restUser(status.user) });
   });
 

@@ -27,6 +27,12 @@ export class SessionHandle {
     return this.#req.session ?? (this.#detached ??= {});
   }
 
+  /** The session's id when the caller holds a stored session (signed in or mid sign-in). */
+  get storedId(): string | undefined {
+    const session = this.#req.session;
+    return session !== undefined && (session.auth !== undefined || session.oauth !== undefined) ? session.id : undefined;
+  }
+
   /** When the cookie, and with it the stored record, expires; null for a caller with no session. */
   get cookieExpires(): Date | null {
     return this.#req.session?.cookie.expires ?? null;

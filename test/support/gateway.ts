@@ -41,7 +41,9 @@ export async function startGateway(env: Record<string, string | undefined>): Pro
       done();
     },
   });
-  const config = loadConfig({ ...TEST_SECRETS, LOG_LEVEL: "info", OPENROUTER_REDIRECT_URI: `${url}/api/v1/openrouter/auth/oauth/callback`, ...env });
+  // A generous attempt limit: test files sign in many times from one address; the rate-limit
+  // tests set their own.
+  const config = loadConfig({ ...TEST_SECRETS, LOG_LEVEL: "info", RATE_LIMIT_MAX: "100000", OPENROUTER_REDIRECT_URI: `${url}/api/v1/openrouter/auth/oauth/callback`, ...env });
   const { app, gateway } = createStandaloneApp(config, createLogger(config.logLevel, sink));
   handler = app;
   await gateway.whenConnected();

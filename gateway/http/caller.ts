@@ -1,0 +1,7 @@
+import type { Request } from "express";
+import type { Caller } from "../auth/attempt-limiter.js";
+
+/** Who is asking, for the attempt limits: the client address (per `trust proxy`) and session. */
+export function callerOf(req: Request): Caller {
+  return { ip: req.ip ?? req.socket.remoteAddress ?? "unknown", sessionId: req.sessionHandle?.storedId };
+}
