@@ -32,7 +32,9 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler[
     resave: false,
     // Idle timeout: each answer pushes the cookie's and the record's expiry forward.
     rolling: true,
-    unset: "destroy",
+    // "keep": when reading a session fails (Redis hiccup), express-session leaves no session on
+    // the request, and "destroy" would then delete the record as soon as Redis answers again.
+    unset: "keep",
     cookie: { ...cookie, maxAge: config.session.ttlSeconds * 1000 },
   });
   const clearCookie = { name: config.cookie.name, options: cookie };
