@@ -8,7 +8,7 @@ import { ErrorCode, GatewayError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { packageRoot } from "../package-root.js";
 import type { GraphQLContext } from "./context.js";
-import { ARMOR_REJECTION, armorProtection } from "./armor.js";
+import { ARMOR_REJECTION, MAX_TOKENS, armorProtection } from "./armor.js";
 import { resolvers } from "./resolvers.js";
 
 export const typeDefs = readFileSync(join(packageRoot, "schema.graphql"), "utf8");
@@ -31,6 +31,7 @@ export function createApolloServer(options: { production: boolean; logger: Logge
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [...armor.plugins, ...(production ? [ApolloServerPluginLandingPageDisabled()] : []), ...(options.plugins ?? [])],
     formatError(formatted, error): GraphQLFormattedError {
       const original = unwrapResolverError(error);

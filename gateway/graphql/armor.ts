@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { GraphQLContext } from "./context.js";
 
@@ -12,13 +13,18 @@ export function armorProtection(production: boolean) {
     maxDepth: { n: 8 },
     maxAliases: { n: 15 },
     maxDirectives: { n: 10 },
-    maxTokens: { n: 1_000 },
+    // Tokens are limited by graphql-js's own parser instead (MAX_TOKENS below): armor's token
+    // plugin rejects from a hook that Apollo answers with a 500.
+    maxTokens: { enabled: false },
     costLimit: { maxCost: 2_000 },
     // "Did you mean …?" maps the schema for a stranger; developers keep it outside production.
     blockFieldSuggestion: { enabled: production },
   });
-  return armor.protect() as unknown as { plugins: import("@apollo/server").ApolloServerPlugin<GraphQLContext>[]; validationRules: import("graphql").ValidationRule[] };
+  return armor.protect() as unknown as { plugins: ApolloServerPlugin<GraphQLContext>[]; validationRules: import("graphql").ValidationRule[] };
 }
 
+/** The most tokens a document may have: Apollo passes it to graphql-js's `parse`. */
+export const MAX_TOKENS = 1_000;
+
 /** Whether a validation message comes from one of the limits above. */
-export const ARMOR_REJECTION = /(Token limit|Query depth limit|Aliases limit|Directives limit|Query Cost limit|max depth|Cost limit)/i;
+export const ARMOR_REJECTION = /(Token limit|more than \d+ tokens|more that \d+ tokens|Query depth limit|Aliases limit|Directives limit|Query Cost limit|Cost limit)/i;

@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { HttpClient } from "../support/http-client.js";
+import { startTestStack, type TestStack } from "../support/gateway.js";
+
+const HOST_ORIGIN = "http://host.example.test:3000";
+const REST = "/api/v1/openrouter/auth";
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ env: { ALLOWED_ORIGINS: HOST_ORIGIN } });
+});
+after(async () => {
+  await stack.close();
+});
+
+/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NASTY_STRINGS = ["", " ", "\u0000", "𝕳𝖊𝖑𝖑𝖔", "\u202e", "'\"<script>", "sk-or-", "sk-or-v1-" + "f".repeat(64), "a".repeat(20_000), "{{", "__proto__", "constructor", "%00", "\ud800"];
+
+/** encodeURIComponent throws on a lone surrogate; a browser would send U+FFFD instead. */
+const encode = (text: string) => encodeURIComponent(text.replace(/[\ud800-\udfff]/g, "\ufffd"));
+
+type Case = { method: "GET" | "POST"; path: string; body?: string; contentType?: string; cookie?: string };
+
+function hostileCase(next: () => number): Case {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const nasty = () => pick(NASTY_STRINGS);
+  const kind = Math.floor(next() * 10);
+  const cookie = next() < 0.3 ? `openrouter-auth.sid=${encode(nasty()).slice(0, 400)}` : undefined;
+  switch (kind) {
+    case 0: // malformed JSON
+      return { method: "POST", path: pick(["/graphql", `${REST}/validate-key`, `${REST}/oauth/callback`]), body: pick(["{", "[1,", '{"query":', "nul", "\u0000{}", '{"a":' + "[".repeat(500)]), contentType: "application/json", cookie };
+    case 1: // huge body
+      return { method: "POST", path: pick(["/graphql", `${REST}/validate-key`]), body: JSON.stringify({ api_key: "x".repeat(50_000 + Math.floor(next() * 100_000)) }), contentType: "application/json" };
+    case 2: { // deep GraphQL
+      const depth = 10 + Math.floor(next() * 200);
+      return { method: "POST", path: "/graphql", body: JSON.stringify({ query: "{ " + "status { user { ".repeat(depth) + "label" + " } }".repeat(depth) + " }" }), contentType: "application/json" };
+    }
+    case 3: { // wide GraphQL: many aliases
+      const width = 20 + Math.floor(next() * 500);
+      return { method: "POST", path: "/graphql", body: JSON.stringify({ query: "{ " + Array.from({ length: width }, (_, i) => `a${i}: status { authenticated }`).join(" ") + " }" }), contentType: "application/json" };
+    }
+    case 4: // batching arrays
+      return { method: "POST", path: "/graphql", body: JSON.stringify(Array.from({ length: 1 + Math.floor(next() * 50) }, () => ({ query: "{ status { authenticated } }" }))), contentType: "application/json" };
+    case 5: // odd content types
+      return { method: "POST", path: pick(["/graphql", `${REST}/validate-key`, `${REST}/logout`]), body: pick(["api_key=sk-or-v1-x", "<xml/>", "query={status{authenticated}}"]), contentType: pick(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "application/json; charset=utf-7"]), cookie };
+    case 6: // wrong types in JSON
+      return { method: "POST", path: `${REST}/validate-key`, body: JSON.stringify(pick([{ api_key: 1 }, { api_key: null }, { api_key: {} }, { api_key: [nasty()] }, [], "str", 42, { validate_only: "x", api_key: nasty() }])), contentType: "application/json", cookie };
+    case 7: // GraphQL with hostile variables
+      return { method: "POST", path: "/graphql", body: JSON.stringify({ query: pick(["mutation($k: String!) { validateKey(apiKey: $k) { valid } }", "mutation($c: String!, $s: String!) { completeOAuth(code: $c, state: $s) { authenticated } }", "query($f: Int) { models(first: $f) { id } }"]), variables: { k: nasty(), c: nasty(), s: nasty(), f: pick([-1, 1e12, "x", null, 3.5]) } }), contentType: "application/json", cookie };
+    case 8: // callback with hostile query strings
+      return { method: "GET", path: `${REST}/oauth/callback?state=${encode(nasty()).slice(0, 3000)}&code=${encode(nasty()).slice(0, 3000)}${next() < 0.5 ? "?code=x?state=y" : ""}`, cookie };
+    default: // unicode and garbage GraphQL documents
+      return { method: "POST", path: "/graphql", body: JSON.stringify({ query: nasty() + pick(["{", "}", "query {", "{ status { ", "fragment f on X { ...f } { ...f }"]), operationName: pick([undefined, nasty(), 5]) }), contentType: "application/json", cookie };
+  }
+}
+
+describe("hostile input", () => {
+  it("never gets a 5xx (other than a coded 503), a stack trace or a hang from a few thousand generated requests, and sign-in still works after", async () => {
+    const next = random(20261125);
+    const statuses = new Map<number, number>();
+    const total = 2_000;
+    for (let batch = 0; batch < total / 20; batch++) {
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const hostile = hostileCase(next);
+          const headers: Record<string, string> = { "content-type": hostile.contentType ?? "application/json" };
+          if (hostile.cookie !== undefined) headers.cookie = hostile.cookie;
+          const response = await fetch(stack.gatewayUrl + hostile.path, { method: hostile.method, headers, body: hostile.body, signal: AbortSignal.timeout(10_000) });
+          const text = await response.text();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          const where = `${hostile.method} ${hostile.path.slice(0, 80)} → ${response.status} ${text.slice(0, 200)}`;
+          assert.ok(response.status < 500, `a 5xx: ${where}`);
+          assert.doesNotMatch(text, /\n\s+at [\w.<>]+ \(|node_modules|\.ts:\d+/, `a stack trace: ${where}`);
+          if (response.status >= 400 && (response.headers.get("content-type") ?? "").includes("json")) {
+            assert.match(text, /"code"\s*:\s*"[A-Z_]+"/, `an error without a code: ${where}`);
+          }
+        }),
+      );
+    }
+    const answered = [...statuses.values()].reduce((sum, count) => sum + count, 0);
+    assert.equal(answered, total);
+    const browser = new HttpClient(stack.gatewayUrl);
+    assert.equal((await browser.graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid })).body.data?.validateKey.valid, true);
+    console.log(`hostile requests by status: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+  });
+
+  it("answers 413 with a code for a body over the size limit", async () => {
+    const response = await new HttpClient(stack.gatewayUrl).post<{ code: string }>(`${REST}/validate-key`, { api_key: "x".repeat(100_000) });
+    assert.equal(response.status, 413);
+    assert.equal(response.body.code, "BAD_USER_INPUT");
+  });
+
+  it("answers 415 with a code for a REST POST that is not JSON", async () => {
+    const response = await new HttpClient(stack.gatewayUrl).post<{ code: string }>(`${REST}/validate-key`, undefined, { rawBody: "api_key=sk-or-v1-abc", contentType: "application/x-www-form-urlencoded" });
+    assert.equal(response.status, 415);
+    assert.equal(response.body.code, "BAD_USER_INPUT");
+  });
+
+  it("refuses batched GraphQL requests", async () => {
+    const response = await new HttpClient(stack.gatewayUrl).post("/graphql", [{ query: "{ status { authenticated } }" }, { query: "{ status { authenticated } }" }]);
+    assert.equal(response.status, 400);
+  });
+
+  it("refuses a query past the depth, alias or token limits without naming the limit", async () => {
+    const browser = new HttpClient(stack.gatewayUrl);
+    for (const query of ["{ " + Array.from({ length: 100 }, (_, i) => `a${i}: status { authenticated }`).join(" ") + " }", "{ status { " + "user { ".repeat(20) + "label" + " }".repeat(20) + " } }"]) {
+      const response = await browser.graphql(query);
+      assert.equal(response.body.errors?.[0]?.extensions?.code, "GRAPHQL_VALIDATION_FAILED");
+      assert.equal(response.body.errors?.[0]?.message, "The query is too large or too complex.");
+    }
+  });
+
+  it("refuses a GraphQL GET or a form post without Apollo's CSRF preflight header", async () => {
+    const response = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent("{ status { authenticated } }")}`);
+    assert.equal(response.status, 400);
+  });
+});
+
+describe("browsers and origins", () => {
+  it("echoes an allowed origin exactly for CORS with credentials, with Vary: Origin", async () => {
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, { method: "OPTIONS", headers: { origin: HOST_ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get("access-control-allow-origin"), HOST_ORIGIN);
+    assert.equal(response.headers.get("access-control-allow-credentials"), "true");
+    assert.match(response.headers.get("vary") ?? "", /Origin/);
+  });
+
+  for (const origin of ["https://evil.example", `${HOST_ORIGIN}.evil.example`, "http://host.example.test:30000", "null"]) {
+    it(`never allows ${origin}, and refuses its unsafe requests before any side effect`, async () => {
+      const preflight = await fetch(`${stack.gatewayUrl}/graphql`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+      assert.equal(preflight.headers.get("access-control-allow-origin"), null);
+      stack.stub.clearRequests();
+      const attack = await new HttpClient(stack.gatewayUrl, { origin, headers: { "sec-fetch-site": "cross-site" } }).graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid });
+      assert.equal(attack.status, 403);
+      assert.equal(attack.setCookies.length, 0);
+      assert.equal(stack.stub.requests.length, 0, "OpenRouter was never asked");
+    });
+  }
+
+  it("lets an allowed origin, a same-origin page and a non-browser client sign in", async () => {
+    for (const client of [
+      new HttpClient(stack.gatewayUrl, { origin: HOST_ORIGIN, headers: { "sec-fetch-site": "cross-site" } }),
+      new HttpClient(stack.gatewayUrl, { headers: { "sec-fetch-site": "same-origin" } }),
+      new HttpClient(stack.gatewayUrl),
+    ]) {
+      const response = await client.graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid });
+      assert.equal(response.body.data?.validateKey.valid, true);
+    }
+  });
+
+  it("sends security headers on the pages it serves", async () => {
+    for (const path of ["/", "/openrouter-auth.js", `${REST}/status`]) {
+      const response = await fetch(stack.gatewayUrl + path);
+      assert.equal(response.headers.get("x-content-type-options"), "nosniff", path);
+      assert.ok(response.headers.get("content-security-policy"), path);
+      assert.equal(response.headers.get("x-powered-by"), null, path);
+    }
+    const page = await fetch(stack.gatewayUrl + "/");
+    assert.equal(page.headers.get("cross-origin-opener-policy"), "same-origin-allow-popups", "the demo page keeps its link to the OAuth popup");
+  });
+});
