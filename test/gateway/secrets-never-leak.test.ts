@@ -53,6 +53,22 @@ describe("the API key", () => {
     }
   });
 
+  it("is not in the log, nor are OAuth codes, verifiers, states or cookie values, after an OAuth sign-in", async () => {
+    const browser = new HttpClient(stack.gatewayUrl);
+    stack.stub.clearRequests();
+    const initiated = await browser.graphql("mutation { initiateOAuth { authUrl state } }");
+    const callback = new URL(stack.stub.approve(initiated.body.data.initiateOAuth.authUrl));
+    const code = callback.searchParams.get("code")!;
+    await browser.get(callback.pathname + callback.search);
+    const cookie = browser.cookies.get("openrouter-auth.sid")!;
+    const exchange = stack.stub.requests.find((request) => request.path === "/api/v1/auth/keys")!.body as { code_verifier: string };
+    assert.equal((await browser.graphql("{ status { method } }")).body.data.status.method, "OAUTH");
+    const secrets = { code, state: initiated.body.data.initiateOAuth.state as string, verifier: exchange.code_verifier, cookie: decodeURIComponent(cookie).slice(2, 30) };
+    for (const line of stack.gateway.logs) {
+      for (const [name, value] of Object.entries(secrets)) assert.ok(!line.includes(value), `log line leaks the ${name}: ${line}`);
+    }
+  });
+
   it("comes back masked when pasted into the wrong GraphQL variable", async () => {
     const response = await new HttpClient(stack.gatewayUrl).graphql("query($first: Int) { models(first: $first) { id } }", { first: stack.stub.testKeys.valid });
     assert.equal(response.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { HttpClient } from "../support/http-client.js";
+import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack();
+});
+after(async () => {
+  await stack.close();
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("the standalone gateway process", () => {
+  it("finishes a request in flight on SIGTERM, refuses new connections, closes Redis and exits 0", { timeout: 40_000 }, async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = fileURLToPath(new URL("../../gateway/server.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", server], {
+      env: { ...process.env, ...TEST_SECRETS, ...stack.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", UPSTREAM_TIMEOUT_MS: "10000" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      for (let attempt = 0; attempt < 200 && !output.includes('"event":"listening"'); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.match(output, /"event":"listening"/);
+
+      // A sign-in that OpenRouter answers slowly is in flight when SIGTERM arrives.
+      stack.stub.setFault("slow", { delayMs: 1_500 });
+      const inFlight = new HttpClient(url).graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid });
+      for (let attempt = 0; attempt < 100 && stack.stub.requests.at(-1)?.path !== "/api/v1/credits"; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.kill("SIGTERM");
+      const answer = await inFlight;
+      assert.equal(answer.body.data?.validateKey.valid, true, "the request in flight was answered");
+      assert.equal(await exited, 0);
+      await assert.rejects(fetch(`${url}/healthz`), "no longer accepting");
+      assert.match(output, /"event":"shutdown"/);
+    } finally {
+      stack.stub.setFault("none");
+      child.kill("SIGKILL");
+    }
+  });
+});
