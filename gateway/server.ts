@@ -1,11 +1,8 @@
 import { existsSync } from "node:fs";
-import { createServer } from "node:http";
 import { ConfigError, loadConfig, type Config } from "./config.js";
+import { serve } from "./listen.js";
 import { createLogger } from "./logger.js";
 import { createStandaloneApp } from "./standalone-app.js";
-
-/** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 // The standalone gateway: configuration from the environment (and .env when present), the
 // router, and the demo host page at /.
@@ -25,31 +22,10 @@ try {
 const logger = createLogger(config.logLevel);
 const { app, gateway } = createStandaloneApp(config, logger);
 
-const server = createServer(app);
-if (!(await gateway.whenConnected())) {
-  logger.warn({ event: "redis.waiting" }, "Redis is not reachable yet: serving anyway; session requests answer SESSION_STORE_UNAVAILABLE until it is");
-}
-server.listen(config.port, config.host, () => {
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : config.port;
+try {
+  const { port } = await serve({ app, gateway, port: config.port, host: config.host, logger });
   logger.info({ event: "listening", port }, `openrouter-auth gateway on http://${config.host ?? "localhost"}:${port}`);
-});
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ event: "shutdown", signal }, "stopping: no new connections, finishing requests in flight");
-  const forced = setTimeout(() => {
-    logger.error({ event: "shutdown.forced" }, "requests still running after the grace period; exiting");
-    process.exit(1);
-  }, SHUTDOWN_GRACE_MS);
-  forced.unref();
-  server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await gateway.close();
-  clearTimeout(forced);
-  process.exit(0);
+} catch (error) {
+  console.error(`openrouter-auth: cannot listen on ${config.host ?? "all interfaces"}:${config.port}: ${(error as Error).message}`);
+  process.exit(1);
 }
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { FernetKeyring } from "../../gateway/crypto/fernet.js";
@@ -11,7 +12,7 @@ import { startRedisServer, type RedisServerHandle } from "./redis-server.js";
 
 /** A real gateway over loopback, with every log line it wrote kept for assertions. */
 export interface TestGateway {
-  /** "http://127.0.0.1:PORT" */
+  /** "http://127.0.0.1:PORT" (by default) */
   readonly url: string;
   readonly gateway: OpenRouterAuthRouter;
   readonly logs: string[];
@@ -24,15 +25,27 @@ export const TEST_SECRETS = {
   SESSION_SECRET: "test-session-secret-of-at-least-32-characters",
 };
 
+/** How a test gateway is reached; the defaults give "http://127.0.0.1:PORT". */
+export interface GatewayListenOptions {
+  /** Serve HTTPS with this PEM key and certificate (e.g. from `makeSelfSignedCertificate`). */
+  readonly tls?: { readonly key: string; readonly cert: string };
+  /**
+   * The host name in the gateway's URL (and so in OPENROUTER_REDIRECT_URI), e.g. "localhost" to
+   * put the gateway on another site than a page on 127.0.0.1. It still listens on 127.0.0.1 only.
+   */
+  readonly hostname?: string;
+}
+
 /**
  * Starts the standalone gateway on a free port. The port is known before the configuration is
  * read, so OPENROUTER_REDIRECT_URI points at this very gateway unless the test sets it.
  */
-export async function startGateway(env: Record<string, string | undefined>): Promise<TestGateway> {
+export async function startGateway(env: Record<string, string | undefined>, options: GatewayListenOptions = {}): Promise<TestGateway> {
   let handler: RequestListener = (_req, res) => res.writeHead(503).end();
-  const server: Server = createServer((req, res) => handler(req, res));
+  const listener: RequestListener = (req, res) => handler(req, res);
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${options.tls ? "https" : "http"}://${options.hostname ?? "127.0.0.1"}:${(server.address() as AddressInfo).port}`;
 
   const logs: string[] = [];
   const sink = new Writable({
@@ -71,11 +84,13 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { env?: Record<string, string>; privateRedis?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { env?: Record<string, string>; privateRedis?: boolean } & GatewayListenOptions = {},
+): Promise<TestStack> {
   const redis = await startRedisServer({ private: options.privateRedis ?? false });
   const stub = await startOpenRouterStub();
   const env = { REDIS_URL: redis.url, OPENROUTER_API_BASE: stub.apiBase, OPENROUTER_AUTH_URL: stub.authUrl, ...options.env };
-  const gateway = await startGateway(env);
+  const gateway = await startGateway(env, { tls: options.tls, hostname: options.hostname });
   return {
     gatewayUrl: gateway.url,
     gateway,

@@ -1,0 +1,69 @@
+import { createServer, type RequestListener, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { OpenRouterAuthRouter } from "./app.js";
+import type { Logger } from "./logger.js";
+
+/** How long in-flight requests get to finish after SIGTERM/SIGINT before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface ServeOptions {
+  /** The Express app (or any request listener) that mounts the gateway router. */
+  readonly app: RequestListener;
+  readonly gateway: OpenRouterAuthRouter;
+  readonly port: number;
+  /** Interface to listen on; undefined lets Node choose (all interfaces). */
+  readonly host: string | undefined;
+  readonly logger: Logger;
+  /** Runs on the way out, once the gateway has closed (the demo stops its OpenRouter stand-in here). */
+  readonly onStopped?: () => Promise<void>;
+}
+
+/** A gateway that is listening, and stops cleanly on SIGTERM or SIGINT (Ctrl-C). */
+export interface Serving {
+  readonly server: Server;
+  /** The port actually bound (differs from the option when it was 0). */
+  readonly port: number;
+}
+
+/**
+ * Serves the gateway over HTTP: waits (bounded) for the session store, listens, and on SIGTERM or
+ * SIGINT stops taking connections, lets requests in flight finish, closes GraphQL and Redis, and
+ * exits. Rejects when the port cannot be bound (e.g. EADDRINUSE), so the caller can say so in one line.
+ */
+export async function serve(options: ServeOptions): Promise<Serving> {
+  const { app, gateway, logger } = options;
+  const server = createServer(app);
+  if (!(await gateway.whenConnected())) {
+    logger.warn({ event: "redis.waiting" }, "Redis is not reachable yet: serving anyway; session requests answer SESSION_STORE_UNAVAILABLE until it is");
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let stopping = false;
+  async function shutdown(signal: NodeJS.Signals): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: "shutdown", signal }, "stopping: no new connections, finishing requests in flight");
+    const forced = setTimeout(() => {
+      logger.error({ event: "shutdown.forced" }, "requests still running after the grace period; exiting");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    forced.unref();
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await gateway.close();
+    await options.onStopped?.();
+    clearTimeout(forced);
+    process.exit(0);
+  }
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  return { server, port };
+}
