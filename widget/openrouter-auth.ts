@@ -225,6 +225,20 @@ export class OpenRouterAuth extends LitElement {
     this.lastView = view;
     this.lastAction = action;
     if (signedIn) this.closeDialog();
+    // The Disconnect button the user pressed is gone: focus moves to the button that replaces it
+    // instead of falling to <body>.
+    if (this.focusConnectAfterLogout && view !== "authenticated" && !this.auth.busy) {
+      this.focusConnectAfterLogout = false;
+      this.renderRoot.querySelector<HTMLElement>("[part=connect-button]")?.focus();
+    }
+  }
+
+  /** Set when the user disconnects from the element itself (not when the host calls logout()). */
+  private focusConnectAfterLogout = false;
+
+  private onDisconnect(): void {
+    this.focusConnectAfterLogout = true;
+    void this.logout();
   }
 
   private get view(): "checking" | "authenticated" | "signed-out" | "error" {
@@ -279,7 +293,7 @@ export class OpenRouterAuth extends LitElement {
             >`
           : nothing}
       </div>
-      <button part="disconnect-button" ?disabled=${busy} @click=${this.logout}>Disconnect</button>`;
+      <button part="disconnect-button" ?disabled=${busy} @click=${this.onDisconnect}>Disconnect</button>`;
   }
 
   private renderTabs(): TemplateResult {

@@ -83,6 +83,10 @@ describe("<openrouter-auth> accessibility, end to end", () => {
     await page.keyboard.press("Enter");
     await element.waitForSignedIn("API key");
     assert.equal(await element.focused(), "disconnect-button", "after signing in, focus lands on Disconnect rather than being lost");
+    await page.keyboard.press("Enter");
+    await element.connectButton.waitFor();
+    await page.waitForFunction(() => document.querySelector("openrouter-auth")?.shadowRoot?.activeElement?.getAttribute("part") === "connect-button", undefined, { timeout: 5_000 });
+    assert.equal(await element.focused(), "connect-button", "after Disconnect, focus moves to Connect rather than being lost");
   });
 
   it("has no serious or critical axe-core violations signed out, with the dialog open, or signed in", async () => {
