@@ -108,13 +108,16 @@ describe("<openrouter-auth> across sites, with third-party cookies blocked", () 
     await element.oauthButton.click();
     const popup = await popupOpened;
     const popupClosed = popup.waitForEvent("close", { timeout: POPUP_TIMEOUT_MS });
-    const callback = popup.waitForRequest((request) => request.url().startsWith(`${stack.gatewayUrl}/api/v1/openrouter/auth/oauth/callback?`));
+    // The headers are asked for the moment the request starts: the callback page closes its
+    // window as soon as it has posted, and a closed page can no longer be asked.
+    const callbackCookies = popup
+      .waitForRequest((request) => request.url().startsWith(`${stack.gatewayUrl}/api/v1/openrouter/auth/oauth/callback?`))
+      .then(cookiesSent);
     await popup.getByRole("button", { name: "Authorize" }).click();
-    const callbackCookies = await cookiesSent(await callback);
     await popupClosed;
 
     await element.waitForSignedIn("OpenRouter sign-in");
-    assert.doesNotMatch(callbackCookies, new RegExp(SESSION_COOKIE), "the popup reached the callback without the element's session cookie");
+    assert.doesNotMatch(await callbackCookies, new RegExp(SESSION_COOKIE), "the popup reached the callback without the element's session cookie");
     assert.equal(completions.length, 1, "the element called completeOAuth with the relayed code and state");
     const completed = (await (await completions[0]!.response())!.json()) as { data?: { completeOAuth?: { method?: string } } };
     assert.equal(completed.data?.completeOAuth?.method, "OAUTH");
