@@ -35,7 +35,9 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler[
     // "keep": when reading a session fails (Redis hiccup), express-session leaves no session on
     // the request, and "destroy" would then delete the record as soon as Redis answers again.
     unset: "keep",
-    cookie: { ...cookie, maxAge: config.session.ttlSeconds * 1000 },
+    // Where Secure is not required, it is still added whenever the request came over HTTPS
+    // (directly, or through a proxy trusted by TRUST_PROXY).
+    cookie: { ...cookie, secure: config.cookie.secure ? true : "auto", maxAge: config.session.ttlSeconds * 1000 },
   });
   const clearCookie = { name: config.cookie.name, options: cookie };
 

@@ -63,6 +63,19 @@ describe("the session cookie", () => {
     }
   });
 
+  it("is Secure whenever the request came over HTTPS, even where Secure is not required", async () => {
+    const gateway = await startGateway({ ...stack.env, TRUST_PROXY: "loopback" });
+    try {
+      const browser = new HttpClient(gateway.url, { headers: { "x-forwarded-proto": "https" } });
+      const response = await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+      const cookie = response.setCookies.find((line) => line.startsWith(`${COOKIE}=`));
+      assert.ok(cookie);
+      assert.match(cookie, /; Secure/);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it("is SameSite=None; Secure; Partitioned for a gateway embedded across sites", async () => {
     const gateway = await startGateway({ ...stack.env, COOKIE_SAMESITE: "none", COOKIE_PARTITIONED: "true", TRUST_PROXY: "loopback" });
     try {
