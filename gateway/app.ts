@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { Router, type Request } from "express";
-import type { Redis } from "ioredis";
 import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
 import { AuthService } from "./auth/service.js";
 import { loadConfig, type Config } from "./config.js";
@@ -19,7 +18,7 @@ import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./package-root.js";
 import { REST_BASE, restRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
-import { connectRedis } from "./session/redis-connection.js";
+import { connectRedis, type RedisClient } from "./session/redis-connection.js";
 import { KEY_PREFIX, createSessionStore } from "./session/session-store.js";
 import { sessionMiddleware } from "./session/session-middleware.js";
 
@@ -65,7 +64,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   const config = options.config ?? loadConfig(options.env ?? process.env);
   const logger = options.logger ?? createLogger(config.logLevel);
 
-  const redis: Redis | undefined = config.redisUrl === undefined ? undefined : connectRedis(config.redisUrl, logger);
+  const redis: RedisClient | undefined = config.redis === undefined ? undefined : connectRedis(config.redis, logger);
   if (redis === undefined) logger.warn({ event: "session.store" }, "REDIS_URL is not set: sessions live in this process only and end when it stops (development only)");
   for (const name of config.generatedSecrets) {
     logger.warn({ event: "config.generated", variable: name }, `${name} is not set: using a random one for this run, so sessions do not survive a restart. Set it before any real use.`);

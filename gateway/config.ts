@@ -12,6 +12,8 @@ export interface Config {
   readonly host: string | undefined;
   /** undefined: the in-process session store (development only). */
   readonly redisUrl: string | undefined;
+  /** Where sessions live: one Redis (REDIS_URL), a Redis Cluster or a Sentinel group; undefined as for redisUrl. */
+  readonly redis: RedisConfig | undefined;
   readonly keyring: FernetKeyring;
   /** First signs new cookies; all verify (rotation). */
   readonly sessionSecrets: readonly string[];
@@ -65,13 +67,8 @@ export function loadConfig(env: Env): Config {
   const generatedSecrets: string[] = [];
 
   const port = integer(read, "PORT", 8080, 0, 65535);
-  const redisUrl = read("REDIS_URL");
-  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
-    throw new ConfigError("REDIS_URL", "must be a redis:// or rediss:// URL");
-  }
-  if (production && redisUrl === undefined) {
-    throw new ConfigError("REDIS_URL", "is required when NODE_ENV=production (the in-process store loses sessions and does not scale)");
-  }
+  const redis = redisConfig(read, production);
+  const redisUrl = redis?.mode === "standalone" ? redis.url : undefined;
 
   let encryptionKeys = read("OPENROUTER_ENCRYPTION_KEY");
   if (encryptionKeys === undefined) {
@@ -129,6 +126,7 @@ export function loadConfig(env: Env): Config {
     port,
     host: read("HOST"),
     redisUrl,
+    redis,
     keyring,
     sessionSecrets: Object.freeze(sessionSecrets),
     generatedSecrets: Object.freeze(generatedSecrets),
@@ -222,4 +220,112 @@ function trustProxy(value: string | undefined): boolean | number | string {
   if (/^\d+$/.test(value)) return Number(value);
   // Express also takes "loopback", "uniquelocal" or a comma-separated list of addresses/subnets.
   return value;
+}
+
+/**
+ * Where sessions live (issue 6), from exactly one of:
+ * - `REDIS_URL`: one Redis, `redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS;
+ * - `REDIS_CLUSTER_NODES`: seed nodes of a Redis Cluster, comma-separated, each `host:port` or
+ *   `redis://[user:password@]host:port` (`rediss://` for TLS); all entries alike in scheme and credentials;
+ * - `REDIS_SENTINELS` (same forms, port 26379 by default) with `REDIS_SENTINEL_NAME`, the master's
+ *   name; credentials and TLS given there apply to the sentinels and to the master alike.
+ */
+export type RedisConfig =
+  | { readonly mode: "standalone"; readonly url: string }
+  | ({ readonly mode: "cluster"; readonly nodes: readonly RedisNode[] } & RedisAccess)
+  | ({ readonly mode: "sentinel"; readonly sentinels: readonly RedisNode[]; readonly name: string } & RedisAccess);
+
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RedisAccess {
+  readonly tls: boolean;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+const REDIS_VARIABLES = ["REDIS_URL", "REDIS_CLUSTER_NODES", "REDIS_SENTINELS"] as const;
+
+function redisConfig(read: Read, production: boolean): RedisConfig | undefined {
+  const given = REDIS_VARIABLES.filter((name) => read(name) !== undefined);
+  if (given.length > 1) {
+    throw new ConfigError(given[1]!, `cannot be combined with ${given[0]}: set one of ${REDIS_VARIABLES.join(", ")}`);
+  }
+  const sentinelName = read("REDIS_SENTINEL_NAME");
+  if (sentinelName !== undefined && given[0] !== "REDIS_SENTINELS") {
+    throw new ConfigError("REDIS_SENTINEL_NAME", "only applies together with REDIS_SENTINELS");
+  }
+  switch (given[0]) {
+    case undefined:
+      if (production) {
+        throw new ConfigError("REDIS_URL", "is required when NODE_ENV=production, or REDIS_CLUSTER_NODES, or REDIS_SENTINELS (the in-process store loses sessions and does not scale)");
+      }
+      return undefined;
+    case "REDIS_URL": {
+      const url = read("REDIS_URL")!;
+      if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new ConfigError("REDIS_URL", "must be a redis:// or rediss:// URL");
+      return Object.freeze({ mode: "standalone", url });
+    }
+    case "REDIS_CLUSTER_NODES": {
+      const { nodes, access } = redisNodes("REDIS_CLUSTER_NODES", read("REDIS_CLUSTER_NODES")!, 6379);
+      return Object.freeze({ mode: "cluster", nodes, ...access });
+    }
+    case "REDIS_SENTINELS": {
+      if (sentinelName === undefined) throw new ConfigError("REDIS_SENTINEL_NAME", "is required with REDIS_SENTINELS (the name of the master the sentinels watch)");
+      if (!/^[^\s,]{1,128}$/.test(sentinelName)) throw new ConfigError("REDIS_SENTINEL_NAME", `must be a master name without spaces or commas (got "${sentinelName}")`);
+      const { nodes, access } = redisNodes("REDIS_SENTINELS", read("REDIS_SENTINELS")!, 26379);
+      return Object.freeze({ mode: "sentinel", sentinels: nodes, name: sentinelName, ...access });
+    }
+  }
+}
+
+/** A comma-separated list of `host[:port]` or `redis[s]://[user:password@]host[:port]` entries that agree on scheme and credentials. */
+function redisNodes(name: string, value: string, defaultPort: number): { nodes: readonly RedisNode[]; access: RedisAccess } {
+  const entries = list(value).map((entry) => {
+    // Never echo a password back in an error line.
+    const shown = entry.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, "$1***@");
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `redis://${entry}`);
+    } catch {
+      parsed = undefined;
+    }
+    if (
+      parsed === undefined ||
+      (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") ||
+      parsed.hostname === "" ||
+      !["", "/"].includes(parsed.pathname) ||
+      parsed.search !== "" ||
+      parsed.hash !== "" ||
+      parsed.port === "0"
+    ) {
+      throw new ConfigError(name, `entries must be host:port, redis://host:port or rediss://host:port (got "${shown}")`);
+    }
+    const decode = (text: string): string => {
+      try {
+        return decodeURIComponent(text);
+      } catch {
+        throw new ConfigError(name, `has a badly percent-encoded user or password (in "${shown}")`);
+      }
+    };
+    return {
+      node: Object.freeze({ host: parsed.hostname.replace(/^\[(.*)\]$/, "$1"), port: parsed.port === "" ? defaultPort : Number(parsed.port) }),
+      tls: parsed.protocol === "rediss:",
+      username: decode(parsed.username),
+      password: decode(parsed.password),
+    };
+  });
+  const first = entries[0];
+  if (first === undefined) throw new ConfigError(name, "must list at least one host:port");
+  if (entries.some((entry) => entry.tls !== first.tls || entry.username !== first.username || entry.password !== first.password)) {
+    throw new ConfigError(name, "entries must all use the same scheme (redis:// or rediss://) and the same credentials");
+  }
+  const access: RedisAccess = Object.freeze({
+    tls: first.tls,
+    ...(first.username === "" ? {} : { username: first.username }),
+    ...(first.password === "" ? {} : { password: first.password }),
+  });
+  return { nodes: Object.freeze(entries.map((entry) => entry.node)), access };
 }

@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import { ErrorCode, GatewayError } from "../errors.js";
+import type { RedisClient } from "../session/redis-connection.js";
 
 export interface AttemptLimit {
   /** Attempts allowed per window, for each client address and for each session. */
@@ -21,12 +21,12 @@ export interface Caller {
  * in the clear) and always carry the window as TTL.
  */
 export class AttemptLimiter {
-  readonly #redis: Redis | undefined;
+  readonly #redis: RedisClient | undefined;
   readonly #limit: AttemptLimit;
   readonly #prefix: string;
   readonly #memory = new Map<string, { count: number; resetAt: number }>();
 
-  constructor(options: { redis: Redis | undefined; limit: AttemptLimit; prefix: string }) {
+  constructor(options: { redis: RedisClient | undefined; limit: AttemptLimit; prefix: string }) {
     this.#redis = options.redis;
     this.#limit = options.limit;
     this.#prefix = options.prefix;

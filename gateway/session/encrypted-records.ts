@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { FernetKeyring } from "../crypto/fernet.js";
 import { ErrorCode, GatewayError } from "../errors.js";
+import type { RedisClient } from "./redis-connection.js";
 
 /**
  * Small records looked up by a secret id (an OAuth state) rather than by session: each stored as
@@ -10,12 +10,12 @@ import { ErrorCode, GatewayError } from "../errors.js";
  * when two requests race for it on two gateway instances.
  */
 export class EncryptedRecords<T> {
-  readonly #redis: Redis | undefined;
+  readonly #redis: RedisClient | undefined;
   readonly #keyring: FernetKeyring;
   readonly #prefix: string;
   readonly #memory = new Map<string, { token: string; expiresAt: number }>();
 
-  constructor(options: { redis: Redis | undefined; keyring: FernetKeyring; prefix: string }) {
+  constructor(options: { redis: RedisClient | undefined; keyring: FernetKeyring; prefix: string }) {
     this.#redis = options.redis;
     this.#keyring = options.keyring;
     this.#prefix = options.prefix;

@@ -1,0 +1,108 @@
+/**
+ * The parent side of the bench's process protocol (see child.ts): start a server script in a
+ * Node process of its own, wait (bounded) for it to say it listens, ask it for its peak RSS, and
+ * stop it by pid. Children write their stdout (the gateway's request log) to /dev/null, as a
+ * log shipper would take it off their hands; stderr is kept to explain a failed start.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { openSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import type { ReadyMessage, StatsMessage } from "./child.js";
+
+const READY_TIMEOUT_MS = 30_000;
+const STATS_TIMEOUT_MS = 5_000;
+const STOP_TIMEOUT_MS = 10_000;
+const STDERR_TAIL_CHARS = 4_000;
+
+export interface BenchChild {
+  readonly name: string;
+  readonly pid: number;
+  /** What the child announced (port, URLs, ...). */
+  readonly info: Record<string, string | number>;
+  stats(): Promise<StatsMessage>;
+  /** Asks the child to stop cleanly (so `--cpu-prof` writes its profile), then SIGKILLs it by pid after a bound. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `bench/<script>.js` from the compiled tree (see compile.ts) on plain node, with `env`
+ * added to this process's environment.
+ */
+export async function startChild(buildDir: string, name: string, script: string, env: Record<string, string>, execArgv: string[] = []): Promise<BenchChild> {
+  const devNull = openSync("/dev/null", "w");
+  let child: ChildProcess;
+  try {
+    child = fork(join(buildDir, "bench", `${script}.js`), [], {
+      execArgv,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", devNull, "pipe", "ipc"],
+    });
+  } finally {
+    closeSync(devNull);
+  }
+  let stderr = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+
+  const info = await new Promise<Record<string, string | number>>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`did not get ready within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+    const onMessage = (message: ReadyMessage) => {
+      if (message.type !== "ready") return;
+      cleanup();
+      resolve(message.info);
+    };
+    const onExit = (code: number | null) => fail(`exited during start-up (code ${code})`);
+    function cleanup() {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    }
+    function fail(why: string) {
+      cleanup();
+      child.kill("SIGKILL");
+      reject(new Error(`bench: ${name} (${script}) ${why}:\n${stderr.trim()}`));
+    }
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
+
+  return {
+    name,
+    pid: child.pid!,
+    info,
+    stats() {
+      return new Promise<StatsMessage>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.off("message", onMessage);
+          reject(new Error(`bench: ${name} did not report its stats within ${STATS_TIMEOUT_MS} ms`));
+        }, STATS_TIMEOUT_MS);
+        const onMessage = (message: StatsMessage) => {
+          if (message.type !== "stats") return;
+          clearTimeout(timer);
+          child.off("message", onMessage);
+          resolve(message);
+        };
+        child.on("message", onMessage);
+        child.send({ type: "stats" });
+      });
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.send({ type: "stop" });
+        let timer: NodeJS.Timeout | undefined;
+        const inTime = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS)))]);
+        clearTimeout(timer);
+        if (!inTime) {
+          child.kill("SIGKILL");
+          await exited;
+        }
+      }
+      process.off("exit", killOnExit);
+    },
+  };
+}

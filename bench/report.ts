@@ -1,0 +1,182 @@
+/**
+ * Turns the bench's measurements into the figures issue 6 asks for (ratios, the Redis
+ * projection), checks them against the issue's goals, and prints them as a table.
+ */
+import type { LoadResult } from "./load.js";
+
+export interface Scenario extends LoadResult {
+  readonly label: string;
+  /** CPU time (user + system) the server process spent per request: steadier than req/s on a busy machine. */
+  readonly cpuMicrosPerRequest: number;
+  /** Redis commands per request, by lower-case command name (INFO commandstats delta / requests sent). */
+  readonly redisPerRequest: Readonly<Record<string, number>>;
+}
+
+export interface Measurements {
+  readonly machine: { readonly cpu: string; readonly memoryGiB: number; readonly os: string; readonly node: string; readonly redis: string };
+  readonly settings: { readonly connections: number; readonly seconds: number; readonly warmupSeconds: number };
+  readonly scenarios: { readonly a: Scenario; readonly b: Scenario; readonly c: Scenario; readonly d: Scenario; readonly e: Scenario };
+  /** Only its Redis commands matter: a caller without a cookie must cost none. */
+  readonly signedOut: Scenario;
+  readonly peakRssBytes: { readonly gateway: number; readonly stock: number };
+  readonly memory: {
+    /** MEMORY USAGE of the bench's own session key (key, value and Redis's per-key overhead). */
+    readonly sessionKeyBytes: number;
+    /** The stored Fernet token alone. */
+    readonly sessionValueBytes: number;
+    /** used_memory growth over (c) divided by the sessions (c) created: includes the keyspace's own growth. */
+    readonly usedMemoryPerNewSession: number;
+    readonly newSessions: number;
+    /** MEMORY USAGE of one baseline (d) session (plain JSON, stock prefix), for comparison. */
+    readonly stockSessionKeyBytes: number;
+  };
+  readonly bundle: { readonly raw: number; readonly gzip: number };
+  /** Operations per second redis-benchmark measured for each command the gateway's requests use. */
+  readonly redisCapacity: Readonly<Record<string, number>>;
+}
+
+export interface Goal {
+  readonly figure: string;
+  readonly value: string;
+  readonly goal: string;
+  /** undefined: reported without a goal. */
+  readonly met: boolean | undefined;
+}
+
+export interface Projection {
+  /** Signed-in GraphQL status requests per second one Redis could serve, from redis-benchmark's rates. */
+  readonly statusPerSecondOneRedis: number;
+  /** How many gateway instances running at (a)'s measured rate that is. */
+  readonly instancesOneRedis: number;
+  readonly instancesThreeMasters: number;
+  /** Commands of (a) redis-benchmark had no figure for (left out of the projection). */
+  readonly unmeasured: readonly string[];
+}
+
+export interface BenchReport extends Measurements {
+  readonly ratios: { readonly aOverD: number; readonly bOverD: number; readonly aOverE: number };
+  /** The same ratios from CPU time per request ((d)'s CPU per request / (a)'s, ...): what req/s would give on an idle machine. */
+  readonly cpuRatios: { readonly aOverD: number; readonly bOverD: number; readonly aOverE: number };
+  readonly projection: Projection;
+  readonly goals: readonly Goal[];
+}
+
+const KIB = 1024;
+const MIB = 1024 * 1024;
+/** A few requests still in flight when a run ends are counted as sent: allow for them. */
+const COUNT_SLACK = 1.02;
+
+const total = (costs: Readonly<Record<string, number>>) => Object.values(costs).reduce((sum, n) => sum + n, 0);
+
+export function evaluate(m: Measurements): BenchReport {
+  const { a, b, d, e } = m.scenarios;
+  const ratios = { aOverD: a.rps / d.rps, bOverD: b.rps / d.rps, aOverE: a.rps / e.rps };
+  const cpuRatios = {
+    aOverD: d.cpuMicrosPerRequest / a.cpuMicrosPerRequest,
+    bOverD: d.cpuMicrosPerRequest / b.cpuMicrosPerRequest,
+    aOverE: e.cpuMicrosPerRequest / a.cpuMicrosPerRequest,
+  };
+
+  // Redis time one status costs = Σ (commands of each kind per request / Redis's rate for that kind).
+  let redisSecondsPerStatus = 0;
+  const unmeasured: string[] = [];
+  for (const [name, perRequest] of Object.entries(a.redisPerRequest)) {
+    const rate = m.redisCapacity[name];
+    if (rate === undefined) unmeasured.push(name);
+    else redisSecondsPerStatus += perRequest / rate;
+  }
+  const statusPerSecondOneRedis = redisSecondsPerStatus === 0 ? Number.POSITIVE_INFINITY : 1 / redisSecondsPerStatus;
+  const instancesOneRedis = Math.floor(statusPerSecondOneRedis / a.rps);
+  const projection: Projection = {
+    statusPerSecondOneRedis,
+    instancesOneRedis,
+    // Sessions spread over the 16384 slots by key hash, and a session never needs two keys: three
+    // masters on their own cores carry three times the load.
+    instancesThreeMasters: Math.floor((3 * statusPerSecondOneRedis) / a.rps),
+    unmeasured,
+  };
+
+  const statusCommands = total(a.redisPerRequest);
+  const failures = Object.values(m.scenarios).reduce((sum, s) => sum + s.failed, 0);
+  const goals: Goal[] = [
+    { figure: "a/d  GraphQL status vs stock session stack", value: `${ratios.aOverD.toFixed(2)} (by CPU/request ${cpuRatios.aOverD.toFixed(2)})`, goal: "≥ 1.0", met: ratios.aOverD >= 1.0 },
+    { figure: "b/d  REST status vs stock session stack", value: `${ratios.bOverD.toFixed(2)} (by CPU/request ${cpuRatios.bOverD.toFixed(2)})`, goal: "≥ 1.2", met: ratios.bOverD >= 1.2 },
+    { figure: "a/e  GraphQL status vs raw node:http", value: `${ratios.aOverE.toFixed(2)} (by CPU/request ${cpuRatios.aOverE.toFixed(2)})`, goal: "(reported)", met: undefined },
+    { figure: "p99 of (a) vs p99 of (d)", value: `${a.p99} ms vs ${d.p99} ms`, goal: "(a) ≤ (d)", met: a.p99 <= d.p99 },
+    {
+      figure: "Redis round trips per signed-in status",
+      value: `${statusCommands.toFixed(2)} (${describeCosts(a.redisPerRequest)})`,
+      goal: "≤ 1",
+      met: statusCommands <= 1 * COUNT_SLACK,
+    },
+    {
+      figure: "Redis commands for a caller without a cookie",
+      value: `${total(m.signedOut.redisPerRequest).toFixed(2)} per request`,
+      goal: "0",
+      met: total(m.signedOut.redisPerRequest) === 0,
+    },
+    { figure: "peak RSS of the gateway under load", value: `${(m.peakRssBytes.gateway / MIB).toFixed(1)} MB`, goal: "< 150 MB", met: m.peakRssBytes.gateway < 150 * MIB },
+    {
+      figure: "Redis memory per signed-in session",
+      value: `${Math.round(m.memory.sessionKeyBytes)} B (MEMORY USAGE); ${Math.round(m.memory.usedMemoryPerNewSession)} B (used_memory Δ / ${m.memory.newSessions})`,
+      goal: "< 1 KB",
+      met: Math.max(m.memory.sessionKeyBytes, m.memory.usedMemoryPerNewSession) < KIB,
+    },
+    { figure: "element bundle, gzip -9", value: `${(m.bundle.gzip / KIB).toFixed(1)} KB (raw ${(m.bundle.raw / KIB).toFixed(1)} KB)`, goal: "≤ 12 KB", met: m.bundle.gzip <= 12 * KIB },
+    { figure: "failed requests (non-2xx or errors), all runs", value: String(failures), goal: "0", met: failures === 0 },
+  ];
+  return { ...m, ratios, cpuRatios, projection, goals };
+}
+
+function describeCosts(costs: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(costs).sort((x, y) => y[1] - x[1]);
+  if (entries.length === 0) return "none";
+  return entries.map(([name, n]) => `${name.toUpperCase()} ${n.toFixed(2)}`).join(", ");
+}
+
+const number = (n: number) => Math.round(n).toLocaleString("en-US");
+const mark = (met: boolean | undefined) => (met === undefined ? " " : met ? "✓" : "✗");
+
+function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, alignRight: ReadonlySet<number>): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (alignRight.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+export function formatReport(r: BenchReport): string {
+  const { a, b, c, d, e } = r.scenarios;
+  const load = table(
+    ["scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "Redis commands per request", "failed"],
+    [a, b, c, d, e].map((s) => [s.label, number(s.rps), String(s.p50), String(s.p99), number(s.cpuMicrosPerRequest), describeCosts(s.redisPerRequest), String(s.failed)]),
+    new Set([1, 2, 3, 4, 6]),
+  );
+  const goals = table(
+    ["figure", "value", "goal", ""],
+    r.goals.map((g) => [g.figure, g.value, g.goal, mark(g.met)]),
+    new Set(),
+  );
+  const capacity = Object.entries(r.redisCapacity)
+    .map(([name, rate]) => `${name.toUpperCase()} ${number(rate)}/s`)
+    .join(", ");
+  const p = r.projection;
+  const oneRedis = Number.isFinite(p.statusPerSecondOneRedis)
+    ? `${number(p.statusPerSecondOneRedis)} signed-in status/s = ${number(p.instancesOneRedis)} gateway instances at (a)'s ${number(a.rps)} req/s; a 3-master cluster: ${number(p.instancesThreeMasters)}`
+    : "unbounded: a signed-in status costs Redis nothing";
+  return [
+    `openrouter-auth bench: ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, ${r.machine.os}, Node ${r.machine.node}, Redis ${r.machine.redis}`,
+    `autocannon over loopback, ${r.settings.connections} connections, no pipelining, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per scenario; every server in its own process on plain node (compiled by esbuild, as npm start runs dist/)`,
+    "",
+    load,
+    "",
+    goals,
+    "",
+    `Redis capacity (redis-benchmark, 50 clients, same machine): ${capacity}`,
+    `One Redis carries ${oneRedis}${p.unmeasured.length > 0 ? ` (not timed: ${p.unmeasured.join(", ")})` : ""}`,
+    `Redis per session, for comparison: stock connect-redis JSON record ${r.memory.stockSessionKeyBytes} B; ours ${r.memory.sessionKeyBytes} B of which the Fernet token is ${r.memory.sessionValueBytes} B`,
+    `Peak RSS, for comparison: baseline (d) ${(r.peakRssBytes.stock / MIB).toFixed(1)} MB`,
+  ].join("\n");
+}

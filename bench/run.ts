@@ -1,0 +1,292 @@
+/**
+ * `npm run bench`: what the gateway costs on this machine, against two baselines started in the
+ * same run, and what one Redis can carry (issue 6). Prints a table, or one JSON object with
+ * `--json`. `--profile` instead runs scenario (a) against a gateway started with `--cpu-prof`
+ * and prints where its time goes (`--profile=b` for (b), `--profile=d` for baseline (d)).
+ *
+ * Every server runs in a process of its own on 127.0.0.1: a private redis-server, the OpenRouter
+ * stand-in, the gateway (configured from the environment as `npm start` would be, NODE_ENV=production,
+ * request log at info to /dev/null), (d) stock Express + express-session + connect-redis and
+ * (e) raw node:http. autocannon loads them from this process.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpus, release, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import { FernetKeyring } from "../gateway/crypto/fernet.js";
+import { packageRoot } from "../gateway/package-root.js";
+import { SESSION_KEY_PREFIX } from "../gateway/session/session-store.js";
+import { startRedisServer } from "../test/support/redis-server.js";
+import { compileForBench } from "./compile.js";
+import { measure, warmUp, type LoadOptions, type LoadResult } from "./load.js";
+import { startChild, type BenchChild } from "./processes.js";
+import { formatProfileSummary, summariseProfile } from "./profile-summary.js";
+import { perRequest, redisBenchmark, RedisProbe } from "./redis-probe.js";
+import { evaluate, formatReport, type Measurements, type Scenario } from "./report.js";
+
+const args = new Set(process.argv.slice(2));
+const asJson = args.has("--json");
+const profileArg = [...args].find((arg) => arg === "--profile" || arg.startsWith("--profile="));
+const profileTarget = profileArg === undefined ? undefined : profileArg === "--profile" ? "a" : profileArg.slice("--profile=".length);
+if (profileTarget !== undefined && !["a", "b", "d"].includes(profileTarget)) throw new Error(`bench: --profile takes a, b or d (got "${profileTarget}")`);
+
+const SETTINGS = {
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 20),
+  seconds: Number(process.env.BENCH_SECONDS ?? 8),
+  warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 2),
+  /** Requests per redis-benchmark run. */
+  redisBenchmarkRequests: 100_000,
+  /** Requests in the signed-out burst that only counts Redis commands. */
+  signedOutRequests: 3_000,
+};
+
+/** Extra node flags for the gateway process only, to try a fix (e.g. BENCH_GATEWAY_NODE_FLAGS="--max-semi-space-size=8"). */
+const GATEWAY_NODE_FLAGS = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? "").split(/\s+/).filter((flag) => flag !== "");
+
+const STATUS_QUERY = JSON.stringify({ query: "{ status { authenticated method expiresAt user { label usage limit limitRemaining isFreeTier totalCredits } } }" });
+const REST_STATUS_PATH = "/api/v1/openrouter/auth/status";
+const ELEMENT_BUNDLE = join(packageRoot, "dist", "openrouter-auth.js");
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/** Progress goes to stderr so that stdout holds only the table or the JSON. */
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+function validateKeyBody(apiKey: string): string {
+  return JSON.stringify({ query: "mutation($k: String!) { validateKey(apiKey: $k) { valid } }", variables: { k: apiKey } });
+}
+
+/** Signs in once and returns the `name=value` cookie pair to send with the load. */
+async function signIn(url: string, init: RequestInit, cookieName: string): Promise<string> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  const cookie = response.headers.getSetCookie().find((line) => line.startsWith(`${cookieName}=`));
+  if (!response.ok || cookie === undefined) throw new Error(`bench: signing in at ${url} failed (${response.status}): ${text.slice(0, 300)}`);
+  return cookie.split(";")[0]!;
+}
+
+async function assertSignedIn(gatewayUrl: string, cookie: string): Promise<void> {
+  const response = await fetch(`${gatewayUrl}/graphql`, { method: "POST", headers: { ...JSON_HEADERS, cookie }, body: STATUS_QUERY });
+  const body = (await response.json()) as { data?: { status?: { authenticated?: boolean } } };
+  if (body.data?.status?.authenticated !== true) throw new Error(`bench: the bench session is not signed in: ${JSON.stringify(body)}`);
+}
+
+/** The Redis key of the session a signed cookie `name=s%3A<id>.<signature>` names. */
+function sessionKeyOf(cookie: string, prefix: string): string {
+  const value = decodeURIComponent(cookie.slice(cookie.indexOf("=") + 1));
+  return prefix + value.replace(/^s:/, "").replace(/\.[^.]*$/, "");
+}
+
+/** Settings for the gateway under load. */
+function gatewayEnv(redisUrl: string, stub: BenchChild): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    REDIS_URL: redisUrl,
+    OPENROUTER_API_BASE: String(stub.info.apiBase),
+    OPENROUTER_AUTH_URL: String(stub.info.authUrl),
+    OPENROUTER_ENCRYPTION_KEY: FernetKeyring.generateKey(),
+    SESSION_SECRET: randomBytes(32).toString("base64url"),
+    // Plain http on loopback: a Secure cookie would never come back.
+    COOKIE_SECURE: "false",
+    LOG_LEVEL: "info",
+    // (c) signs in hundreds of times a second from one address: far past the per-client limit on
+    // sign-in attempts (10 a minute by default), so the bench raises it to the most it allows.
+    RATE_LIMIT_MAX: "1000000",
+  };
+}
+
+async function scenario(label: string, options: LoadOptions, probe: RedisProbe, server: BenchChild): Promise<Scenario> {
+  progress(`${label}: ${options.amount === undefined ? `${options.warmupSeconds} s warm-up, ${options.seconds} s measured` : `${options.amount} requests`}`);
+  await warmUp(options);
+  const before = await probe.commandCalls();
+  const cpuBefore = (await server.stats()).cpuMicros;
+  const result = await measure(options);
+  // Let the requests still in flight when autocannon stopped reach Redis before counting.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const cpuAfter = (await server.stats()).cpuMicros;
+  const after = await probe.commandCalls();
+  return { label, ...result, cpuMicrosPerRequest: (cpuAfter - cpuBefore) / result.sent, redisPerRequest: perRequest(before, after, result.sent) };
+}
+
+function bundleSize(): { raw: number; gzip: number } {
+  if (!existsSync(ELEMENT_BUNDLE)) {
+    progress("dist/openrouter-auth.js is missing: npm run build");
+    execFileSync("npm", ["run", "build"], { cwd: packageRoot, stdio: ["ignore", process.stderr, process.stderr] });
+  }
+  const bytes = readFileSync(ELEMENT_BUNDLE);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+/** The exact command line redis-benchmark should time for each command a request costs. */
+function benchmarkCommand(name: string, sessionKey: string, token: string): readonly string[] | undefined {
+  const scratch = "openrouter-auth:bench:scratch";
+  switch (name) {
+    case "get":
+      return ["GET", sessionKey];
+    case "getex":
+      return ["GETEX", sessionKey, "EX", "86400"];
+    case "expire":
+      return ["EXPIRE", sessionKey, "86400"];
+    case "pexpire":
+      return ["PEXPIRE", sessionKey, "86400000"];
+    case "set":
+      return ["SET", scratch, token, "EX", "86400"];
+    case "del":
+    case "unlink":
+      return [name.toUpperCase(), `${scratch}:absent`];
+    case "getdel":
+      return ["GETDEL", `${scratch}:absent`];
+    case "incr":
+      return ["INCR", `${scratch}:counter`];
+    default:
+      return undefined;
+  }
+}
+
+async function runBench(): Promise<Measurements> {
+  const buildDir = await compileForBench();
+  const children: BenchChild[] = [];
+  const redis = await startRedisServer({ private: true });
+  const probe = new RedisProbe(redis.url);
+  try {
+    const bundle = bundleSize();
+    progress(`starting the OpenRouter stand-in, the gateway and the baselines (Redis at ${redis.url})`);
+    const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0" });
+    children.push(stub);
+    const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), GATEWAY_NODE_FLAGS);
+    children.push(gateway);
+    const stock = await startChild(buildDir, "baseline (d)", "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url });
+    children.push(stock);
+    const bare = await startChild(buildDir, "baseline (e)", "baseline-http", { NODE_ENV: "production", PORT: "0" });
+    children.push(bare);
+
+    const gatewayUrl = `http://127.0.0.1:${gateway.info.port}`;
+    const stockUrl = `http://127.0.0.1:${stock.info.port}`;
+    const validKey = String(stub.info.validKey);
+    const gatewayCookie = await signIn(`${gatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(validKey) }, "openrouter-auth.sid");
+    await assertSignedIn(gatewayUrl, gatewayCookie);
+    const stockCookie = await signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
+
+    const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
+    const e = await scenario("(e) node:http, constant", { ...base, url: `http://127.0.0.1:${bare.info.port}/` }, probe, bare);
+    const d = await scenario("(d) Express + express-session + connect-redis", { ...base, url: `${stockUrl}/session`, headers: { cookie: stockCookie } }, probe, stock);
+    const a = await scenario("(a) GraphQL status, signed in", { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie: gatewayCookie }, body: STATUS_QUERY }, probe, gateway);
+    const b = await scenario("(b) REST status, signed in", { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie: gatewayCookie } }, probe, gateway);
+    await assertSignedIn(gatewayUrl, gatewayCookie);
+
+    const signedOut = await scenario(
+      "signed-out GraphQL status (Redis commands only)",
+      { ...base, warmupSeconds: 0, amount: SETTINGS.signedOutRequests, url: `${gatewayUrl}/graphql`, method: "POST", headers: JSON_HEADERS, body: STATUS_QUERY },
+      probe,
+      gateway,
+    );
+
+    const memoryBefore = await probe.usedMemory();
+    const keysBefore = await probe.dbsize();
+    const c = await scenario("(c) GraphQL validateKey via the stand-in", { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: JSON_HEADERS, body: validateKeyBody(validKey) }, probe, gateway);
+    const memoryAfter = await probe.usedMemory();
+    const keysAfter = await probe.dbsize();
+
+    const sessionKey = sessionKeyOf(gatewayCookie, SESSION_KEY_PREFIX);
+    const token = (await probe.get(sessionKey)) ?? "";
+    const stockKey = await probe.firstKey("sess:*");
+    const memory = {
+      sessionKeyBytes: await probe.memoryUsage(sessionKey),
+      sessionValueBytes: Buffer.byteLength(token),
+      usedMemoryPerNewSession: keysAfter > keysBefore ? (memoryAfter - memoryBefore) / (keysAfter - keysBefore) : Number.NaN,
+      newSessions: keysAfter - keysBefore,
+      stockSessionKeyBytes: await probe.memoryUsage(stockKey),
+    };
+
+    const gatewayStats = await gateway.stats();
+    const stockStats = await stock.stats();
+
+    progress("redis-benchmark for the commands a signed-in status and a sign-in cost");
+    const capacity: Record<string, number> = {};
+    for (const name of new Set([...Object.keys(a.redisPerRequest), ...Object.keys(b.redisPerRequest), ...Object.keys(c.redisPerRequest)])) {
+      const command = benchmarkCommand(name, sessionKey, token);
+      if (command !== undefined) capacity[name] = await redisBenchmark(redis.port, command, SETTINGS.redisBenchmarkRequests);
+    }
+
+    const cpu = cpus();
+    return {
+      machine: {
+        cpu: `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}`,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        os: `Linux ${release()}`,
+        node: process.version,
+        redis: await probe.version(),
+      },
+      settings: { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds },
+      scenarios: { a, b, c, d, e },
+      signedOut,
+      peakRssBytes: { gateway: gatewayStats.maxRssBytes, stock: stockStats.maxRssBytes },
+      memory,
+      bundle,
+      redisCapacity: capacity,
+    };
+  } finally {
+    for (const child of children.reverse()) await child.stop().catch(() => undefined);
+    await probe.close().catch(() => undefined);
+    await redis.close();
+  }
+}
+
+/**
+ * `--profile` (or `--profile=a`): (a) against a gateway under `--cpu-prof`; `--profile=b` the
+ * same for (b); `--profile=d` baseline (d) under `--cpu-prof`, to compare the two profiles.
+ */
+async function runProfile(target: "a" | "b" | "d"): Promise<void> {
+  const buildDir = await compileForBench();
+  const redis = await startRedisServer({ private: true });
+  const profileDir = mkdtempSync(join(tmpdir(), "openrouter-auth-profile-"));
+  const profiling = ["--cpu-prof", "--cpu-prof-dir", profileDir];
+  const children: BenchChild[] = [];
+  const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
+  let options: LoadOptions;
+  let result: LoadResult;
+  try {
+    if (target === "d") {
+      const stock = await startChild(buildDir, "baseline (d)", "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url }, profiling);
+      children.push(stock);
+      const stockUrl = `http://127.0.0.1:${stock.info.port}`;
+      const cookie = await signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
+      options = { ...base, url: `${stockUrl}/session`, headers: { cookie } };
+    } else {
+      const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0" });
+      children.push(stub);
+      const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), [...GATEWAY_NODE_FLAGS, ...profiling]);
+      children.push(gateway);
+      const gatewayUrl = `http://127.0.0.1:${gateway.info.port}`;
+      const cookie = await signIn(`${gatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
+      options =
+        target === "a"
+          ? { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie }, body: STATUS_QUERY }
+          : { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie } };
+    }
+    progress(`(${target}) under --cpu-prof: ${options.warmupSeconds} s warm-up, ${options.seconds} s measured`);
+    await warmUp(options);
+    result = await measure(options);
+  } finally {
+    for (const child of children.reverse()) await child.stop().catch(() => undefined);
+    await redis.close();
+  }
+  const files = readdirSync(profileDir).filter((name) => name.endsWith(".cpuprofile"));
+  const file = files[0];
+  if (file === undefined || files.length !== 1) throw new Error(`bench: expected one profile in ${profileDir}, found ${files.join(", ") || "none"}`);
+  console.log(`(${target}) under the profiler: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms (the profile covers the whole process: start-up, warm-up and the measured run)`);
+  console.log(formatProfileSummary(summariseProfile(join(profileDir, file), 25)));
+  // BENCH_KEEP_PROFILE=1 keeps the file for Chrome DevTools or speedscope.
+  if (process.env.BENCH_KEEP_PROFILE === "1") console.log(`\nprofile kept: ${join(profileDir, file)}`);
+  else rmSync(profileDir, { recursive: true, force: true });
+}
+
+if (profileTarget !== undefined) {
+  await runProfile(profileTarget as "a" | "b" | "d");
+} else {
+  const report = evaluate(await runBench());
+  console.log(asJson ? JSON.stringify(report, null, 2) : formatReport(report));
+}
