@@ -6,13 +6,13 @@ import { AuthService } from "./auth/service.js";
 import { loadConfig, type Config } from "./config.js";
 import { createApolloServer } from "./graphql/apollo.js";
 import type { GraphQLContext } from "./graphql/context.js";
-import helmet from "helmet";
 import { AttemptLimiter } from "./auth/attempt-limiter.js";
 import { cors } from "./http/cors.js";
 import { jsonOnly, originGuard } from "./http/origin-guard.js";
 import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
 import { requestLog } from "./http/request-log.js";
+import { securityHeaders } from "./http/security-headers.js";
 import { createLogger, type Logger } from "./logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./package-root.js";
@@ -82,26 +82,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
 
   const router = Router() as OpenRouterAuthRouter;
   router.use(requestLog(logger));
-  router.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          baseUri: ["'none'"],
-          objectSrc: ["'none'"],
-          frameAncestors: ["'none'"],
-          formAction: ["'self'"],
-          imgSrc: ["'self'", "data:"],
-        },
-      },
-      // The demo page opens the OAuth popup: `same-origin` would sever it from its opener.
-      crossOriginOpenerPolicy: { policy: "same-origin-allow-popups" },
-      // The element module is loaded by host pages on other origins.
-      crossOriginResourcePolicy: { policy: "cross-origin" },
-      strictTransportSecurity: config.cookie.secure ? { maxAge: 31_536_000 } : false,
-    }),
-  );
+  router.use(securityHeaders({ hsts: config.cookie.secure }));
 
   // Public, and served before CORS and the session middleware: any page may load the element,
   // and fetching it never touches the session store.
