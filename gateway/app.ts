@@ -102,7 +102,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" });
   });
 
-  router.use(sessionMiddleware(config, createSessionStore(redis, config.keyring, { ttlSeconds: config.session.ttlSeconds })));
+  router.use(sessionMiddleware(config, createSessionStore(redis, config.keyring)));
   router.use((req, _res, next) => {
     req.openRouterAuth = auth;
     next();

@@ -26,5 +26,7 @@ declare module "express-session" {
   interface SessionData {
     auth: SignedIn;
     oauth: PendingOAuth[];
+    /** Epoch ms when the idle expiry was last pushed forward (see session-middleware.ts). */
+    renewedAt: number;
   }
 }

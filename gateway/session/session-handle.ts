@@ -39,14 +39,16 @@ export class SessionHandle {
   }
 
   /** A new session id with an empty record (login: never reuse an id the caller already had). */
-  regenerate(): Promise<void> {
+  async regenerate(): Promise<void> {
     if (this.storedId === undefined && this.#req.session !== undefined) {
       // Nothing is stored under the current id, so there is nothing to delete: a fresh id is
       // enough, and saves the store a round trip on every first sign-in.
       this.#req.sessionStore.generate(this.#req);
-      return Promise.resolve();
+    } else {
+      await this.#settle((done) => this.#session.regenerate(done));
     }
-    return this.#settle((done) => this.#session.regenerate(done));
+    // A new session starts with a full idle timeout: no renewal is due yet.
+    this.#req.session.renewedAt = Date.now();
   }
 
   /** Writes the record now rather than with the response. */

@@ -12,8 +12,8 @@ declare module "express-serve-static-core" {
 }
 
 /**
- * express-session configured per SPEC §6, followed by the absolute-lifetime check that
- * express-session has no option for.
+ * express-session configured per SPEC §6, followed by the expiry policy: the rolling idle
+ * timeout and the absolute lifetime.
  */
 export function sessionMiddleware(config: Config, store: Store): RequestHandler[] {
   const cookie: CookieOptions = {
@@ -30,8 +30,9 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler[
     // No session, and no store access, for a caller who has not started a sign-in.
     saveUninitialized: false,
     resave: false,
-    // Idle timeout: each answer pushes the cookie's and the record's expiry forward.
-    rolling: true,
+    // The idle timeout is renewed by the expiry policy below, at most once per renewal window,
+    // rather than by re-signing and re-sending the cookie (and an EXPIRE) on every answer.
+    rolling: false,
     // "keep": when reading a session fails (Redis hiccup), express-session leaves no session on
     // the request, and "destroy" would then delete the record as soon as Redis answers again.
     unset: "keep",
@@ -49,11 +50,19 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler[
     });
   };
 
-  const absoluteLifetime = async (req: Request, _res: Response, next: NextFunction) => {
-    const auth = req.session?.auth;
-    if (auth === undefined) return next();
-    const remainingMs = auth.signedInAt + config.session.maxAgeSeconds * 1000 - Date.now();
-    if (remainingMs <= 0) {
+  /** A session's expiry is pushed forward at most this often: a tenth of the idle timeout, at most 5 minutes. */
+  const renewEveryMs = Math.max(1, Math.min(300, Math.floor(config.session.ttlSeconds / 10))) * 1000;
+
+  // The idle timeout and the absolute lifetime, which express-session has no option for. The
+  // cookie and the Redis record always expire together: both are rewritten when a renewal is
+  // due, so an active user stays signed in, and an idle one is signed out at most a renewal
+  // window earlier than a per-request renewal would have done.
+  const expiryPolicy = async (req: Request, _res: Response, next: NextFunction) => {
+    const session = req.session;
+    if (session === undefined || (session.auth === undefined && session.oauth === undefined)) return next();
+    const now = Date.now();
+    const absoluteEnd = session.auth === undefined ? Infinity : session.auth.signedInAt + config.session.maxAgeSeconds * 1000;
+    if (absoluteEnd <= now) {
       try {
         await req.sessionHandle!.destroy();
       } catch (error) {
@@ -61,10 +70,17 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler[
       }
       return next();
     }
-    // Never let the idle expiry (cookie and Redis TTL alike) reach past the absolute one.
-    req.session.cookie.maxAge = Math.min(config.session.ttlSeconds * 1000, remainingMs);
+    const expires = session.cookie.expires?.getTime() ?? 0;
+    const due = now - (session.renewedAt ?? 0) >= renewEveryMs;
+    // Never let the idle expiry reach past the absolute one.
+    if (due || expires > absoluteEnd) {
+      session.cookie.maxAge = Math.min(config.session.ttlSeconds * 1000, absoluteEnd - now);
+      // A change to the record: express-session saves it (with the TTL of the new expiry) and
+      // sends the cookie again.
+      session.renewedAt = now;
+    }
     next();
   };
 
-  return [withStoreErrorsCoded, absoluteLifetime as RequestHandler];
+  return [withStoreErrorsCoded, expiryPolicy as RequestHandler];
 }
