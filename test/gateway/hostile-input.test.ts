@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { HttpClient } from "../support/http-client.js";
-import { startTestStack, type TestStack } from "../support/gateway.js";
+import { startGateway, startTestStack, type TestStack } from "../support/gateway.js";
 
 const HOST_ORIGIN = "http://host.example.test:3000";
 const REST = "/api/v1/openrouter/auth";
@@ -118,6 +118,25 @@ describe("hostile input", () => {
       assert.equal(response.body.errors?.[0]?.extensions?.code, "GRAPHQL_VALIDATION_FAILED");
       assert.equal(response.body.errors?.[0]?.message, "The query is too large or too complex.");
     }
+  });
+
+  it("has introspection, field suggestions and the landing page off in production", async () => {
+    const production = await startGateway({ ...stack.env, NODE_ENV: "production", COOKIE_SECURE: "false" });
+    try {
+      const browser = new HttpClient(production.url);
+      const introspection = await browser.graphql("{ __schema { types { name } } }");
+      assert.equal(introspection.body.errors?.[0]?.extensions?.code, "GRAPHQL_VALIDATION_FAILED");
+      assert.equal(introspection.body.data, undefined);
+      const typo = await browser.graphql("{ statu { authenticated } }");
+      assert.doesNotMatch(typo.body.errors?.[0]?.message ?? "", /Did you mean/);
+      const landing = await fetch(`${production.url}/graphql`, { headers: { accept: "text/html" } });
+      assert.doesNotMatch(await landing.text(), /<html/i);
+    } finally {
+      await production.close();
+    }
+    // In development both help whoever builds on the API.
+    const typo = await new HttpClient(stack.gatewayUrl).graphql("{ statu { authenticated } }");
+    assert.match(typo.body.errors?.[0]?.message ?? "", /Did you mean "status"/);
   });
 
   it("refuses a GraphQL GET or a form post without Apollo's CSRF preflight header", async () => {
