@@ -8,9 +8,10 @@
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ping } from "./redis-server.js";
 
 const HOST = "127.0.0.1";
 /** A cluster node also listens on port + 10000 (the cluster bus). */
@@ -19,7 +20,6 @@ const PORT_RANGE = { from: 20_000, to: 50_000 };
 const READY_TIMEOUT_MS = 10_000;
 const CLUSTER_OK_TIMEOUT_MS = 20_000;
 const POLL_MS = 50;
-const PING_TIMEOUT_MS = 500;
 const CLI_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 const LOG_TAIL_CHARS = 4_000;
@@ -66,27 +66,6 @@ async function freeClusterPort(taken: ReadonlySet<number>): Promise<number> {
     if ((await portIsFree(port)) && (await portIsFree(port + BUS_OFFSET))) return port;
   }
   throw new Error("redis-cluster test support: found no free port pair in 100 tries");
-}
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: HOST, port });
-    let reply = "";
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), PING_TIMEOUT_MS);
-    socket.setEncoding("utf8");
-    socket.once("connect", () => socket.write("*1\r\n$4\r\nPING\r\n"));
-    socket.on("data", (chunk: string) => {
-      reply += chunk;
-      if (reply.includes("\r\n")) done(reply.startsWith("+PONG"));
-    });
-    socket.once("error", () => done(false));
-    socket.once("close", () => done(false));
-  });
 }
 
 function redisCli(args: string[], timeoutMs = CLI_TIMEOUT_MS): Promise<string> {
@@ -154,20 +133,31 @@ async function stopNode(node: Node): Promise<void> {
   }
 }
 
-/** Starts `masters` cluster nodes, creates the cluster, and resolves once every node says `cluster_state:ok`. */
-export async function startRedisCluster(options: { masters?: number } = {}): Promise<RedisClusterHandle> {
-  const masters = options.masters ?? 3;
-  const dir = mkdtempSync(join(tmpdir(), "openrouter-auth-cluster-"));
+/**
+ * The servers one handle starts: killed if the test process exits without closing them, and
+ * stopped (by pid) with their folder removed on close.
+ */
+function ownedNodes(dir: string): { nodes: Node[]; close(): Promise<void> } {
   const nodes: Node[] = [];
   const killOnExit = () => {
     for (const node of nodes) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill("SIGKILL");
   };
   process.on("exit", killOnExit);
-  const close = async () => {
-    await Promise.all(nodes.map(stopNode));
-    process.off("exit", killOnExit);
-    rmSync(dir, { recursive: true, force: true });
+  return {
+    nodes,
+    async close() {
+      await Promise.all(nodes.map(stopNode));
+      process.off("exit", killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
+}
+
+/** Starts `masters` cluster nodes, creates the cluster, and resolves once every node says `cluster_state:ok`. */
+export async function startRedisCluster(options: { masters?: number } = {}): Promise<RedisClusterHandle> {
+  const masters = options.masters ?? 3;
+  const dir = mkdtempSync(join(tmpdir(), "openrouter-auth-cluster-"));
+  const { nodes, close } = ownedNodes(dir);
 
   try {
     const taken = new Set<number>();
@@ -258,16 +248,7 @@ export interface RedisSentinelHandle {
 export async function startRedisSentinel(options: { name?: string } = {}): Promise<RedisSentinelHandle> {
   const name = options.name ?? "sessions";
   const dir = mkdtempSync(join(tmpdir(), "openrouter-auth-sentinel-"));
-  const nodes: Node[] = [];
-  const killOnExit = () => {
-    for (const node of nodes) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill("SIGKILL");
-  };
-  process.on("exit", killOnExit);
-  const close = async () => {
-    await Promise.all(nodes.map(stopNode));
-    process.off("exit", killOnExit);
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const { nodes, close } = ownedNodes(dir);
 
   try {
     const taken = new Set<number>();

@@ -56,8 +56,8 @@ function freePort(): Promise<number> {
   });
 }
 
-/** One raw RESP PING; resolves true on "+PONG", false on anything else (refused, error, silence). */
-function ping(port: number): Promise<boolean> {
+/** One raw RESP PING to 127.0.0.1; resolves true on "+PONG", false on anything else (refused, error, silence). */
+export function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: HOST, port });
     let reply = "";
