@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ping } from "./redis-server.js";
+import { followOutput, ping } from "./redis-server.js";
 
 const HOST = "127.0.0.1";
 /** A cluster node also listens on port + 10000 (the cluster bus). */
@@ -110,14 +110,9 @@ function startNode(port: number, args: string[]): Node {
       });
     }),
   };
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.setEncoding("utf8");
-    stream?.on("data", (chunk: string) => {
-      node.log = (node.log + chunk).slice(-LOG_TAIL_CHARS);
-    });
-  }
-  child.unref();
-  for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+  followOutput(child, (chunk) => {
+    node.log = (node.log + chunk).slice(-LOG_TAIL_CHARS);
+  });
   return node;
 }
 

@@ -56,6 +56,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Passes a spawned server's output to `onOutput` (for the tail shown when it fails to start),
+ * without letting the child or its pipes keep the test process alive: exit hooks kill it.
+ */
+export function followOutput(child: ChildProcess, onOutput: (chunk: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding("utf8");
+    stream?.on("data", onOutput);
+  }
+  child.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+}
+
 /** One raw RESP PING to 127.0.0.1; resolves true on "+PONG", false on anything else (refused, error, silence). */
 export function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -165,15 +178,9 @@ class PrivateRedis implements RedisServerHandle {
         resolve();
       });
     });
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.setEncoding("utf8");
-      stream?.on("data", (chunk: string) => {
-        this.log = (this.log + chunk).slice(-LOG_TAIL_CHARS);
-      });
-    }
-    // Neither the child nor its pipes keep the test process alive; the exit hook kills it.
-    child.unref();
-    for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+    followOutput(child, (chunk) => {
+      this.log = (this.log + chunk).slice(-LOG_TAIL_CHARS);
+    });
 
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
