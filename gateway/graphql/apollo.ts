@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError } from "graphql";
 import { ErrorCode, GatewayError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -32,7 +32,14 @@ export function createApolloServer(options: { production: boolean; logger: Logge
     csrfPrevention: true,
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: MAX_TOKENS },
-    plugins: [...armor.plugins, ...(production ? [ApolloServerPluginLandingPageDisabled()] : []), ...(options.plugins ?? [])],
+    plugins: [
+      ...armor.plugins,
+      // No answer here may be cached (every one depends on the caller's session), and the cache
+      // control plugin would otherwise wrap every field resolver of every request to compute hints.
+      ApolloServerPluginCacheControlDisabled(),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(options.plugins ?? []),
+    ],
     formatError(formatted, error): GraphQLFormattedError {
       const original = unwrapResolverError(error);
       if (original instanceof GatewayError) {
