@@ -23,7 +23,12 @@ export const REDACTED_PATHS = [
   "*.authorization",
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * @param destination where lines go; by default stdout, written asynchronously: a busy gateway
+ *   then hands the kernel many lines per write instead of blocking on one write per line, and
+ *   pino flushes what is left when the process exits.
+ */
+export function createLogger(level: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
   return pino(
     {
       level,
