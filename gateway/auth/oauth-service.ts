@@ -51,11 +51,11 @@ export class OAuthService {
     const state = createState();
     const expiresAt = this.#now() + OAUTH_FLOW_TTL_SECONDS * 1000;
 
-    const pending = (session.data.oauth ?? []).filter((flow) => flow.expiresAt > this.#now());
-    pending.push({ state, codeVerifier, expiresAt, returnTo });
-    session.data.oauth = pending.slice(-MAX_PENDING_FLOWS);
     // Saved before answering: the popup's callback may arrive before this response is finished.
-    await session.save();
+    await session.update((record) => {
+      const pending = (record.oauth ?? []).filter((flow) => flow.expiresAt > this.#now());
+      record.oauth = [...pending, { state, codeVerifier, expiresAt, returnTo }].slice(-MAX_PENDING_FLOWS);
+    });
     const origin = options.origin !== undefined && this.#config.allowedOrigins.has(options.origin) ? options.origin : this.gatewayOrigin;
     await this.#states.put(state, { origin }, OAUTH_FLOW_TTL_SECONDS);
 
@@ -76,14 +76,14 @@ export class OAuthService {
     const state = boundedString(input.state, "state", MAX_STATE_LENGTH);
     await this.#auth.countAttempt(caller);
 
-    const flows = session.data.oauth ?? [];
-    const flow = flows.find((candidate) => candidate.state === state);
+    const flow = session.data.oauth?.find((candidate) => candidate.state === state);
     // Another session's state is refused without touching it: knowing a state must not let
     // anyone cancel the flow of the user who started it.
     if (flow === undefined) throw new GatewayError(ErrorCode.OAUTH_STATE_INVALID);
-    const remaining = flows.filter((candidate) => candidate !== flow && candidate.expiresAt > this.#now());
-    session.data.oauth = remaining.length > 0 ? remaining : undefined;
-    await session.save();
+    await session.update((record) => {
+      const remaining = (record.oauth ?? []).filter((candidate) => candidate.state !== state && candidate.expiresAt > this.#now());
+      record.oauth = remaining.length > 0 ? remaining : undefined;
+    });
     // `take` is the one-time gate across requests and instances: only one caller gets the record.
     const record = await this.#states.take(state);
     if (record === null || flow.expiresAt <= this.#now()) throw new GatewayError(ErrorCode.OAUTH_STATE_INVALID);

@@ -51,8 +51,9 @@ export class AuthService {
     const auth = this.#requireAuth(session);
     const ageMs = this.#now() - Date.parse(auth.user.refreshedAt);
     if (ageMs <= this.#config.userInfoMaxAgeSeconds * 1000) return auth.user;
+    let user: StoredUser;
     try {
-      auth.user = await this.readUser(auth.apiKey, auth.user.userId);
+      user = await this.readUser(auth.apiKey, auth.user.userId);
     } catch (error) {
       if (error instanceof GatewayError && error.code === ErrorCode.INVALID_API_KEY) {
         // The key was revoked or disabled since sign-in: the session is worth nothing now.
@@ -63,8 +64,11 @@ export class AuthService {
       if (error instanceof GatewayError && error.code === ErrorCode.UPSTREAM_UNAVAILABLE) return auth.user;
       throw error;
     }
-    await session.save();
-    return auth.user;
+    await session.update((record) => {
+      // Unless the session ended meanwhile (a sign-out in another tab).
+      if (record.auth !== undefined) record.auth = { ...record.auth, user };
+    });
+    return user;
   }
 
   /**
@@ -89,8 +93,9 @@ export class AuthService {
   /** Starts a fresh session holding the key (both sign-in methods end here). */
   async signIn(session: SessionHandle, signedIn: { method: AuthMethod; apiKey: string; user: StoredUser }): Promise<void> {
     await session.regenerate();
-    session.data.auth = { ...signedIn, signedInAt: this.#now() };
-    await session.save();
+    await session.update((record) => {
+      record.auth = { ...signedIn, signedInAt: this.#now() };
+    });
   }
 
   async logout(session: SessionHandle): Promise<AuthStatus> {

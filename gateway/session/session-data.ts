@@ -6,7 +6,7 @@ export interface SignedIn {
   /** The user's OpenRouter key: leaves the server only towards OpenRouter. */
   readonly apiKey: string;
   /** Cached key information (SPEC §3 `userInfo`), without GraphQL's `__typename`. */
-  user: StoredUser;
+  readonly user: StoredUser;
   /** Epoch ms of sign-in: the absolute lifetime counts from here. */
   readonly signedInAt: number;
 }

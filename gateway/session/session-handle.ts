@@ -3,24 +3,48 @@ import type { CookieOptions } from "express";
 import type { Session, SessionData } from "express-session";
 import { ErrorCode, GatewayError } from "../errors.js";
 
+/** A session record as the store hands it back: JSON, so the cookie's expiry is a date string. */
+export type StoredRecord = Partial<SessionData> & { readonly cookie?: { readonly expires?: string | Date | null } };
+
+export interface SessionHandleOptions {
+  /** The id the request's cookie carried, when its signature held. */
+  readonly id: string | undefined;
+  /** What the store holds under that id, read once for this request; undefined when nothing. */
+  readonly record: StoredRecord | undefined;
+  /**
+   * Runs express-session for this request, leaving `req.session` loaded (or freshly made) and
+   * saved with the response: only requests that change the session pay for it.
+   */
+  readonly attach: () => Promise<void>;
+  readonly clearCookie: { readonly name: string; readonly options: CookieOptions };
+}
+
+const NO_RECORD: Readonly<Partial<SessionData>> = Object.freeze({});
+
 /**
- * The request's session as the auth service sees it: read the record, and the few operations
- * that change which session the caller holds, each settled before the service answers so that
- * a store failure becomes SESSION_STORE_UNAVAILABLE instead of a half-made sign-in.
+ * The request's session as the auth service sees it. Reading costs one store read, done by the
+ * session middleware; the operations that change the session (a sign-in, a sign-out, an OAuth
+ * flow, a renewal) first hand the request to express-session, which reads the record afresh and
+ * owns the cookie and the save from then on. Each change is settled before the service answers,
+ * so that a store failure becomes SESSION_STORE_UNAVAILABLE instead of a half-made sign-in.
  */
 export class SessionHandle {
   readonly #req: Request;
   readonly #res: Response;
-  readonly #clearCookie: { name: string; options: CookieOptions };
+  readonly #options: SessionHandleOptions;
+  #attached: Promise<void> | undefined;
+  /** What was written after destroy(), until a save or regenerate asks for a session again. */
+  #detached: Partial<SessionData> | undefined;
 
-  constructor(req: Request, res: Response, clearCookie: { name: string; options: CookieOptions }) {
+  constructor(req: Request, res: Response, options: SessionHandleOptions) {
     this.#req = req;
     this.#res = res;
-    this.#clearCookie = clearCookie;
+    this.#options = options;
   }
 
-  /** The record; empty for a caller with no session. Writes to it are saved with the response. */
-  get data(): Partial<SessionData> {
+  /** The record; empty for a caller with no session. Change it with update(). */
+  get data(): Readonly<Partial<SessionData>> {
+    if (this.#attached === undefined) return this.#options.record ?? NO_RECORD;
     // After destroy() the request has no session. Reads see an empty record, and nothing is
     // stored for it unless a later save() or regenerate() asks for a session again: otherwise
     // express-session would save an empty record for a caller who just signed out.
@@ -29,44 +53,72 @@ export class SessionHandle {
 
   /** The session's id when the caller holds a stored session (signed in or mid sign-in). */
   get storedId(): string | undefined {
-    const session = this.#req.session;
-    return session !== undefined && (session.auth !== undefined || session.oauth !== undefined) ? session.id : undefined;
+    const data = this.data;
+    if (data.auth === undefined && data.oauth === undefined) return undefined;
+    return this.#attached === undefined ? this.#options.id : this.#req.session?.id;
   }
 
-  /** When the cookie, and with it the stored record, expires; null for a caller with no session. */
+  /** When the cookie, and with it the stored record, expires; null for a caller with no stored session. */
   get cookieExpires(): Date | null {
-    return this.#req.session?.cookie.expires ?? null;
+    const expires = this.#attached === undefined ? this.#options.record?.cookie?.expires : this.#req.session?.cookie.expires;
+    return expires === undefined || expires === null ? null : new Date(expires);
+  }
+
+  /** Applies a change to the record and saves it before resolving. */
+  async update(change: (record: Partial<SessionData>) => void): Promise<void> {
+    change(await this.#writable());
+    await this.save();
   }
 
   /** A new session id with an empty record (login: never reuse an id the caller already had). */
   async regenerate(): Promise<void> {
+    await this.#attach();
     if (this.storedId === undefined && this.#req.session !== undefined) {
       // Nothing is stored under the current id, so there is nothing to delete: a fresh id is
       // enough, and saves the store a round trip on every first sign-in.
       this.#req.sessionStore.generate(this.#req);
     } else {
-      await this.#settle((done) => this.#session.regenerate(done));
+      const session = await this.#writable();
+      await this.#settle((done) => session.regenerate(done));
     }
     // A new session starts with a full idle timeout: no renewal is due yet.
     this.#req.session.renewedAt = Date.now();
   }
 
+  /**
+   * Pushes the idle expiry of a stored session forward: the cookie gets `maxAgeMs` from now and
+   * the record the same TTL, both sent and saved with the response.
+   */
+  async renew(maxAgeMs: number, now: number): Promise<void> {
+    await this.#attach();
+    const session = this.#req.session;
+    // The record may have gone between the two reads (a sign-out elsewhere): nothing to renew.
+    if (session === undefined || this.storedId === undefined) return;
+    session.cookie.maxAge = maxAgeMs;
+    session.renewedAt = now;
+  }
+
   /** Writes the record now rather than with the response. */
-  save(): Promise<void> {
-    return this.#settle((done) => this.#session.save(done));
+  async save(): Promise<void> {
+    const session = await this.#writable();
+    await this.#settle((done) => session.save(done));
   }
 
   /** Deletes the record from the store and tells the browser to drop the cookie. */
   async destroy(): Promise<void> {
+    await this.#attach();
     if (this.#req.session === undefined) return;
     await this.#settle((done) => this.#req.session.destroy(done));
-    this.#res.clearCookie(this.#clearCookie.name, this.#clearCookie.options);
+    this.#res.clearCookie(this.#options.clearCookie.name, this.#options.clearCookie.options);
   }
 
-  #detached: Partial<SessionData> | undefined;
+  #attach(): Promise<void> {
+    return (this.#attached ??= this.#options.attach());
+  }
 
-  /** The request's session, made anew (with anything written since destroy()) when it was destroyed. */
-  get #session(): Session & Partial<SessionData> {
+  /** The request's session for writing, made anew (with anything written since destroy()) when it was destroyed. */
+  async #writable(): Promise<Session & Partial<SessionData>> {
+    await this.#attach();
     if (this.#req.session === undefined) {
       this.#req.sessionStore.generate(this.#req);
       Object.assign(this.#req.session, this.#detached);

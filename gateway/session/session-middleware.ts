@@ -1,8 +1,9 @@
-import type { CookieOptions, NextFunction, Request, RequestHandler, Response } from "express";
+import type { CookieOptions, RequestHandler } from "express";
 import session, { type Store } from "express-session";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
-import { SessionHandle } from "./session-handle.js";
+import { signedSessionId } from "./session-cookie.js";
+import { SessionHandle, type StoredRecord } from "./session-handle.js";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -12,10 +13,11 @@ declare module "express-serve-static-core" {
 }
 
 /**
- * express-session configured per SPEC §6, followed by the expiry policy: the rolling idle
- * timeout and the absolute lifetime.
+ * The session of every request as a SessionHandle (read from the store when the cookie names
+ * one), express-session configured per SPEC §6 for the requests that change it, and the expiry
+ * policy: the rolling idle timeout and the absolute lifetime.
  */
-export function sessionMiddleware(config: Config, store: Store): RequestHandler[] {
+export function sessionMiddleware(config: Config, store: Store): RequestHandler {
   const cookie: CookieOptions = {
     httpOnly: true,
     secure: config.cookie.secure,
@@ -23,9 +25,10 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler[
     partitioned: config.cookie.partitioned,
     path: "/",
   };
+  const secrets = [...config.sessionSecrets];
   const expressSession = session({
     name: config.cookie.name,
-    secret: [...config.sessionSecrets],
+    secret: secrets,
     store,
     // No session, and no store access, for a caller who has not started a sign-in.
     saveUninitialized: false,
@@ -41,14 +44,7 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler[
     cookie: { ...cookie, secure: config.cookie.secure ? true : "auto", maxAge: config.session.ttlSeconds * 1000 },
   });
   const clearCookie = { name: config.cookie.name, options: cookie };
-
-  const withStoreErrorsCoded: RequestHandler = (req, res, next) => {
-    expressSession(req, res, (error?: unknown) => {
-      if (error) return next(new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: error }));
-      req.sessionHandle = new SessionHandle(req, res, clearCookie);
-      next();
-    });
-  };
+  const storeUnavailable = (error: unknown) => new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: error });
 
   /** A session's expiry is pushed forward at most this often: a tenth of the idle timeout, at most 5 minutes. */
   const renewEveryMs = Math.max(1, Math.min(300, Math.floor(config.session.ttlSeconds / 10))) * 1000;
@@ -57,30 +53,36 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler[
   // cookie and the Redis record always expire together: both are rewritten when a renewal is
   // due, so an active user stays signed in, and an idle one is signed out at most a renewal
   // window earlier than a per-request renewal would have done.
-  const expiryPolicy = async (req: Request, _res: Response, next: NextFunction) => {
-    const session = req.session;
-    if (session === undefined || (session.auth === undefined && session.oauth === undefined)) return next();
+  async function applyExpiryPolicy(handle: SessionHandle): Promise<void> {
+    const { auth, renewedAt } = handle.data;
     const now = Date.now();
-    const absoluteEnd = session.auth === undefined ? Infinity : session.auth.signedInAt + config.session.maxAgeSeconds * 1000;
-    if (absoluteEnd <= now) {
-      try {
-        await req.sessionHandle!.destroy();
-      } catch (error) {
-        return next(error);
-      }
-      return next();
-    }
-    const expires = session.cookie.expires?.getTime() ?? 0;
-    const due = now - (session.renewedAt ?? 0) >= renewEveryMs;
+    const absoluteEnd = auth === undefined ? Infinity : auth.signedInAt + config.session.maxAgeSeconds * 1000;
+    if (absoluteEnd <= now) return handle.destroy();
+    const due = now - (renewedAt ?? 0) >= renewEveryMs;
     // Never let the idle expiry reach past the absolute one.
-    if (due || expires > absoluteEnd) {
-      session.cookie.maxAge = Math.min(config.session.ttlSeconds * 1000, absoluteEnd - now);
-      // A change to the record: express-session saves it (with the TTL of the new expiry) and
-      // sends the cookie again.
-      session.renewedAt = now;
-    }
-    next();
-  };
+    const expires = handle.cookieExpires?.getTime() ?? 0;
+    if (due || expires > absoluteEnd) await handle.renew(Math.min(config.session.ttlSeconds * 1000, absoluteEnd - now), now);
+  }
 
-  return [withStoreErrorsCoded, expiryPolicy as RequestHandler];
+  // Reading the session is one store read and nothing else: express-session (which would also
+  // hash the record twice, wrap the response and rebuild its objects on every request) joins
+  // only a request that changes the session, through the handle's attach().
+  return (req, res, next) => {
+    const attach = () =>
+      new Promise<void>((resolve, reject) => {
+        expressSession(req, res, (error?: unknown) => (error ? reject(storeUnavailable(error)) : resolve()));
+      });
+    const id = signedSessionId(req.headers.cookie, config.cookie.name, secrets);
+    const proceed = (record: StoredRecord | undefined) => {
+      const handle = (req.sessionHandle = new SessionHandle(req, res, { id, record, attach, clearCookie }));
+      if (handle.storedId === undefined) return next();
+      applyExpiryPolicy(handle).then(() => next(), next);
+    };
+    // No session cookie, or a forged one: a signed-out caller, and no store access at all.
+    if (id === undefined) return proceed(undefined);
+    store.get(id, (error, record) => {
+      if (error) return next(storeUnavailable(error));
+      proceed((record as StoredRecord | null | undefined) ?? undefined);
+    });
+  };
 }
