@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { expressMiddleware } from "@as-integrations/express5";
 import express, { Router, type Request } from "express";
 import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
 import { AuthService } from "./auth/service.js";
 import { loadConfig, type Config } from "./config.js";
 import { createApolloServer } from "./graphql/apollo.js";
+import { graphqlHandler } from "./graphql/http-handler.js";
 import type { GraphQLContext } from "./graphql/context.js";
 import { AttemptLimiter } from "./auth/attempt-limiter.js";
 import { cors } from "./http/cors.js";
@@ -13,6 +13,7 @@ import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
 import { requestLog } from "./http/request-log.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./package-root.js";
@@ -95,11 +96,11 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   router.use(cors(config.allowedOrigins));
   router.use(originGuard(config.allowedOrigins));
   router.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
+    sendJson(res, { status: "ok" });
   });
   router.get("/readyz", async (_req, res) => {
     const ok = await ready();
-    res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" });
+    sendJson(res, { status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" }, ok ? 200 : 503);
   });
 
   router.use(sessionMiddleware(config, createSessionStore(redis, config.keyring)));
@@ -111,9 +112,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   router.use(
     "/graphql",
     json,
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") }),
-    }),
+    graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") })),
   );
   router.use(REST_BASE, jsonOnly, json, restRoutes({ auth, oauth }));
   router.use(errorResponder(logger));

@@ -1,13 +1,14 @@
 import type { ErrorRequestHandler, Response } from "express";
 import { ErrorCode, GatewayError, toGatewayError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { sendJson } from "./send-json.js";
 
 /** The REST body for an error (SPEC §4): `{"error": "<words>", "code": "<CODE>"}` plus extras. */
 export function sendRestError(res: Response, error: GatewayError, extra: Record<string, unknown> = {}): void {
   if (error.retryAfterSeconds !== undefined) res.setHeader("retry-after", String(error.retryAfterSeconds));
   const body: Record<string, unknown> = { ...extra, error: error.message, code: error.code };
   if (error.retryAfterSeconds !== undefined) body.retry_after = error.retryAfterSeconds;
-  res.status(error.httpStatus).json(body);
+  sendJson(res, body, error.httpStatus);
 }
 
 /**
@@ -26,7 +27,7 @@ export function errorResponder(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     if (req.path === "/graphql" || req.baseUrl.endsWith("/graphql")) {
       if (coded.retryAfterSeconds !== undefined) res.setHeader("retry-after", String(coded.retryAfterSeconds));
-      res.status(coded.httpStatus).json({ errors: [{ message: coded.message, extensions: { code: coded.code, ...(coded.retryAfterSeconds !== undefined ? { retryAfter: coded.retryAfterSeconds } : {}) } }] });
+      sendJson(res, { errors: [{ message: coded.message, extensions: { code: coded.code, ...(coded.retryAfterSeconds !== undefined ? { retryAfter: coded.retryAfterSeconds } : {}) } }] }, coded.httpStatus);
       return;
     }
     sendRestError(res, coded, req.path.endsWith("/validate-key") ? { valid: false } : {});

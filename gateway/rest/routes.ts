@@ -3,6 +3,7 @@ import type { AuthService } from "../auth/service.js";
 import type { OAuthService } from "../auth/oauth-service.js";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { callerOf } from "../http/caller.js";
+import { sendJson } from "../http/send-json.js";
 import { oauthCallbackPage } from "./oauth-callback.js";
 import { restInitiation, restMethod, restStatus, restUser } from "./rest-shapes.js";
 
@@ -21,7 +22,7 @@ export function restRoutes(services: { auth: AuthService; oauth: OAuthService })
     const body = jsonBody(req);
     const validateOnly = optionalBoolean(body.validate_only, "validate_only");
     const result = await auth.validateKey(req.sessionHandle!, callerOf(req), body.api_key, validateOnly);
-    res.json({ valid: true, user: restUser(result.user) });
+    sendJson(res, { valid: true, user: restUser(result.user) });
   });
 
   router.post("/oauth/initiate", async (req, res) => {
@@ -30,7 +31,7 @@ export function restRoutes(services: { auth: AuthService; oauth: OAuthService })
       throw new GatewayError(ErrorCode.BAD_USER_INPUT, "return_to must be a string.");
     }
     const initiation = await oauth.initiate(req.sessionHandle!, { returnTo: (body.return_to as string | null | undefined) ?? null, origin: req.get("origin") });
-    res.json(restInitiation(initiation));
+    sendJson(res, restInitiation(initiation));
   });
 
   // For hosts that receive OpenRouter's redirect themselves. An old client's `code_verifier` is
@@ -38,23 +39,23 @@ export function restRoutes(services: { auth: AuthService; oauth: OAuthService })
   router.post("/oauth/callback", async (req, res) => {
     const body = jsonBody(req);
     const status = await oauth.complete(req.sessionHandle!, callerOf(req), { code: body.code, state: body.state });
-    res.json({ success: true, user: restUser(status.user) });
+    sendJson(res, { success: true, user: restUser(status.user) });
   });
 
   router.get("/oauth/callback", oauthCallbackPage(oauth));
 
   router.get("/user-info", async (req, res) => {
     const user = await auth.userInfo(req.sessionHandle!);
-    res.json({ user: restUser(user), auth_method: restMethod(auth.status(req.sessionHandle!).method) });
+    sendJson(res, { user: restUser(user), auth_method: restMethod(auth.status(req.sessionHandle!).method) });
   });
 
   router.post("/logout", async (req, res) => {
     await auth.logout(req.sessionHandle!);
-    res.json({ message: "Logged out" });
+    sendJson(res, { message: "Logged out" });
   });
 
   router.get("/status", (req, res) => {
-    res.json(restStatus(auth.status(req.sessionHandle!)));
+    sendJson(res, restStatus(auth.status(req.sessionHandle!)));
   });
 
   return router;
