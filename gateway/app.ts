@@ -17,7 +17,7 @@ import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./package-root.js";
-import { REST_BASE, restRoutes } from "./rest/routes.js";
+import { addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
 import { KEY_PREFIX, createSessionStore } from "./session/session-store.js";
@@ -109,12 +109,12 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     next();
   });
   const json = express.json({ limit: "16kb" });
-  router.use(
+  router.all(
     "/graphql",
     json,
     graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") })),
   );
-  router.use(REST_BASE, jsonOnly, json, restRoutes({ auth, oauth }));
+  addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json] });
   router.use(errorResponder(logger));
 
   async function ready(): Promise<boolean> {

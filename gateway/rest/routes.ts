@@ -1,4 +1,4 @@
-import { Router, type Request } from "express";
+import type { Request, RequestHandler, Router } from "express";
 import type { AuthService } from "../auth/service.js";
 import type { OAuthService } from "../auth/oauth-service.js";
 import { ErrorCode, GatewayError } from "../errors.js";
@@ -11,22 +11,29 @@ import { restInitiation, restMethod, restStatus, restUser } from "./rest-shapes.
 export const REST_BASE = "/api/v1/openrouter/auth";
 
 /**
- * SPEC §4: the REST compatibility paths, each a thin adapter over the same services as GraphQL.
- * Errors thrown here reach the error responder, which writes `{"error","code"}`.
+ * SPEC §4: the REST compatibility paths, each a thin adapter over the same services as GraphQL,
+ * added to the gateway's router under REST_BASE. `jsonBody` parses the POST bodies; the GET
+ * paths, polled by old clients, go straight to their handler. Errors thrown here reach the error
+ * responder, which writes `{"error","code"}`.
  */
-export function restRoutes(services: { auth: AuthService; oauth: OAuthService }): Router {
+export function addRestRoutes(router: Router, services: { auth: AuthService; oauth: OAuthService; jsonBody: RequestHandler[] }): void {
   const { auth, oauth } = services;
-  const router = Router();
+  const post = (path: string, handler: RequestHandler) => router.post(REST_BASE + path, ...services.jsonBody, handler);
+  const get = (path: string, handler: RequestHandler) => router.get(REST_BASE + path, handler);
 
-  router.post("/validate-key", async (req, res) => {
-    const body = jsonBody(req);
+  get("/status", (req, res) => {
+    sendJson(res, restStatus(auth.status(req.sessionHandle!)));
+  });
+
+  post("/validate-key", async (req, res) => {
+    const body = objectBody(req);
     const validateOnly = optionalBoolean(body.validate_only, "validate_only");
     const result = await auth.validateKey(req.sessionHandle!, callerOf(req), body.api_key, validateOnly);
     sendJson(res, { valid: true, user: restUser(result.user) });
   });
 
-  router.post("/oauth/initiate", async (req, res) => {
-    const body = jsonBody(req);
+  post("/oauth/initiate", async (req, res) => {
+    const body = objectBody(req);
     if (body.return_to !== undefined && body.return_to !== null && typeof body.return_to !== "string") {
       throw new GatewayError(ErrorCode.BAD_USER_INPUT, "return_to must be a string.");
     }
@@ -36,32 +43,26 @@ export function restRoutes(services: { auth: AuthService; oauth: OAuthService })
 
   // For hosts that receive OpenRouter's redirect themselves. An old client's `code_verifier` is
   // ignored: the verifier this server made never left it.
-  router.post("/oauth/callback", async (req, res) => {
-    const body = jsonBody(req);
+  post("/oauth/callback", async (req, res) => {
+    const body = objectBody(req);
     const status = await oauth.complete(req.sessionHandle!, callerOf(req), { code: body.code, state: body.state });
     sendJson(res, { success: true, user: restUser(status.user) });
   });
 
-  router.get("/oauth/callback", oauthCallbackPage(oauth));
+  get("/oauth/callback", oauthCallbackPage(oauth));
 
-  router.get("/user-info", async (req, res) => {
+  get("/user-info", async (req, res) => {
     const user = await auth.userInfo(req.sessionHandle!);
     sendJson(res, { user: restUser(user), auth_method: restMethod(auth.status(req.sessionHandle!).method) });
   });
 
-  router.post("/logout", async (req, res) => {
+  post("/logout", async (req, res) => {
     await auth.logout(req.sessionHandle!);
     sendJson(res, { message: "Logged out" });
   });
-
-  router.get("/status", (req, res) => {
-    sendJson(res, restStatus(auth.status(req.sessionHandle!)));
-  });
-
-  return router;
 }
 
-function jsonBody(req: Request): Record<string, unknown> {
+function objectBody(req: Request): Record<string, unknown> {
   const body: unknown = req.body;
   if (body === undefined || body === null) return {};
   if (typeof body !== "object" || Array.isArray(body)) throw new GatewayError(ErrorCode.BAD_USER_INPUT, "The request body must be a JSON object.");
