@@ -32,6 +32,12 @@ const sessionIdOf = (cookie: string) => decodeURIComponent(cookie).replace(/^s:/
 
 const sessionKeys = async () => (await stack.redis.command("--scan", "--pattern", `${SESSION_KEY_PREFIX}*`)).split("\n").filter((key) => key !== "");
 
+/** Calls per Redis command so far (INFO commandstats), by lower-case name. */
+async function commandCalls(): Promise<Map<string, number>> {
+  const info = await stack.redis.command("INFO", "commandstats");
+  return new Map([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((match) => [match[1]!, Number(match[2])]));
+}
+
 const isAuthenticated = async (browser: HttpClient) => (await browser.graphql(STATUS)).body.data.status.authenticated as boolean;
 
 describe("the session cookie", () => {
@@ -113,6 +119,18 @@ describe("the session cookie", () => {
     assert.deepEqual(await sessionKeys(), [`${SESSION_KEY_PREFIX}${sessionIdOf(second)}`]);
   });
 
+  it("comes with answers that no cache may keep", async () => {
+    const browser = await signedInClient();
+    const graphql = await browser.graphql(STATUS);
+    const rest = await browser.get("/api/v1/openrouter/auth/status");
+    const refused = await new HttpClient(stack.gatewayUrl).get("/api/v1/openrouter/auth/user-info");
+    for (const response of [graphql, rest, refused]) {
+      assert.equal(response.headers.get("cache-control"), "no-store");
+      assert.equal(response.headers.get("etag"), null);
+    }
+    assert.equal(refused.status, 401);
+  });
+
   it("that was tampered with reads as signed out, not as an error", async () => {
     const browser = await signedInClient();
     const value = browser.cookies.get(COOKIE)!;
@@ -153,6 +171,18 @@ describe("the session record in Redis", () => {
     assert.ok(ttl > 3590, `TTL ${ttl} should be back to about 3600 after a request`);
     assert.ok(Math.abs(cookieExpiresIn - ttl) < 5, `cookie (${cookieExpiresIn} s) and record (${ttl} s) expire together`);
     assert.equal((await browser.graphql(STATUS)).setCookies.length, 0, "renewed once, not on every request");
+  });
+
+  it("is read with one GET, and nothing written, when a signed-in user's status is asked", async () => {
+    const browser = await signedInClient();
+    const before = await commandCalls();
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await isAuthenticated(browser), true);
+      assert.equal((await browser.get("/api/v1/openrouter/auth/status")).status, 200);
+    }
+    const after = await commandCalls();
+    const used = Object.fromEntries([...after].map(([name, calls]) => [name, calls - (before.get(name) ?? 0)]).filter(([name, calls]) => calls !== 0 && name !== "info"));
+    assert.deepEqual(used, { get: 6 }, "one GET per status read, and no write, expiry or second read");
   });
 
   it("is one Fernet token holding no key, label or other field in the clear", async () => {
