@@ -42,13 +42,22 @@ const SETTINGS = {
   signedOutRequests: 3_000,
 };
 
+/** The node flags `npm start` runs the gateway with: the bench measures the gateway as it is deployed. */
+const START_FLAGS = startScriptFlags();
 /** Extra node flags for the gateway process only, to try a fix (e.g. BENCH_GATEWAY_NODE_FLAGS="--max-semi-space-size=8"). */
-const GATEWAY_NODE_FLAGS = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? "").split(/\s+/).filter((flag) => flag !== "");
+const GATEWAY_NODE_FLAGS = [...START_FLAGS, ...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? "").split(/\s+/).filter((flag) => flag !== "")];
 
 const STATUS_QUERY = JSON.stringify({ query: "{ status { authenticated method expiresAt user { label usage limit limitRemaining isFreeTier totalCredits } } }" });
 const REST_STATUS_PATH = "/api/v1/openrouter/auth/status";
 const ELEMENT_BUNDLE = join(packageRoot, "dist", "openrouter-auth.js");
 const JSON_HEADERS = { "content-type": "application/json" };
+
+function startScriptFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start ?? "";
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/gateway\/server\.js$/.exec(start);
+  if (match === null) throw new Error(`bench: cannot read the node flags of package.json's start script ("${start}")`);
+  return match[1]!.split(" ").filter((flag) => flag !== "");
+}
 
 /** Progress goes to stderr so that stdout holds only the table or the JSON. */
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -220,7 +229,7 @@ async function runBench(): Promise<Measurements> {
         node: process.version,
         redis: await probe.version(),
       },
-      settings: { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds },
+      settings: { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds, gatewayNodeFlags: GATEWAY_NODE_FLAGS },
       scenarios: { a, b, c, d, e },
       signedOut,
       peakRssBytes: { gateway: gatewayStats.maxRssBytes, stock: stockStats.maxRssBytes },
