@@ -2,14 +2,43 @@ import type { SessionData } from "express-session";
 import { InvalidFernetTokenError, type FernetKeyring } from "../crypto/fernet.js";
 
 /**
+ * How many session records stay decrypted in memory, and for how long. A signed-in user's every
+ * request reads the same token until the record changes, and verifying and decrypting it (an
+ * HMAC and an AES context per token) was the largest cost of a status read after the network.
+ * Bounded in number and age, so that the plaintext of a record (which holds the user's key) does
+ * not outlive its last use by more than a minute.
+ */
+const RECENT_RECORDS = 1_000;
+const RECENT_RECORD_MS = 60_000;
+
+/**
  * connect-redis's serializer: the whole session record becomes one Fernet token (SPEC §6), so
  * Redis never holds a key, label or any other field in the clear, and any stock Fernet library
  * given OPENROUTER_ENCRYPTION_KEY can read a record.
  */
 export function fernetSerializer(keyring: FernetKeyring) {
+  // Token → the JSON it holds. A changed record is a new token, so an entry can never be stale;
+  // each read still parses the JSON, so no two requests share a record object.
+  const recent = new Map<string, { readonly json: string; readonly since: number }>();
+  const remember = (token: string, json: string) => {
+    if (recent.size >= RECENT_RECORDS) recent.delete(recent.keys().next().value!);
+    recent.set(token, { json, since: Date.now() });
+  };
+  const decrypt = (token: string) => {
+    const known = recent.get(token);
+    if (known !== undefined && Date.now() - known.since < RECENT_RECORD_MS) return known.json;
+    recent.delete(token);
+    const json = keyring.decrypt(token);
+    remember(token, json);
+    return json;
+  };
+
   return {
     stringify(session: SessionData): string {
-      return keyring.encrypt(JSON.stringify(session));
+      const json = JSON.stringify(session);
+      const token = keyring.encrypt(json);
+      remember(token, json);
+      return token;
     },
     /**
      * A record no configured key can open (tampered, or written under a key since retired)
@@ -17,7 +46,7 @@ export function fernetSerializer(keyring: FernetKeyring) {
      */
     parse(token: string): SessionData | null {
       try {
-        return JSON.parse(keyring.decrypt(token)) as SessionData;
+        return JSON.parse(decrypt(token)) as SessionData;
       } catch (error) {
         if (error instanceof InvalidFernetTokenError || error instanceof SyntaxError) return null;
         throw error;
