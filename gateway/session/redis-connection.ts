@@ -24,6 +24,10 @@ export function connectRedis(target: RedisConfig | string, logger: Logger, optio
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
     connectTimeout: commandTimeoutMs,
+    // Commands issued in the same tick (the session reads of requests that arrived together) go
+    // out in one write, and their replies come back in one read: under load, fewer system calls
+    // on both sides for the same commands.
+    enableAutoPipelining: true,
   } satisfies RedisOptions;
   // Reconnect forever, backing off to one attempt a second: the outage ends when Redis is back.
   const backOff = (attempt: number) => Math.min(attempt * 100, 1_000);
