@@ -14,7 +14,7 @@ export interface Scenario extends LoadResult {
 
 export interface Measurements {
   readonly machine: { readonly cpu: string; readonly memoryGiB: number; readonly os: string; readonly node: string; readonly redis: string };
-  readonly settings: { readonly connections: number; readonly seconds: number; readonly warmupSeconds: number; readonly gatewayNodeFlags: readonly string[] };
+  readonly settings: { readonly connections: number; readonly seconds: number; readonly warmupSeconds: number; readonly turns: number; readonly gatewayNodeFlags: readonly string[] };
   readonly scenarios: { readonly a: Scenario; readonly b: Scenario; readonly c: Scenario; readonly d: Scenario; readonly e: Scenario };
   /** Only its Redis commands matter: a caller without a cookie must cost none. */
   readonly signedOut: Scenario;
@@ -168,7 +168,7 @@ export function formatReport(r: BenchReport): string {
     : "unbounded: a signed-in status costs Redis nothing";
   return [
     `openrouter-auth bench: ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, ${r.machine.os}, Node ${r.machine.node}, Redis ${r.machine.redis}`,
-    `autocannon over loopback, ${r.settings.connections} connections, no pipelining, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per scenario; every server in its own process on plain node (compiled by esbuild, as npm start runs dist/; the gateway under node flags: ${r.settings.gatewayNodeFlags.join(" ") || "none"}, as npm start runs it)`,
+    `autocannon over loopback, ${r.settings.connections} connections, no pipelining, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per scenario, (d), (a) and (b) in ${r.settings.turns} alternating turns (latency: the worst turn); every server in its own process on plain node (compiled by esbuild, as npm start runs dist/; the gateway under node flags: ${r.settings.gatewayNodeFlags.join(" ") || "none"}, as npm start runs it)`,
     "",
     load,
     "",

@@ -34,7 +34,9 @@ if (profileTarget !== undefined && !["a", "b", "d"].includes(profileTarget)) thr
 
 const SETTINGS = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 20),
-  seconds: Number(process.env.BENCH_SECONDS ?? 8),
+  seconds: Number(process.env.BENCH_SECONDS ?? 9),
+  /** (d), (a) and (b) take this many turns each, sharing `seconds` between them. */
+  turns: Number(process.env.BENCH_TURNS ?? 3),
   warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 2),
   /** Requests per redis-benchmark run. */
   redisBenchmarkRequests: 100_000,
@@ -120,6 +122,40 @@ async function scenario(label: string, options: LoadOptions, probe: RedisProbe, 
   return { label, ...result, cpuMicrosPerRequest: (cpuAfter - cpuBefore) / result.sent, redisPerRequest: perRequest(before, after, result.sent) };
 }
 
+/**
+ * Scenarios that are compared by a ratio take turns: the machine's speed drifts over a minute
+ * (it is shared), and one long run each would compare them under different conditions. Each
+ * scenario is warmed up before its first turn and briefly before the others; its figures are
+ * its turns together: requests, CPU and Redis commands summed, latency from its worst turn.
+ */
+async function takingTurns(entries: readonly { label: string; options: LoadOptions; server: BenchChild }[], probe: RedisProbe): Promise<Scenario[]> {
+  const turns: Scenario[][] = entries.map(() => []);
+  for (let turn = 0; turn < SETTINGS.turns; turn++) {
+    for (const [index, { label, options, server }] of entries.entries()) {
+      const slice = { ...options, seconds: options.seconds / SETTINGS.turns, warmupSeconds: turn === 0 ? options.warmupSeconds : 1 };
+      turns[index]!.push(await scenario(`${label}, turn ${turn + 1} of ${SETTINGS.turns}`, slice, probe, server));
+    }
+  }
+  return entries.map(({ label }, index) => combine(label, turns[index]!));
+}
+
+function combine(label: string, turns: readonly Scenario[]): Scenario {
+  const sum = (of: (turn: Scenario) => number) => turns.reduce((total, turn) => total + of(turn), 0);
+  const sent = sum((turn) => turn.sent);
+  const commands = new Set(turns.flatMap((turn) => Object.keys(turn.redisPerRequest)));
+  return {
+    label,
+    rps: sum((turn) => turn.ok) / sum((turn) => (turn.rps > 0 ? turn.ok / turn.rps : 0)),
+    p50: Math.max(...turns.map((turn) => turn.p50)),
+    p99: Math.max(...turns.map((turn) => turn.p99)),
+    sent,
+    ok: sum((turn) => turn.ok),
+    failed: sum((turn) => turn.failed),
+    cpuMicrosPerRequest: sum((turn) => turn.cpuMicrosPerRequest * turn.sent) / sent,
+    redisPerRequest: Object.fromEntries([...commands].map((name) => [name, sum((turn) => (turn.redisPerRequest[name] ?? 0) * turn.sent) / sent])),
+  };
+}
+
 function bundleSize(): { raw: number; gzip: number } {
   if (!existsSync(ELEMENT_BUNDLE)) {
     progress("dist/openrouter-auth.js is missing: npm run build");
@@ -181,9 +217,14 @@ async function runBench(): Promise<Measurements> {
 
     const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
     const e = await scenario("(e) node:http, constant", { ...base, url: `http://127.0.0.1:${bare.info.port}/` }, probe, bare);
-    const d = await scenario("(d) Express + express-session + connect-redis", { ...base, url: `${stockUrl}/session`, headers: { cookie: stockCookie } }, probe, stock);
-    const a = await scenario("(a) GraphQL status, signed in", { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie: gatewayCookie }, body: STATUS_QUERY }, probe, gateway);
-    const b = await scenario("(b) REST status, signed in", { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie: gatewayCookie } }, probe, gateway);
+    const [d, a, b] = (await takingTurns(
+      [
+        { label: "(d) Express + express-session + connect-redis", options: { ...base, url: `${stockUrl}/session`, headers: { cookie: stockCookie } }, server: stock },
+        { label: "(a) GraphQL status, signed in", options: { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie: gatewayCookie }, body: STATUS_QUERY }, server: gateway },
+        { label: "(b) REST status, signed in", options: { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie: gatewayCookie } }, server: gateway },
+      ],
+      probe,
+    )) as [Scenario, Scenario, Scenario];
     await assertSignedIn(gatewayUrl, gatewayCookie);
 
     const signedOut = await scenario(
@@ -229,7 +270,7 @@ async function runBench(): Promise<Measurements> {
         node: process.version,
         redis: await probe.version(),
       },
-      settings: { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds, gatewayNodeFlags: GATEWAY_NODE_FLAGS },
+      settings: { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds, turns: SETTINGS.turns, gatewayNodeFlags: GATEWAY_NODE_FLAGS },
       scenarios: { a, b, c, d, e },
       signedOut,
       peakRssBytes: { gateway: gatewayStats.maxRssBytes, stock: stockStats.maxRssBytes },
