@@ -1,14 +1,16 @@
-import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Express } from "express";
 import type { OpenRouterAuthRouter } from "./app.js";
+import { expressServerOptions } from "./http/express-server-options.js";
 import type { Logger } from "./logger.js";
 
 /** How long in-flight requests get to finish after SIGTERM/SIGINT before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface ServeOptions {
-  /** The Express app (or any request listener) that mounts the gateway router. */
-  readonly app: RequestListener;
+  /** The Express app that mounts the gateway router. */
+  readonly app: Express;
   readonly gateway: OpenRouterAuthRouter;
   readonly port: number;
   /** Interface to listen on; undefined lets Node choose (all interfaces). */
@@ -32,7 +34,7 @@ export interface Serving {
  */
 export async function serve(options: ServeOptions): Promise<Serving> {
   const { app, gateway, logger } = options;
-  const server = createServer(app);
+  const server = createServer(expressServerOptions(app), app);
   if (!(await gateway.whenConnected())) {
     logger.warn({ event: "redis.waiting" }, "Redis is not reachable yet: serving anyway; session requests answer SESSION_STORE_UNAVAILABLE until it is");
   }

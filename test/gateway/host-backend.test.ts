@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import express from "express";
-import { createOpenRouterAuth, getOpenRouterKey, type OpenRouterAuthRouter } from "../../gateway/index.js";
+import { createOpenRouterAuth, expressServerOptions, getOpenRouterKey, type OpenRouterAuthRouter } from "../../gateway/index.js";
 import { createLogger } from "../../gateway/logger.js";
 import { HttpClient } from "../support/http-client.js";
 import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
@@ -14,6 +14,8 @@ let stack: TestStack;
 let server: Server;
 let router: OpenRouterAuthRouter;
 let url: string;
+/** For each request, whether it reached the app with the app's prototypes already in place. */
+const bornWithAppPrototypes: boolean[] = [];
 
 before(async () => {
   stack = await startTestStack();
@@ -27,7 +29,10 @@ before(async () => {
     const upstream = await fetch(`${stack.stub.apiBase}/credits`, { headers: { authorization: `Bearer ${key}` } });
     res.json(await upstream.json());
   });
-  server = createServer(app);
+  server = createServer(expressServerOptions(app), (req, res) => {
+    bornWithAppPrototypes.push(Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response);
+    app(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -66,5 +71,24 @@ describe("getOpenRouterKey in the host's own routes", () => {
 
   it("throws a clear error when the router is not mounted before the route", async () => {
     await assert.rejects(getOpenRouterKey({} as express.Request), /mount createOpenRouterAuth/);
+  });
+});
+
+describe("a host's server made with expressServerOptions(app)", () => {
+  it("creates every request and response with the app's own prototypes, and the gateway answers as usual", async () => {
+    bornWithAppPrototypes.length = 0;
+    const browser = new HttpClient(url);
+    const status = await browser.graphql("{ status { authenticated } }");
+    assert.equal(status.body.data?.status.authenticated, false);
+    const rest = await browser.get<{ authenticated: boolean }>("/api/v1/openrouter/auth/status");
+    assert.equal(rest.body.authenticated, false);
+    // sendFile and its ETag come from Express's response prototype.
+    const element = await fetch(`${url}/openrouter-auth.js`);
+    assert.equal(element.status, 200);
+    assert.ok(element.headers.get("etag"));
+    await element.arrayBuffer();
+
+    assert.equal(bornWithAppPrototypes.length, 3);
+    assert.ok(bornWithAppPrototypes.every(Boolean), "Express found its prototypes in place and had nothing to swap");
   });
 });
