@@ -1,5 +1,6 @@
 import type { SessionData } from "express-session";
 import { InvalidFernetTokenError, type FernetKeyring } from "../crypto/fernet.js";
+import { RecentValues } from "./recent-values.js";
 
 /**
  * How many session records stay decrypted in memory, and for how long. A signed-in user's every
@@ -19,17 +20,12 @@ const RECENT_RECORD_MS = 60_000;
 export function fernetSerializer(keyring: FernetKeyring) {
   // Token → the JSON it holds. A changed record is a new token, so an entry can never be stale;
   // each read still parses the JSON, so no two requests share a record object.
-  const recent = new Map<string, { readonly json: string; readonly since: number }>();
-  const remember = (token: string, json: string) => {
-    if (recent.size >= RECENT_RECORDS) recent.delete(recent.keys().next().value!);
-    recent.set(token, { json, since: Date.now() });
-  };
+  const recent = new RecentValues<string>({ limit: RECENT_RECORDS, maxAgeMs: RECENT_RECORD_MS });
   const decrypt = (token: string) => {
     const known = recent.get(token);
-    if (known !== undefined && Date.now() - known.since < RECENT_RECORD_MS) return known.json;
-    recent.delete(token);
+    if (known !== undefined) return known;
     const json = keyring.decrypt(token);
-    remember(token, json);
+    recent.set(token, json);
     return json;
   };
 
@@ -37,7 +33,7 @@ export function fernetSerializer(keyring: FernetKeyring) {
     stringify(session: SessionData): string {
       const json = JSON.stringify(session);
       const token = keyring.encrypt(json);
-      remember(token, json);
+      recent.set(token, json);
       return token;
     },
     /**
