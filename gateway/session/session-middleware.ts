@@ -2,7 +2,7 @@ import type { CookieOptions, RequestHandler } from "express";
 import session, { type Store } from "express-session";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
-import { signedSessionId } from "./session-cookie.js";
+import { sessionIdReader } from "./session-cookie.js";
 import { SessionHandle, type StoredRecord } from "./session-handle.js";
 
 declare module "express-serve-static-core" {
@@ -44,6 +44,7 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler 
     cookie: { ...cookie, secure: config.cookie.secure ? true : "auto", maxAge: config.session.ttlSeconds * 1000 },
   });
   const clearCookie = { name: config.cookie.name, options: cookie };
+  const sessionIdOf = sessionIdReader(config.cookie.name, secrets);
   const storeUnavailable = (error: unknown) => new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: error });
 
   /** A session's expiry is pushed forward at most this often: a tenth of the idle timeout, at most 5 minutes. */
@@ -72,7 +73,7 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler 
       new Promise<void>((resolve, reject) => {
         expressSession(req, res, (error?: unknown) => (error ? reject(storeUnavailable(error)) : resolve()));
       });
-    const id = signedSessionId(req.headers.cookie, config.cookie.name, secrets);
+    const id = sessionIdOf(req.headers.cookie);
     const proceed = (record: StoredRecord | undefined) => {
       const handle = (req.sessionHandle = new SessionHandle(req, res, { id, record, attach, clearCookie }));
       if (handle.storedId === undefined) return next();
