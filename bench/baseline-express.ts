@@ -2,12 +2,17 @@
  * Baseline (d): the stock stack the gateway is built on, with nothing of ours: Express 5,
  * express-session and connect-redis over ioredis with its default JSON serializer, and a route
  * that returns the session. `POST /login` puts a record of the gateway's shape in the session.
+ *
+ * Baseline (f) is the same app served as the gateway is, with `expressServerOptions(app)`
+ * (SERVE_WITH_APP_PROTOTYPES=1): how much of the gateway's lead over (d) that alone explains.
  */
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RedisStore } from "connect-redis";
 import express from "express";
 import session from "express-session";
 import { Redis } from "ioredis";
+import { expressServerOptions } from "../gateway/http/express-server-options.js";
 import { LOOPBACK, portFromEnv, serveParent } from "./child.js";
 
 declare module "express-session" {
@@ -55,7 +60,7 @@ app.get("/session", (req, res) => {
   res.json(req.session);
 });
 
-const server = app.listen(portFromEnv(), LOOPBACK);
+const server = process.env.SERVE_WITH_APP_PROTOTYPES === "1" ? createServer(expressServerOptions(app), app).listen(portFromEnv(), LOOPBACK) : app.listen(portFromEnv(), LOOPBACK);
 await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
 await new Promise<void>((resolve) => (redis.status === "ready" ? resolve() : redis.once("ready", () => resolve())));
 

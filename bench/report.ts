@@ -15,7 +15,7 @@ export interface Scenario extends LoadResult {
 export interface Measurements {
   readonly machine: { readonly cpu: string; readonly memoryGiB: number; readonly os: string; readonly node: string; readonly redis: string };
   readonly settings: { readonly connections: number; readonly seconds: number; readonly warmupSeconds: number; readonly turns: number; readonly gatewayNodeFlags: readonly string[] };
-  readonly scenarios: { readonly a: Scenario; readonly b: Scenario; readonly c: Scenario; readonly d: Scenario; readonly e: Scenario };
+  readonly scenarios: { readonly a: Scenario; readonly b: Scenario; readonly c: Scenario; readonly d: Scenario; readonly e: Scenario; readonly f: Scenario };
   /** Only its Redis commands matter: a caller without a cookie must cost none. */
   readonly signedOut: Scenario;
   readonly peakRssBytes: { readonly gateway: number; readonly stock: number };
@@ -53,10 +53,17 @@ export interface Projection {
   readonly unmeasured: readonly string[];
 }
 
+export interface Ratios {
+  readonly aOverD: number;
+  readonly bOverD: number;
+  readonly aOverE: number;
+  readonly aOverF: number;
+}
+
 export interface BenchReport extends Measurements {
-  readonly ratios: { readonly aOverD: number; readonly bOverD: number; readonly aOverE: number };
+  readonly ratios: Ratios;
   /** The same ratios from CPU time per request ((d)'s CPU per request / (a)'s, ...): what req/s would give on an idle machine. */
-  readonly cpuRatios: { readonly aOverD: number; readonly bOverD: number; readonly aOverE: number };
+  readonly cpuRatios: Ratios;
   readonly projection: Projection;
   readonly goals: readonly Goal[];
 }
@@ -69,12 +76,13 @@ const COUNT_SLACK = 1.02;
 const total = (costs: Readonly<Record<string, number>>) => Object.values(costs).reduce((sum, n) => sum + n, 0);
 
 export function evaluate(m: Measurements): BenchReport {
-  const { a, b, d, e } = m.scenarios;
-  const ratios = { aOverD: a.rps / d.rps, bOverD: b.rps / d.rps, aOverE: a.rps / e.rps };
-  const cpuRatios = {
+  const { a, b, d, e, f } = m.scenarios;
+  const ratios: Ratios = { aOverD: a.rps / d.rps, bOverD: b.rps / d.rps, aOverE: a.rps / e.rps, aOverF: a.rps / f.rps };
+  const cpuRatios: Ratios = {
     aOverD: d.cpuMicrosPerRequest / a.cpuMicrosPerRequest,
     bOverD: d.cpuMicrosPerRequest / b.cpuMicrosPerRequest,
     aOverE: e.cpuMicrosPerRequest / a.cpuMicrosPerRequest,
+    aOverF: f.cpuMicrosPerRequest / a.cpuMicrosPerRequest,
   };
 
   // Redis time one status costs = Σ (commands of each kind per request / Redis's rate for that kind).
@@ -102,6 +110,7 @@ export function evaluate(m: Measurements): BenchReport {
     { figure: "a/d  GraphQL status vs stock session stack", value: `${ratios.aOverD.toFixed(2)} (by CPU/request ${cpuRatios.aOverD.toFixed(2)})`, goal: "≥ 1.0", met: ratios.aOverD >= 1.0 },
     { figure: "b/d  REST status vs stock session stack", value: `${ratios.bOverD.toFixed(2)} (by CPU/request ${cpuRatios.bOverD.toFixed(2)})`, goal: "≥ 1.2", met: ratios.bOverD >= 1.2 },
     { figure: "a/e  GraphQL status vs raw node:http", value: `${ratios.aOverE.toFixed(2)} (by CPU/request ${cpuRatios.aOverE.toFixed(2)})`, goal: "(reported)", met: undefined },
+    { figure: "a/f  GraphQL status vs (d) served likewise", value: `${ratios.aOverF.toFixed(2)} (by CPU/request ${cpuRatios.aOverF.toFixed(2)})`, goal: "(reported)", met: undefined },
     { figure: "p99 of (a) vs p99 of (d)", value: `${a.p99} ms vs ${d.p99} ms`, goal: "(a) ≤ (d)", met: a.p99 <= d.p99 },
     {
       figure: "Redis round trips per signed-in status",
@@ -148,10 +157,10 @@ function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]
 }
 
 export function formatReport(r: BenchReport): string {
-  const { a, b, c, d, e } = r.scenarios;
+  const { a, b, c, d, e, f } = r.scenarios;
   const load = table(
     ["scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "Redis commands per request", "failed"],
-    [a, b, c, d, e].map((s) => [s.label, number(s.rps), String(s.p50), String(s.p99), number(s.cpuMicrosPerRequest), describeCosts(s.redisPerRequest), String(s.failed)]),
+    [a, b, c, d, e, f].map((s) => [s.label, number(s.rps), String(s.p50), String(s.p99), number(s.cpuMicrosPerRequest), describeCosts(s.redisPerRequest), String(s.failed)]),
     new Set([1, 2, 3, 4, 6]),
   );
   const goals = table(
@@ -168,7 +177,7 @@ export function formatReport(r: BenchReport): string {
     : "unbounded: a signed-in status costs Redis nothing";
   return [
     `openrouter-auth bench: ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, ${r.machine.os}, Node ${r.machine.node}, Redis ${r.machine.redis}`,
-    `autocannon over loopback, ${r.settings.connections} connections, no pipelining, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per scenario, (d), (a) and (b) in ${r.settings.turns} alternating turns (latency: the worst turn); every server in its own process on plain node (compiled by esbuild, as npm start runs dist/; the gateway under node flags: ${r.settings.gatewayNodeFlags.join(" ") || "none"}, as npm start runs it)`,
+    `autocannon over loopback, ${r.settings.connections} connections, no pipelining, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per scenario, (d), (a), (b) and (f) in ${r.settings.turns} alternating turns (latency: the worst turn); every server in its own process on plain node (compiled by esbuild, as npm start runs dist/; the gateway under node flags: ${r.settings.gatewayNodeFlags.join(" ") || "none"}, as npm start runs it)`,
     "",
     load,
     "",

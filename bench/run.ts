@@ -6,8 +6,9 @@
  *
  * Every server runs in a process of its own on 127.0.0.1: a private redis-server, the OpenRouter
  * stand-in, the gateway (configured from the environment as `npm start` would be, NODE_ENV=production,
- * request log at info to /dev/null), (d) stock Express + express-session + connect-redis and
- * (e) raw node:http. autocannon loads them from this process.
+ * request log at info to /dev/null), (d) stock Express + express-session + connect-redis, (e) raw
+ * node:http and (f), which is (d) served with the gateway's server options. autocannon loads them
+ * from this process.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -35,7 +36,7 @@ if (profileTarget !== undefined && !["a", "b", "d"].includes(profileTarget)) thr
 const SETTINGS = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 20),
   seconds: Number(process.env.BENCH_SECONDS ?? 9),
-  /** (d), (a) and (b) take this many turns each, sharing `seconds` between them. */
+  /** (d), (a), (b) and (f) take this many turns each, sharing `seconds` between them. */
   turns: Number(process.env.BENCH_TURNS ?? 3),
   warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 2),
   /** Requests per redis-benchmark run. */
@@ -207,6 +208,8 @@ async function runBench(): Promise<Measurements> {
     children.push(stock);
     const bare = await startChild(buildDir, "baseline (e)", "baseline-http", { NODE_ENV: "production", PORT: "0" });
     children.push(bare);
+    const stockServedLikeGateway = await startChild(buildDir, "baseline (f)", "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url, SERVE_WITH_APP_PROTOTYPES: "1" });
+    children.push(stockServedLikeGateway);
 
     const gatewayUrl = `http://127.0.0.1:${gateway.info.port}`;
     const stockUrl = `http://127.0.0.1:${stock.info.port}`;
@@ -214,17 +217,24 @@ async function runBench(): Promise<Measurements> {
     const gatewayCookie = await signIn(`${gatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(validKey) }, "openrouter-auth.sid");
     await assertSignedIn(gatewayUrl, gatewayCookie);
     const stockCookie = await signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
+    const stockServedLikeGatewayUrl = `http://127.0.0.1:${stockServedLikeGateway.info.port}`;
+    const stockServedLikeGatewayCookie = await signIn(`${stockServedLikeGatewayUrl}/login`, { method: "POST" }, "connect.sid");
 
     const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
     const e = await scenario("(e) node:http, constant", { ...base, url: `http://127.0.0.1:${bare.info.port}/` }, probe, bare);
-    const [d, a, b] = (await takingTurns(
+    const [d, a, b, f] = (await takingTurns(
       [
         { label: "(d) Express + express-session + connect-redis", options: { ...base, url: `${stockUrl}/session`, headers: { cookie: stockCookie } }, server: stock },
         { label: "(a) GraphQL status, signed in", options: { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie: gatewayCookie }, body: STATUS_QUERY }, server: gateway },
         { label: "(b) REST status, signed in", options: { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie: gatewayCookie } }, server: gateway },
+        {
+          label: "(f) (d) served with expressServerOptions",
+          options: { ...base, url: `${stockServedLikeGatewayUrl}/session`, headers: { cookie: stockServedLikeGatewayCookie } },
+          server: stockServedLikeGateway,
+        },
       ],
       probe,
-    )) as [Scenario, Scenario, Scenario];
+    )) as [Scenario, Scenario, Scenario, Scenario];
     await assertSignedIn(gatewayUrl, gatewayCookie);
 
     const signedOut = await scenario(
@@ -271,7 +281,7 @@ async function runBench(): Promise<Measurements> {
         redis: await probe.version(),
       },
       settings: { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds, turns: SETTINGS.turns, gatewayNodeFlags: GATEWAY_NODE_FLAGS },
-      scenarios: { a, b, c, d, e },
+      scenarios: { a, b, c, d, e, f },
       signedOut,
       peakRssBytes: { gateway: gatewayStats.maxRssBytes, stock: stockStats.maxRssBytes },
       memory,
