@@ -5,12 +5,16 @@ import type { AuthMethod, AuthStatus, OpenRouterModel, ValidateKeyPayload } from
 import type { OpenRouterClient, Model } from "../openrouter/client.js";
 import type { SessionHandle } from "../session/session-handle.js";
 import type { SignedIn, StoredUser } from "../session/session-data.js";
+import { RecentValues } from "../recent-values.js";
 import { assertApiKey } from "./api-key-format.js";
 import type { AttemptLimiter, Caller } from "./attempt-limiter.js";
 
 const SIGNED_OUT: AuthStatus = Object.freeze({ authenticated: false, method: null, user: null, expiresAt: null });
 
-/** How long a user's model list is reused before OpenRouter is asked again. */
+/**
+ * How long a user's model list is reused before OpenRouter is asked again, and for how many users
+ * at most. A list is some tens of KB, so lists nobody asked for in the last minute are dropped.
+ */
 const MODELS_CACHE_MS = 60_000;
 const MODELS_CACHE_ENTRIES = 1_000;
 
@@ -30,7 +34,7 @@ export class AuthService {
   readonly #openrouter: OpenRouterClient;
   readonly #attempts: AttemptLimiter;
   readonly #now: () => number;
-  readonly #models = new Map<string, { models: Model[]; expiresAt: number }>();
+  readonly #models = new RecentValues<Model[]>({ limit: MODELS_CACHE_ENTRIES, maxAgeMs: MODELS_CACHE_MS });
 
   constructor(deps: AuthServiceDeps) {
     this.#config = deps.config;
@@ -153,11 +157,9 @@ export class AuthService {
     // Keyed by a digest so the cache never holds keys in the clear.
     const cacheKey = createHash("sha256").update(apiKey).digest("base64url");
     const cached = this.#models.get(cacheKey);
-    if (cached !== undefined && cached.expiresAt > this.#now()) return cached.models;
+    if (cached !== undefined) return cached;
     const models = await this.#openrouter.listModels(apiKey);
-    this.#models.delete(cacheKey);
-    if (this.#models.size >= MODELS_CACHE_ENTRIES) this.#models.delete(this.#models.keys().next().value!);
-    this.#models.set(cacheKey, { models, expiresAt: this.#now() + MODELS_CACHE_MS });
+    this.#models.set(cacheKey, models);
     return models;
   }
 }

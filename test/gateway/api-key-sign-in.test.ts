@@ -106,9 +106,11 @@ describe("GraphQL: signing in with an API key", () => {
     assert.equal((await browser.graphql("{ models { id } }")).body.errors?.[0]?.extensions?.code, "UNAUTHENTICATED");
   });
 
-  it("lists the signed-in user's models, filtered by search and limited by first", async () => {
+  it("lists the signed-in user's models, filtered by search and limited by first, asking OpenRouter once", async () => {
     const browser = client();
-    await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+    await browser.graphql(VALIDATE, { apiKey: stack.stub.addAccount().key });
+    const upstreamCalls = () => stack.stub.requests.filter((request) => request.path === "/api/v1/models").length;
+    const before = upstreamCalls();
     const all = await browser.graphql("{ models { id name contextLength promptPrice completionPrice } }");
     assert.ok(all.body.data.models.length >= 5);
     assert.ok(all.body.data.models.some((model: { id: string }) => model.id === "openai/gpt-4o"));
@@ -117,6 +119,7 @@ describe("GraphQL: signing in with an API key", () => {
     const filtered = await browser.graphql('{ models(search: "claude", first: 1) { id } }');
     assert.equal(filtered.body.data.models.length, 1);
     assert.match(filtered.body.data.models[0].id, /claude/);
+    assert.equal(upstreamCalls() - before, 1, "the second query reused the list fetched a moment before");
   });
 
   it("signs out: status is signed out and the cookie is cleared", async () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RecentValues } from "../../gateway/session/recent-values.js";
+import { RecentValues } from "../../gateway/recent-values.js";
 
-describe("RecentValues, the memo of verified cookies and decrypted session records", () => {
+describe("RecentValues, the memo of verified cookies, decrypted session records and model lists", () => {
   it("keeps at most its limit, dropping the entry set longest ago", () => {
     const memo = new RecentValues<number>({ limit: 2 });
     memo.set("a", 1);

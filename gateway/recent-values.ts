@@ -3,7 +3,8 @@ const SWEEP_EVERY_MS = 1_000;
 
 /**
  * A bounded memo of recently computed values, for work whose result depends on nothing but its
- * key (a verified cookie, a decrypted token): at most `limit` entries, the oldest dropped first.
+ * key (a verified cookie, a decrypted token, a key's model list): at most `limit` entries, the
+ * oldest dropped first.
  * With `maxAgeMs`, an entry is never returned past that age, and is deleted within a second of
  * it even if nothing asks again: a memo of plaintext must not keep it after its time.
  */
