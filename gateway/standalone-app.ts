@@ -5,10 +5,13 @@ import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { packageRoot } from "./package-root.js";
 
-/** The standalone gateway's Express app: the router, and the demo host page at `/`. */
-export function createStandaloneApp(config: Config, logger: Logger): { app: Express; gateway: OpenRouterAuthRouter } {
+/**
+ * The standalone gateway's Express app: the router, and the demo host page at `/`. Built into
+ * `app` when given: the tests create the app and its server first, since the configuration
+ * names the port the server got.
+ */
+export function createStandaloneApp(config: Config, logger: Logger, app: Express = express()): { app: Express; gateway: OpenRouterAuthRouter } {
   const gateway = createOpenRouterAuth({ config, logger });
-  const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
   app.use(gateway);

@@ -1,12 +1,14 @@
-import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import express from "express";
 import { FernetKeyring } from "../../gateway/crypto/fernet.js";
 import { loadConfig } from "../../gateway/config.js";
 import { startOpenRouterStub, type OpenRouterStub } from "../../gateway/dev/openrouter-stub.js";
 import { createLogger } from "../../gateway/logger.js";
 import type { OpenRouterAuthRouter } from "../../gateway/app.js";
+import { expressServerOptions } from "../../gateway/http/express-server-options.js";
 import { createStandaloneApp } from "../../gateway/standalone-app.js";
 import { startRedisServer, type RedisServerHandle } from "./redis-server.js";
 
@@ -41,9 +43,9 @@ export interface GatewayListenOptions {
  * read, so OPENROUTER_REDIRECT_URI points at this very gateway unless the test sets it.
  */
 export async function startGateway(env: Record<string, string | undefined>, options: GatewayListenOptions = {}): Promise<TestGateway> {
-  let handler: RequestListener = (_req, res) => res.writeHead(503).end();
-  const listener: RequestListener = (req, res) => handler(req, res);
-  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
+  // Served as npm start serves it; the gateway is built into the app once the port is known.
+  const app = express();
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, ...expressServerOptions(app) }, app) : createServer(expressServerOptions(app), app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `${options.tls ? "https" : "http"}://${options.hostname ?? "127.0.0.1"}:${(server.address() as AddressInfo).port}`;
 
@@ -57,8 +59,7 @@ export async function startGateway(env: Record<string, string | undefined>, opti
   // A generous attempt limit: test files sign in many times from one address; the rate-limit
   // tests set their own.
   const config = loadConfig({ ...TEST_SECRETS, LOG_LEVEL: "info", RATE_LIMIT_MAX: "100000", OPENROUTER_REDIRECT_URI: `${url}/api/v1/openrouter/auth/oauth/callback`, ...env });
-  const { app, gateway } = createStandaloneApp(config, createLogger(config.logLevel, sink));
-  handler = app;
+  const { gateway } = createStandaloneApp(config, createLogger(config.logLevel, sink), app);
   await gateway.whenConnected();
 
   return {
