@@ -15,6 +15,7 @@ import { requestLog } from "./http/request-log.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logger.js";
+import { ThrottledErrorLog } from "./throttled-error-log.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./package-root.js";
 import { addRestRoutes } from "./rest/routes.js";
@@ -76,7 +77,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   const auth = new AuthService({ config, openrouter, attempts });
   const states = new EncryptedRecords<StateRecord>({ redis, keyring: config.keyring, prefix: `${KEY_PREFIX}oauth-state:` });
   const oauth = new OAuthService({ config, openrouter, auth, states });
-  const apollo = createApolloServer({ production: config.production, logger });
+  const storeErrors = new ThrottledErrorLog(logger);
+  const apollo = createApolloServer({ production: config.production, logger, storeErrors });
   // Lets the router be made synchronously, as hosts expect of Express middleware; requests that
   // arrive before Apollo has started wait for it.
   apollo.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();
@@ -115,7 +117,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") })),
   );
   addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json] });
-  router.use(errorResponder(logger));
+  router.use(errorResponder(logger, storeErrors));
 
   async function ready(): Promise<boolean> {
     if (redis === undefined) return true;

@@ -6,6 +6,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import type { GraphQLFormattedError } from "graphql";
 import { ErrorCode, GatewayError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { ThrottledErrorLog } from "../throttled-error-log.js";
 import { packageRoot } from "../package-root.js";
 import type { GraphQLContext } from "./context.js";
 import { ARMOR_REJECTION, MAX_TOKENS, armorProtection } from "./armor.js";
@@ -19,8 +20,14 @@ const CLIENT_ERROR_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_
 /** A key pasted into the wrong variable would otherwise come back inside a coercion message. */
 const KEY_LIKE = /sk-or-[A-Za-z0-9_-]+/g;
 
-export function createApolloServer(options: { production: boolean; logger: Logger; plugins?: ApolloServerPlugin<GraphQLContext>[] }): ApolloServer<GraphQLContext> {
-  const { production, logger } = options;
+export function createApolloServer(options: {
+  production: boolean;
+  logger: Logger;
+  /** Where SESSION_STORE_UNAVAILABLE is logged: every request meets it while Redis is down. */
+  storeErrors: ThrottledErrorLog;
+  plugins?: ApolloServerPlugin<GraphQLContext>[];
+}): ApolloServer<GraphQLContext> {
+  const { production, logger, storeErrors } = options;
   const armor = armorProtection(production);
   return new ApolloServer<GraphQLContext>({
     typeDefs,
@@ -43,7 +50,8 @@ export function createApolloServer(options: { production: boolean; logger: Logge
     formatError(formatted, error): GraphQLFormattedError {
       const original = unwrapResolverError(error);
       if (original instanceof GatewayError) {
-        if (original.code === ErrorCode.INTERNAL_SERVER_ERROR || original.code === ErrorCode.SESSION_STORE_UNAVAILABLE) logCause(logger, original);
+        if (original.code === ErrorCode.INTERNAL_SERVER_ERROR) logger.error(causeOf(original), "GraphQL operation failed");
+        if (original.code === ErrorCode.SESSION_STORE_UNAVAILABLE) storeErrors.error(causeOf(original), "GraphQL operation failed");
         return { message: original.message, extensions: { ...original.extensions }, ...(formatted.path ? { path: formatted.path } : {}) };
       }
       const code = formatted.extensions?.code;
@@ -60,7 +68,7 @@ export function createApolloServer(options: { production: boolean; logger: Logge
   });
 }
 
-function logCause(logger: Logger, error: GatewayError): void {
+function causeOf(error: GatewayError): Record<string, unknown> {
   const cause = error.originalError;
-  logger.error({ code: error.code, err: cause ? { name: cause.name, message: cause.message.replace(KEY_LIKE, "[redacted]") } : undefined }, "GraphQL operation failed");
+  return { code: error.code, err: cause ? { name: cause.name, message: cause.message.replace(KEY_LIKE, "[redacted]") } : undefined };
 }

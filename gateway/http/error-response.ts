@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from "express";
 import { ErrorCode, GatewayError, toGatewayError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { ThrottledErrorLog } from "../throttled-error-log.js";
 import { sendJson } from "./send-json.js";
 
 /** The REST body for an error (SPEC §4): `{"error": "<words>", "code": "<CODE>"}` plus extras. */
@@ -15,12 +16,15 @@ export function sendRestError(res: Response, error: GatewayError, extra: Record<
  * The last handler: every error that reaches Express leaves as SPEC §3's vocabulary, in GraphQL's
  * shape on /graphql and in REST's elsewhere. No message, stack or upstream detail goes out.
  */
-export function errorResponder(logger: Logger): ErrorRequestHandler {
+export function errorResponder(logger: Logger, storeErrors: ThrottledErrorLog): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const coded = fromHttpError(error) ?? toGatewayError(error);
     if (coded.code === ErrorCode.INTERNAL_SERVER_ERROR || coded.code === ErrorCode.SESSION_STORE_UNAVAILABLE) {
       const cause = coded.originalError ?? error;
-      logger.error({ reqId: req.id, code: coded.code, err: { name: (cause as Error)?.name, message: (cause as Error)?.message } }, "request failed");
+      const fields = { reqId: req.id, code: coded.code, err: { name: (cause as Error)?.name, message: (cause as Error)?.message } };
+      // Every request fails this way while Redis is down: that one is logged a line a second.
+      if (coded.code === ErrorCode.SESSION_STORE_UNAVAILABLE) storeErrors.error(fields, "request failed");
+      else logger.error(fields, "request failed");
     }
     // An error after the answer went out (a failed session write at the very end) is logged
     // above and goes no further: Express's final handler would print its stack to stderr.

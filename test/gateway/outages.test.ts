@@ -54,13 +54,21 @@ describe("a Redis outage", () => {
   it("answers SESSION_STORE_UNAVAILABLE (503) fast while Redis is stopped, and recovers when it is back, with no gateway restart", async () => {
     const browser = await signedIn();
     await stack.redis.stop();
+    const logsBefore = stack.gateway.logs.length;
+    const startedAt = Date.now();
     const answers = await burst(browser, 20);
+    const seconds = Math.ceil((Date.now() - startedAt) / 1000);
     assert.equal(answers.length, 20, "every request was answered within the bound");
     for (const answer of answers) {
       assert.equal(answer.status, 503);
       assert.equal(codeOf(answer), "SESSION_STORE_UNAVAILABLE");
       assert.doesNotMatch(answer.text, /127\.0\.0\.1|ECONNREFUSED|at /, "no internal detail");
     }
+    // Each failed request is in the access log, but the error itself is logged a line a second.
+    const lines = stack.gateway.logs.slice(logsBefore).map((line) => JSON.parse(line) as { msg: string; status?: number; code?: string });
+    assert.equal(lines.filter((line) => line.msg === "request" && line.status === 503).length, 20);
+    const errorLines = lines.filter((line) => line.code === "SESSION_STORE_UNAVAILABLE").length;
+    assert.ok(errorLines >= 1 && errorLines <= 1 + seconds, `${errorLines} error lines for 20 failed requests in ${seconds} s`);
     const ready = await new HttpClient(stack.gatewayUrl).get<{ status: string }>("/readyz");
     assert.equal(ready.status, 503);
     assert.equal((await new HttpClient(stack.gatewayUrl).get("/healthz")).status, 200, "the process itself is fine");
