@@ -60,7 +60,8 @@ app.get("/session", (req, res) => {
   res.json(req.session);
 });
 
-const server = process.env.SERVE_WITH_APP_PROTOTYPES === "1" ? createServer(expressServerOptions(app), app).listen(portFromEnv(), LOOPBACK) : app.listen(portFromEnv(), LOOPBACK);
+// (d) is served as app.listen() serves it, (f) as the gateway is.
+const server = createServer(process.env.SERVE_WITH_APP_PROTOTYPES === "1" ? expressServerOptions(app) : {}, app).listen(portFromEnv(), LOOPBACK);
 await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
 await new Promise<void>((resolve) => (redis.status === "ready" ? resolve() : redis.once("ready", () => resolve())));
 

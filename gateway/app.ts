@@ -15,7 +15,6 @@ import { requestLog } from "./http/request-log.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logger.js";
-import { ThrottledErrorLog } from "./throttled-error-log.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./package-root.js";
 import { addRestRoutes } from "./rest/routes.js";
@@ -23,6 +22,7 @@ import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
 import { KEY_PREFIX, createSessionStore } from "./session/session-store.js";
 import { sessionMiddleware } from "./session/session-middleware.js";
+import { ThrottledErrorLog } from "./throttled-error-log.js";
 
 export interface OpenRouterAuthOptions {
   /** Settings as SPEC §7's environment variables; defaults to `process.env`. Ignored when `config` is given. */
