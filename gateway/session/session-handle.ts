@@ -74,9 +74,11 @@ export class SessionHandle {
   async regenerate(): Promise<void> {
     await this.#attach();
     if (this.storedId === undefined && this.#req.session !== undefined) {
-      // Nothing is stored under the current id, so there is nothing to delete: a fresh id is
-      // enough, and saves the store a round trip on every first sign-in.
-      this.#req.sessionStore.generate(this.#req);
+      // Nothing is stored under the current id, so there is nothing to delete. When express-session
+      // has just made this session (no cookie, or one naming no record), its id is already new:
+      // keep it. express-session then knows of the save that follows and does not write the
+      // record a second time at the end of the request. Otherwise a fresh id is enough.
+      if (this.#req.session.id === this.#options.id) this.#req.sessionStore.generate(this.#req);
     } else {
       const session = await this.#writable();
       await this.#settle((done) => session.regenerate(done));

@@ -190,6 +190,16 @@ describe("the session record in Redis", () => {
     assert.deepEqual(used, { get: 6 }, "one GET per status read, and no write, expiry or second read");
   });
 
+  it("is written once by a sign-in", async () => {
+    const before = await commandCalls();
+    const response = await new HttpClient(stack.gatewayUrl).graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+    assert.equal(response.body.data.validateKey.valid, true);
+    const after = await commandCalls();
+    const sets = (after.get("set") ?? 0) - (before.get("set") ?? 0);
+    // One SET for the record, and the attempt counter's SET NX (in its MULTI).
+    assert.equal(sets, 2);
+  });
+
   it("is one Fernet token holding no key, label or other field in the clear", async () => {
     await signedInClient();
     const keys = await sessionKeys();
