@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { HttpClient } from "../support/http-client.js";
 import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
+import { freePort } from "../support/redis-server.js";
 
 let stack: TestStack;
 before(async () => {
@@ -13,14 +13,6 @@ before(async () => {
 after(async () => {
   await stack.close();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("the standalone gateway process", () => {
   it("finishes a request in flight on SIGTERM, refuses new connections, closes Redis and exits 0", { timeout: 40_000 }, async () => {

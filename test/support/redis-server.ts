@@ -44,7 +44,7 @@ const CLI_TIMEOUT_MS = 5_000;
 const LOG_TAIL_CHARS = 4_000;
 
 /** A port the OS says is free right now (listen on 0, read it, close). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.unref();
