@@ -6,7 +6,7 @@
 import { readdirSync, rmSync } from "node:fs";
 import { join, sep } from "node:path";
 import * as esbuild from "esbuild";
-import { packageRoot } from "../gateway/package-root.js";
+import { packageRoot } from "../gateway/util/package-root.js";
 
 export const BUILD_DIR = join(packageRoot, "bench", ".build");
 
@@ -16,9 +16,9 @@ function typeScriptFiles(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** Compiles gateway/ and bench/ (not bench/.build/ itself); resolves to BUILD_DIR. */
+/** Compiles gateway/, dev/ and bench/ (not bench/.build/ itself); resolves to BUILD_DIR. */
 export async function compileForBench(): Promise<string> {
-  const sources = [...typeScriptFiles(join(packageRoot, "gateway")), ...typeScriptFiles(join(packageRoot, "bench"))].filter((file) => !file.startsWith(BUILD_DIR + sep));
+  const sources = ["gateway", "dev", "bench"].flatMap((dir) => typeScriptFiles(join(packageRoot, dir))).filter((file) => !file.startsWith(BUILD_DIR + sep));
   rmSync(BUILD_DIR, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: sources,

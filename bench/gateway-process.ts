@@ -7,8 +7,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "../gateway/config.js";
 import { expressServerOptions } from "../gateway/http/express-server-options.js";
-import { createLogger } from "../gateway/logger.js";
-import { createStandaloneApp } from "../gateway/standalone-app.js";
+import { createLogger } from "../gateway/logging/logger.js";
+import { createStandaloneApp } from "../gateway/server/standalone-app.js";
 import { LOOPBACK, serveParent } from "./child.js";
 
 const config = loadConfig(process.env);

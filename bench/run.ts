@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { FernetKeyring } from "../gateway/crypto/fernet.js";
-import { packageRoot } from "../gateway/package-root.js";
+import { packageRoot } from "../gateway/util/package-root.js";
 import { SESSION_KEY_PREFIX } from "../gateway/session/session-store.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { compileForBench } from "./compile.js";

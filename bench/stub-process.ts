@@ -1,5 +1,5 @@
 /** The OpenRouter stand-in in a process of its own, so that (c) `validateKey` loads it like a remote upstream. */
-import { startOpenRouterStub } from "../gateway/dev/openrouter-stub.js";
+import { startOpenRouterStub } from "../dev/openrouter-stub.js";
 import { LOOPBACK, portFromEnv, serveParent } from "./child.js";
 
 const stub = await startOpenRouterStub({ host: LOOPBACK, port: portFromEnv() });

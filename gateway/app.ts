@@ -14,15 +14,15 @@ import { errorResponder } from "./http/error-response.js";
 import { requestLog } from "./http/request-log.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { sendJson } from "./http/send-json.js";
-import { createLogger, type Logger } from "./logger.js";
+import { createLogger, type Logger } from "./logging/logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
-import { packageRoot } from "./package-root.js";
+import { packageRoot } from "./util/package-root.js";
 import { addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
 import { KEY_PREFIX, createSessionStore } from "./session/session-store.js";
 import { sessionMiddleware } from "./session/session-middleware.js";
-import { ThrottledErrorLog } from "./throttled-error-log.js";
+import { ThrottledErrorLog } from "./logging/throttled-error-log.js";
 
 export interface OpenRouterAuthOptions {
   /** Settings as SPEC §7's environment variables; defaults to `process.env`. Ignored when `config` is given. */

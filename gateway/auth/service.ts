@@ -5,7 +5,7 @@ import type { AuthMethod, AuthStatus, OpenRouterModel, ValidateKeyPayload } from
 import type { OpenRouterClient, Model } from "../openrouter/client.js";
 import type { SessionHandle } from "../session/session-handle.js";
 import type { SignedIn, StoredUser } from "../session/session-data.js";
-import { RecentValues } from "../recent-values.js";
+import { RecentValues } from "../util/recent-values.js";
 import { assertApiKey } from "./api-key-format.js";
 import type { AttemptLimiter, Caller } from "./attempt-limiter.js";
 

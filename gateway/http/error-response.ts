@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from "express";
 import { ErrorCode, GatewayError, toGatewayError } from "../errors.js";
-import type { Logger } from "../logger.js";
-import type { ThrottledErrorLog } from "../throttled-error-log.js";
+import type { Logger } from "../logging/logger.js";
+import type { ThrottledErrorLog } from "../logging/throttled-error-log.js";
 import { sendJson } from "./send-json.js";
 
 /** The REST body for an error (SPEC §4): `{"error": "<words>", "code": "<CODE>"}` plus extras. */

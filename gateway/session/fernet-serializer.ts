@@ -1,6 +1,6 @@
 import type { SessionData } from "express-session";
 import { InvalidFernetTokenError, type FernetKeyring } from "../crypto/fernet.js";
-import { RecentValues } from "../recent-values.js";
+import { RecentValues } from "../util/recent-values.js";
 
 /**
  * How many session records stay decrypted in memory, and for how long. A signed-in user's every

@@ -1,6 +1,6 @@
 import { parse } from "cookie";
 import { unsign } from "cookie-signature";
-import { RecentValues } from "../recent-values.js";
+import { RecentValues } from "../util/recent-values.js";
 
 /**
  * How many verified cookie values are remembered. A signed-in user sends the same cookie with

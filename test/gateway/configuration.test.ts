@@ -95,7 +95,7 @@ describe("configuration", () => {
   });
 
   it("stops `npm start` with one line naming the variable and exit code 1", { timeout: 20_000 }, async () => {
-    const server = fileURLToPath(new URL("../../gateway/server.ts", import.meta.url));
+    const server = fileURLToPath(new URL("../../gateway/server/main.ts", import.meta.url));
     const child = spawn(process.execPath, ["--import", "tsx", server], { env: { ...process.env, PORT: "eighty", REDIS_URL: "" }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     let stdout = "";

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import express from "express";
 import { createOpenRouterAuth, expressServerOptions, getOpenRouterKey, type OpenRouterAuthRouter } from "../../gateway/index.js";
-import { createLogger } from "../../gateway/logger.js";
+import { createLogger } from "../../gateway/logging/logger.js";
 import { HttpClient } from "../support/http-client.js";
 import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
 

@@ -18,7 +18,7 @@ describe("the standalone gateway process", () => {
   it("finishes a request in flight on SIGTERM, refuses new connections, closes Redis and exits 0", { timeout: 40_000 }, async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const server = fileURLToPath(new URL("../../gateway/server.ts", import.meta.url));
+    const server = fileURLToPath(new URL("../../gateway/server/main.ts", import.meta.url));
     const child = spawn(process.execPath, ["--import", "tsx", server], {
       env: { ...process.env, ...TEST_SECRETS, ...stack.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", UPSTREAM_TIMEOUT_MS: "10000" },
       stdio: ["ignore", "pipe", "pipe"],

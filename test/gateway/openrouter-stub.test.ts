@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, afterEach, before, describe, it } from "node:test";
 
-import { STUB_MODELS, startOpenRouterStub } from "../../gateway/dev/openrouter-stub.js";
-import type { OpenRouterStub } from "../../gateway/dev/openrouter-stub.js";
+import { STUB_MODELS, startOpenRouterStub } from "../../dev/openrouter-stub.js";
+import type { OpenRouterStub } from "../../dev/openrouter-stub.js";
 
 /** RFC 7636 Appendix B: the verifier and the S256 challenge it yields. */
 const RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";

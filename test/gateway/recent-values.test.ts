@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RecentValues } from "../../gateway/recent-values.js";
+import { RecentValues } from "../../gateway/util/recent-values.js";
 
 describe("RecentValues, the memo of verified cookies, decrypted session records and model lists", () => {
   it("keeps at most its limit, dropping the entry set longest ago", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../../gateway/config.js";
-import { startOpenRouterStub, type OpenRouterStub } from "../../gateway/dev/openrouter-stub.js";
+import { startOpenRouterStub, type OpenRouterStub } from "../../dev/openrouter-stub.js";
 import { KEY_PREFIX, SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { startGateway, startTestStack, TEST_SECRETS, type TestGateway, type TestStack } from "../support/gateway.js";
 import { HttpClient } from "../support/http-client.js";

@@ -5,11 +5,11 @@ import { Writable } from "node:stream";
 import express from "express";
 import { FernetKeyring } from "../../gateway/crypto/fernet.js";
 import { loadConfig } from "../../gateway/config.js";
-import { startOpenRouterStub, type OpenRouterStub } from "../../gateway/dev/openrouter-stub.js";
-import { createLogger } from "../../gateway/logger.js";
+import { startOpenRouterStub, type OpenRouterStub } from "../../dev/openrouter-stub.js";
+import { createLogger } from "../../gateway/logging/logger.js";
 import type { OpenRouterAuthRouter } from "../../gateway/app.js";
 import { expressServerOptions } from "../../gateway/http/express-server-options.js";
-import { createStandaloneApp } from "../../gateway/standalone-app.js";
+import { createStandaloneApp } from "../../gateway/server/standalone-app.js";
 import { startRedisServer, type RedisServerHandle } from "./redis-server.js";
 
 /** A real gateway over loopback, with every log line it wrote kept for assertions. */

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ConfigError, loadConfig, type Config } from "../config.js";
 import { serve } from "./listen.js";
-import { createLogger } from "./logger.js";
+import { createLogger } from "../logging/logger.js";
 import { createStandaloneApp } from "./standalone-app.js";
 
 // The standalone gateway: configuration from the environment (and .env when present), the

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
  */
 export const packageRoot: string = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 4; depth++) {
+  for (let depth = 0; depth < 5; depth++) {
     if (existsSync(join(dir, "schema.graphql")) && existsSync(join(dir, "package.json"))) return dir;
     dir = dirname(dir);
   }

@@ -6,10 +6,10 @@
  * Sessions live in this process unless `REDIS_URL` is set. Ctrl-C stops both.
  */
 import { existsSync } from "node:fs";
-import { ConfigError, loadConfig, type Config } from "../config.js";
-import { serve } from "../listen.js";
-import { createLogger } from "../logger.js";
-import { createStandaloneApp } from "../standalone-app.js";
+import { ConfigError, loadConfig, type Config } from "../gateway/config.js";
+import { serve } from "../gateway/server/listen.js";
+import { createLogger } from "../gateway/logging/logger.js";
+import { createStandaloneApp } from "../gateway/server/standalone-app.js";
 import { startOpenRouterStub, type OpenRouterStub } from "./openrouter-stub.js";
 
 const DEFAULT_STUB_PORT = 8090;

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import express, { type Express } from "express";
-import { createOpenRouterAuth, type OpenRouterAuthRouter } from "./app.js";
-import type { Config } from "./config.js";
-import type { Logger } from "./logger.js";
-import { packageRoot } from "./package-root.js";
+import { createOpenRouterAuth, type OpenRouterAuthRouter } from "../app.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../logging/logger.js";
+import { packageRoot } from "../util/package-root.js";
 
 /**
  * The standalone gateway's Express app: the router, and the demo host page at `/`. Built into
