@@ -1,8 +1,7 @@
-import { GraphQLError } from "graphql";
-
 /**
- * The product's one error vocabulary (SPEC §3). The OpenRouter client, the session layer, the
- * service, GraphQL and REST all speak it; nothing else reaches a caller.
+ * The product's one error vocabulary. The OpenRouter client, the session layer, the services,
+ * GraphQL and REST all speak it; nothing else reaches a caller. Each code has its HTTP status
+ * and the words a caller sees when nothing more specific was said, here and nowhere else.
  */
 export const ErrorCode = {
   BAD_USER_INPUT: "BAD_USER_INPUT",
@@ -13,36 +12,38 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: "UPSTREAM_UNAVAILABLE",
   SESSION_STORE_UNAVAILABLE: "SESSION_STORE_UNAVAILABLE",
   RATE_LIMITED: "RATE_LIMITED",
-  /** Not in SPEC §3's table: the catch-all that masks every unexpected failure. */
+  /** A request body over the size limit. */
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  /** A request body that is not JSON, or in an encoding the gateway does not read. */
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  /** An unsafe request from a browser on an origin that is not allowed. */
+  FORBIDDEN_ORIGIN: "FORBIDDEN_ORIGIN",
+  /** The catch-all that masks every unexpected failure. */
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** HTTP status for each code on the REST paths (SPEC §4). */
-export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
-  BAD_USER_INPUT: 400,
-  INVALID_API_KEY: 401,
-  UNAUTHENTICATED: 401,
-  OAUTH_STATE_INVALID: 400,
-  OAUTH_EXCHANGE_FAILED: 403,
-  UPSTREAM_UNAVAILABLE: 502,
-  SESSION_STORE_UNAVAILABLE: 503,
-  RATE_LIMITED: 429,
-  INTERNAL_SERVER_ERROR: 500,
+/** Each code's HTTP status (REST, and GraphQL errors raised before an operation runs) and default words. */
+const VOCABULARY: Readonly<Record<ErrorCode, { readonly status: number; readonly message: string }>> = {
+  BAD_USER_INPUT: { status: 400, message: "The request is malformed." },
+  INVALID_API_KEY: { status: 401, message: "OpenRouter rejected this API key." },
+  UNAUTHENTICATED: { status: 401, message: "Connect your OpenRouter account first." },
+  OAUTH_STATE_INVALID: { status: 400, message: "This sign-in link is unknown, expired or already used. Start again." },
+  OAUTH_EXCHANGE_FAILED: { status: 403, message: "OpenRouter did not accept the sign-in. Start again." },
+  UPSTREAM_UNAVAILABLE: { status: 502, message: "OpenRouter is not answering right now. Try again shortly." },
+  SESSION_STORE_UNAVAILABLE: { status: 503, message: "Sessions are unavailable right now. Try again shortly." },
+  RATE_LIMITED: { status: 429, message: "Too many attempts. Wait a moment and try again." },
+  PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large." },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Send the request body as application/json." },
+  FORBIDDEN_ORIGIN: { status: 403, message: "Requests from this origin are not allowed." },
+  INTERNAL_SERVER_ERROR: { status: 500, message: "Something went wrong on our side." },
 };
 
-/** The words a caller sees when nothing more specific was said. */
-const defaultMessages: Readonly<Record<ErrorCode, string>> = {
-  BAD_USER_INPUT: "The request is malformed.",
-  INVALID_API_KEY: "OpenRouter rejected this API key.",
-  UNAUTHENTICATED: "Connect your OpenRouter account first.",
-  OAUTH_STATE_INVALID: "This sign-in link is unknown, expired or already used. Start again.",
-  OAUTH_EXCHANGE_FAILED: "OpenRouter did not accept the sign-in. Start again.",
-  UPSTREAM_UNAVAILABLE: "OpenRouter is not answering right now. Try again shortly.",
-  SESSION_STORE_UNAVAILABLE: "Sessions are unavailable right now. Try again shortly.",
-  RATE_LIMITED: "Too many attempts. Wait a moment and try again.",
-  INTERNAL_SERVER_ERROR: "Something went wrong on our side.",
-};
+/** The HTTP status a code is answered with. */
+export const httpStatusOf = (code: ErrorCode): number => VOCABULARY[code].status;
+
+/** The words a caller sees for a code when nothing more specific was said. */
+export const messageOf = (code: ErrorCode): string => VOCABULARY[code].message;
 
 export interface GatewayErrorOptions {
   /** Seconds the caller should wait (RATE_LIMITED, and UPSTREAM_UNAVAILABLE after a 429). */
@@ -52,31 +53,70 @@ export interface GatewayErrorOptions {
 }
 
 /**
- * An error a caller may see. Its message is always one written here, never an upstream body or
- * an exception's text, so no key, host or stack can leak through it.
+ * An error a caller may see. Its message is always one written in the gateway, never an upstream
+ * body or an exception's text, so no key, host or stack can leak through it. A plain `Error`: the
+ * GraphQL and REST layers each turn it into their own answer with `errorBody`.
  */
-export class GatewayError extends GraphQLError {
+export class GatewayError extends Error {
   readonly code: ErrorCode;
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string = defaultMessages[code], options: GatewayErrorOptions = {}) {
-    const extensions: Record<string, unknown> = { code };
-    if (options.retryAfterSeconds !== undefined) extensions.retryAfter = options.retryAfterSeconds;
-    super(message, { extensions, originalError: options.cause instanceof Error ? options.cause : undefined });
+  constructor(code: ErrorCode, message: string = messageOf(code), options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "GatewayError";
     this.code = code;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   get httpStatus(): number {
-    return httpStatusOf[this.code];
+    return httpStatusOf(this.code);
   }
 }
 
-export const isGatewayError = (error: unknown): error is GatewayError => error instanceof GatewayError;
-
 /** Any failure as the vocabulary's error: known ones pass through, the rest are masked. */
 export function toGatewayError(error: unknown): GatewayError {
-  if (isGatewayError(error)) return error;
+  if (error instanceof GatewayError) return error;
   return new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR, undefined, { cause: error });
+}
+
+/** One error in GraphQL's response shape (`errors[]` entry), before Apollo adds `path`. */
+export interface GraphQLErrorBody {
+  readonly message: string;
+  readonly extensions: { readonly code: ErrorCode; readonly retryAfter?: number };
+}
+
+/** An error in REST's shape: `{"error": "<words>", "code": "<CODE>"}`, plus `retry_after` and extras. */
+export type RestErrorBody = Record<string, unknown> & { readonly error: string; readonly code: ErrorCode; readonly retry_after?: number };
+
+/**
+ * The body a caller gets for an error, in the shape of the surface it called: GraphQL's
+ * `{message, extensions: {code, retryAfter?}}` or REST's `{error, code, retry_after?}` (with
+ * `extra` fields beside them, such as validate-key's `"valid": false`).
+ */
+export function errorBody(error: GatewayError, surface: "graphql"): GraphQLErrorBody;
+export function errorBody(error: GatewayError, surface: "rest", extra?: Record<string, unknown>): RestErrorBody;
+export function errorBody(error: GatewayError, surface: "graphql" | "rest", extra: Record<string, unknown> = {}): GraphQLErrorBody | RestErrorBody {
+  const retryAfter = error.retryAfterSeconds;
+  if (surface === "graphql") {
+    return { message: error.message, extensions: { code: error.code, ...(retryAfter !== undefined ? { retryAfter } : {}) } };
+  }
+  return { ...extra, error: error.message, code: error.code, ...(retryAfter !== undefined ? { retry_after: retryAfter } : {}) };
+}
+
+/** Things that look like an OpenRouter key or a bearer credential, wherever they turn up in a text. */
+const SECRET_LIKE = /sk-or-[A-Za-z0-9_-]+|(?<=\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+
+/** A text with anything key-like replaced: a key pasted into the wrong field comes back in messages. */
+export function redactSecrets(text: string): string {
+  return text.replace(SECRET_LIKE, "[redacted]");
+}
+
+/**
+ * What a log line may say about why an error happened: the cause's name and its message with
+ * secrets redacted, never the object itself (an upstream error can carry request headers).
+ */
+export function causeForLog(cause: unknown): { name: string | undefined; message: string } | undefined {
+  if (cause === undefined || cause === null) return undefined;
+  if (cause instanceof Error) return { name: cause.name, message: redactSecrets(String(cause.message)) };
+  return { name: undefined, message: redactSecrets(String(cause)) };
 }

@@ -1,17 +1,11 @@
 import { ErrorCode, GatewayError } from "../errors.js";
+import type { Caller } from "../model.js";
 import type { RedisClient } from "../session/redis-connection.js";
 
 export interface AttemptLimit {
   /** Attempts allowed per window, for each client address and for each session. */
   readonly max: number;
   readonly windowSeconds: number;
-}
-
-/** Who is making an attempt: each is counted separately, and either running out refuses it. */
-export interface Caller {
-  readonly ip: string;
-  /** The stored session's id, when the caller presented one. */
-  readonly sessionId: string | undefined;
 }
 
 /**

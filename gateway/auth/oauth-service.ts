@@ -1,11 +1,11 @@
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
-import type { AuthStatus, OAuthInitiation } from "../graphql/__generated__/resolvers.js";
+import { assertReturnTo, boundedString } from "../input-checks.js";
+import type { AuthStatus, Caller, OAuthInitiation } from "../model.js";
 import type { OpenRouterClient } from "../openrouter/client.js";
 import { codeChallengeS256, createCodeVerifier, createState } from "../openrouter/pkce.js";
 import type { EncryptedRecords } from "../session/encrypted-records.js";
 import type { SessionHandle } from "../session/session-handle.js";
-import type { Caller } from "./attempt-limiter.js";
 import type { AuthService } from "./service.js";
 
 /** SPEC §5: a pending sign-in expires after ten minutes. */
@@ -46,7 +46,7 @@ export class OAuthService {
    *   gateway's own origin is the one the popup will talk to.
    */
   async initiate(session: SessionHandle, options: { returnTo: string | null; origin: string | undefined }): Promise<OAuthInitiation> {
-    const returnTo = options.returnTo === null ? null : this.#assertReturnTo(options.returnTo);
+    const returnTo = options.returnTo === null ? null : assertReturnTo(options.returnTo, this.#config.allowedOrigins);
     const codeVerifier = createCodeVerifier();
     const state = createState();
     const expiresAt = this.#now() + OAUTH_FLOW_TTL_SECONDS * 1000;
@@ -118,25 +118,4 @@ export class OAuthService {
     authorize.searchParams.set("code_challenge_method", "S256");
     return authorize.toString();
   }
-
-  #assertReturnTo(value: string): string {
-    let url: URL | undefined;
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-    // Exact origin match against the allow-list: no prefixes, no suffixes, no other schemes.
-    if (url === undefined || !this.#config.allowedOrigins.has(url.origin) || value.length > 2048) {
-      throw new GatewayError(ErrorCode.BAD_USER_INPUT, "returnTo must be a URL on one of the allowed origins.");
-    }
-    return url.toString();
-  }
-}
-
-function boundedString(value: unknown, name: string, max: number): string {
-  if (typeof value !== "string" || value === "" || value.length > max) {
-    throw new GatewayError(ErrorCode.BAD_USER_INPUT, `\`${name}\` must be a non-empty string of at most ${max} characters.`);
-  }
-  return value;
 }

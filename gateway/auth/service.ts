@@ -1,13 +1,12 @@
 import { createHash } from "node:crypto";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
-import type { AuthMethod, AuthStatus, OpenRouterModel, ValidateKeyPayload } from "../graphql/__generated__/resolvers.js";
-import type { OpenRouterClient, Model } from "../openrouter/client.js";
+import { assertApiKey, modelsArguments } from "../input-checks.js";
+import type { AuthMethod, AuthStatus, Caller, Model, SignedIn, StoredUser, ValidateKeyResult } from "../model.js";
+import type { OpenRouterClient } from "../openrouter/client.js";
 import type { SessionHandle } from "../session/session-handle.js";
-import type { SignedIn, StoredUser } from "../session/session-data.js";
 import { RecentValues } from "../util/recent-values.js";
-import { assertApiKey } from "./api-key-format.js";
-import type { AttemptLimiter, Caller } from "./attempt-limiter.js";
+import type { AttemptLimiter } from "./attempt-limiter.js";
 
 const SIGNED_OUT: AuthStatus = Object.freeze({ authenticated: false, method: null, user: null, expiresAt: null });
 
@@ -79,7 +78,7 @@ export class AuthService {
    * Checks a key with OpenRouter; unless `validateOnly`, signs in with it under a new session id.
    * @throws BAD_USER_INPUT, RATE_LIMITED, INVALID_API_KEY, UPSTREAM_UNAVAILABLE, SESSION_STORE_UNAVAILABLE
    */
-  async validateKey(session: SessionHandle, caller: Caller, apiKeyInput: unknown, validateOnly = false): Promise<ValidateKeyPayload> {
+  async validateKey(session: SessionHandle, caller: Caller, apiKeyInput: unknown, validateOnly = false): Promise<ValidateKeyResult> {
     const apiKey = assertApiKey(apiKeyInput);
     // Counted before OpenRouter is asked: guessing keys through us costs the guesser, not OpenRouter.
     await this.#attempts.hit(caller);
@@ -112,14 +111,9 @@ export class AuthService {
     return session.data.auth?.apiKey ?? null;
   }
 
-  async models(session: SessionHandle, options: { search?: string | null; first?: number | null }): Promise<OpenRouterModel[]> {
+  async models(session: SessionHandle, options: { search?: string | null; first?: number | null }): Promise<Model[]> {
     const auth = this.#requireAuth(session);
-    const first = options.first ?? 50;
-    if (!Number.isInteger(first) || first < 0 || first > 500) {
-      throw new GatewayError(ErrorCode.BAD_USER_INPUT, "`first` must be a whole number from 0 to 500.");
-    }
-    const search = options.search?.trim().toLowerCase() ?? "";
-    if (search.length > 200) throw new GatewayError(ErrorCode.BAD_USER_INPUT, "`search` must be at most 200 characters.");
+    const { search, first } = modelsArguments(options);
     const models = await this.#modelsFor(auth.apiKey);
     const matching = search === "" ? models : models.filter((model) => model.id.toLowerCase().includes(search) || model.name.toLowerCase().includes(search));
     return matching.slice(0, first);

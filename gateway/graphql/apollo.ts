@@ -4,7 +4,7 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError } from "graphql";
-import { ErrorCode, GatewayError } from "../errors.js";
+import { ErrorCode, GatewayError, causeForLog, errorBody, redactSecrets } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import type { ThrottledErrorLog } from "../logging/throttled-error-log.js";
 import { packageRoot } from "../util/package-root.js";
@@ -16,9 +16,6 @@ export const typeDefs = readFileSync(join(packageRoot, "schema.graphql"), "utf8"
 
 /** Apollo's own codes for a request the client got wrong; their messages are about the query. */
 const CLIENT_ERROR_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST", "OPERATION_RESOLUTION_FAILURE", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED"]);
-
-/** A key pasted into the wrong variable would otherwise come back inside a coercion message. */
-const KEY_LIKE = /sk-or-[A-Za-z0-9_-]+/g;
 
 export function createApolloServer(options: {
   production: boolean;
@@ -50,25 +47,22 @@ export function createApolloServer(options: {
     formatError(formatted, error): GraphQLFormattedError {
       const original = unwrapResolverError(error);
       if (original instanceof GatewayError) {
-        if (original.code === ErrorCode.INTERNAL_SERVER_ERROR) logger.error(causeOf(original), "GraphQL operation failed");
-        if (original.code === ErrorCode.SESSION_STORE_UNAVAILABLE) storeErrors.error(causeOf(original), "GraphQL operation failed");
-        return { message: original.message, extensions: { ...original.extensions }, ...(formatted.path ? { path: formatted.path } : {}) };
+        const fields = { code: original.code, err: causeForLog(original.cause) };
+        if (original.code === ErrorCode.INTERNAL_SERVER_ERROR) logger.error(fields, "GraphQL operation failed");
+        if (original.code === ErrorCode.SESSION_STORE_UNAVAILABLE) storeErrors.error(fields, "GraphQL operation failed");
+        return { ...errorBody(original, "graphql"), ...(formatted.path ? { path: formatted.path } : {}) };
       }
       const code = formatted.extensions?.code;
       if (typeof code === "string" && CLIENT_ERROR_CODES.has(code) && ARMOR_REJECTION.test(formatted.message)) {
         return { message: "The query is too large or too complex.", extensions: { code: "GRAPHQL_VALIDATION_FAILED" } };
       }
       if (typeof code === "string" && CLIENT_ERROR_CODES.has(code)) {
-        return { message: formatted.message.replace(KEY_LIKE, "[redacted]"), extensions: { code }, ...(formatted.locations ? { locations: formatted.locations } : {}) };
+        // A key pasted into the wrong variable would otherwise come back inside a coercion message.
+        return { message: redactSecrets(formatted.message), extensions: { code }, ...(formatted.locations ? { locations: formatted.locations } : {}) };
       }
       // Anything else is our fault, and its text (a host:port, a stack) is for the log only.
-      logger.error({ err: { name: (original as Error)?.name, message: String((original as Error)?.message ?? original).replace(KEY_LIKE, "[redacted]") } }, "GraphQL operation failed");
-      return { message: "Something went wrong on our side.", extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR }, ...(formatted.path ? { path: formatted.path } : {}) };
+      logger.error({ err: causeForLog(original) }, "GraphQL operation failed");
+      return { ...errorBody(new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR), "graphql"), ...(formatted.path ? { path: formatted.path } : {}) };
     },
   });
-}
-
-function causeOf(error: GatewayError): Record<string, unknown> {
-  const cause = error.originalError;
-  return { code: error.code, err: cause ? { name: cause.name, message: cause.message.replace(KEY_LIKE, "[redacted]") } : undefined };
 }

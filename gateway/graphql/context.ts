@@ -1,6 +1,6 @@
 import type { AuthService } from "../auth/service.js";
-import type { Caller } from "../auth/attempt-limiter.js";
 import type { OAuthService } from "../auth/oauth-service.js";
+import type { Caller } from "../model.js";
 import type { SessionHandle } from "../session/session-handle.js";
 
 /** What every resolver gets: the services, and this request's session and origin. */

@@ -1,5 +1,5 @@
 import type { Request } from "express";
-import type { Caller } from "../auth/attempt-limiter.js";
+import type { Caller } from "../model.js";
 
 /** Who is asking, for the attempt limits: the client address (per `trust proxy`) and session. */
 export function callerOf(req: Request): Caller {

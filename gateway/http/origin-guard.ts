@@ -1,5 +1,5 @@
 import type { RequestHandler } from "express";
-import { StatusError } from "./error-response.js";
+import { ErrorCode, GatewayError } from "../errors.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -21,7 +21,7 @@ export function originGuard(allowedOrigins: ReadonlySet<string>): RequestHandler
     if (site === undefined && origin === undefined) return next();
     // Without Fetch Metadata (older browsers), a same-origin request still names our own origin.
     if (site === undefined && origin === `${req.protocol}://${req.get("host")}`) return next();
-    next(new StatusError(403, "Requests from this origin are not allowed."));
+    next(new GatewayError(ErrorCode.FORBIDDEN_ORIGIN));
   };
 }
 
@@ -29,7 +29,7 @@ export function originGuard(allowedOrigins: ReadonlySet<string>): RequestHandler
 export const jsonOnly: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.get("content-length") ?? 0) > 0 || req.get("transfer-encoding") !== undefined;
   if (req.method === "POST" && hasBody && !req.is("application/json")) {
-    return next(new StatusError(415, "Send the request body as application/json."));
+    return next(new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE));
   }
   next();
 };

@@ -1,4 +1,5 @@
 import { ErrorCode, GatewayError } from "../errors.js";
+import type { Model } from "../model.js";
 
 /** What `GET /key` says about a key (SPEC §2), in our names. */
 export interface KeyInfo {
@@ -12,14 +13,6 @@ export interface KeyInfo {
 export interface Credits {
   readonly totalCredits: number;
   readonly totalUsage: number;
-}
-
-export interface Model {
-  readonly id: string;
-  readonly name: string;
-  readonly contextLength: number | null;
-  readonly promptPrice: string | null;
-  readonly completionPrice: string | null;
 }
 
 export interface OpenRouterClientOptions {

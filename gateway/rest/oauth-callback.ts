@@ -1,6 +1,6 @@
 import type { RequestHandler } from "express";
 import type { OAuthService } from "../auth/oauth-service.js";
-import { ErrorCode, toGatewayError } from "../errors.js";
+import { ErrorCode, messageOf, toGatewayError } from "../errors.js";
 import { callerOf } from "../http/caller.js";
 import { sendCallbackPage } from "./callback-page.js";
 import { parseCallbackQuery } from "./callback-query.js";
@@ -57,7 +57,7 @@ export function oauthCallbackPage(oauth: OAuthService): RequestHandler {
         res,
         {
           title: "Could not connect to OpenRouter",
-          text: failureText(errorCode),
+          text: `${messageOf(errorCode)} You can close this window.`,
           message: { type: "openrouter-auth", ok: false, error: errorCode },
           targetOrigin: origin,
           returnTo: null,
@@ -66,19 +66,4 @@ export function oauthCallbackPage(oauth: OAuthService): RequestHandler {
       );
     }
   };
-}
-
-function failureText(code: ErrorCode): string {
-  switch (code) {
-    case ErrorCode.OAUTH_STATE_INVALID:
-      return "This sign-in link is unknown, expired or already used. Close this window and start again.";
-    case ErrorCode.OAUTH_EXCHANGE_FAILED:
-      return "OpenRouter did not accept the sign-in. Close this window and start again.";
-    case ErrorCode.UPSTREAM_UNAVAILABLE:
-      return "OpenRouter is not answering right now. Close this window and try again shortly.";
-    case ErrorCode.SESSION_STORE_UNAVAILABLE:
-      return "Sessions are unavailable right now. Close this window and try again shortly.";
-    default:
-      return "Something went wrong. Close this window and try again.";
-  }
 }

@@ -1,5 +1,4 @@
-import type { AuthMethod, AuthStatus, OAuthInitiation } from "../graphql/__generated__/resolvers.js";
-import type { StoredUser } from "../session/session-data.js";
+import type { AuthMethod, AuthStatus, OAuthInitiation, StoredUser } from "../model.js";
 
 /** SPEC §4's field names (snake_case, as the original platform used them). */
 export function restUser(user: StoredUser | null | undefined) {

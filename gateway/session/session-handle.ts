@@ -2,6 +2,8 @@ import type { Request, Response } from "express";
 import type { CookieOptions } from "express";
 import type { Session, SessionData } from "express-session";
 import { ErrorCode, GatewayError } from "../errors.js";
+// The record's own fields, added to express-session's SessionData.
+import type {} from "./session-data.js";
 
 /** A session record as the store hands it back: JSON, so the cookie's expiry is a date string. */
 export type StoredRecord = Partial<SessionData> & { readonly cookie?: { readonly expires?: string | Date | null } };

@@ -97,13 +97,13 @@ describe("hostile input", () => {
   it("answers 413 with a code for a body over the size limit", async () => {
     const response = await new HttpClient(stack.gatewayUrl).post<{ code: string }>(`${REST}/validate-key`, { api_key: "x".repeat(100_000) });
     assert.equal(response.status, 413);
-    assert.equal(response.body.code, "BAD_USER_INPUT");
+    assert.equal(response.body.code, "PAYLOAD_TOO_LARGE");
   });
 
   it("answers 415 with a code for a REST POST that is not JSON", async () => {
     const response = await new HttpClient(stack.gatewayUrl).post<{ code: string }>(`${REST}/validate-key`, undefined, { rawBody: "api_key=sk-or-v1-abc", contentType: "application/x-www-form-urlencoded" });
     assert.equal(response.status, 415);
-    assert.equal(response.body.code, "BAD_USER_INPUT");
+    assert.equal(response.body.code, "UNSUPPORTED_MEDIA_TYPE");
   });
 
   it("refuses batched GraphQL requests", async () => {
@@ -161,6 +161,7 @@ describe("browsers and origins", () => {
       stack.stub.clearRequests();
       const attack = await new HttpClient(stack.gatewayUrl, { origin, headers: { "sec-fetch-site": "cross-site" } }).graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid });
       assert.equal(attack.status, 403);
+      assert.equal(attack.body.errors?.[0]?.extensions?.code, "FORBIDDEN_ORIGIN");
       assert.equal(attack.setCookies.length, 0);
       assert.equal(stack.stub.requests.length, 0, "OpenRouter was never asked");
     });
