@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { FernetKeyring } from "../crypto/fernet.js";
-import { ErrorCode, GatewayError } from "../errors.js";
-import type { RedisClient } from "./redis-connection.js";
+import { storeCommand, type RedisClient } from "./redis-connection.js";
 
 /**
  * Small records looked up by a secret id (an OAuth state) rather than by session: each stored as
@@ -29,18 +28,18 @@ export class EncryptedRecords<T> {
       this.#memory.set(key, { token, expiresAt: Date.now() + ttlSeconds * 1000 });
       return;
     }
-    await this.#call(() => this.#redis!.set(key, token, "EX", ttlSeconds));
+    await storeCommand(() => this.#redis!.set(key, token, "EX", ttlSeconds));
   }
 
   async peek(id: string): Promise<T | null> {
     const key = this.#key(id);
-    const token = this.#redis === undefined ? this.#fromMemory(key, false) : await this.#call(() => this.#redis!.get(key));
+    const token = this.#redis === undefined ? this.#fromMemory(key, false) : await storeCommand(() => this.#redis!.get(key));
     return this.#open(token);
   }
 
   async take(id: string): Promise<T | null> {
     const key = this.#key(id);
-    const token = this.#redis === undefined ? this.#fromMemory(key, true) : await this.#call(() => this.#redis!.getdel(key));
+    const token = this.#redis === undefined ? this.#fromMemory(key, true) : await storeCommand(() => this.#redis!.getdel(key));
     return this.#open(token);
   }
 
@@ -70,11 +69,4 @@ export class EncryptedRecords<T> {
     for (const [key, entry] of this.#memory) if (entry.expiresAt <= now) this.#memory.delete(key);
   }
 
-  async #call<R>(command: () => Promise<R>): Promise<R> {
-    try {
-      return await command();
-    } catch (cause) {
-      throw new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause });
-    }
-  }
 }
