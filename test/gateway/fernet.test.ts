@@ -32,10 +32,10 @@ interface InvalidVector {
   secret: string;
 }
 
-/** The public vectors of fernet/spec, kept in the sibling folder `../shared` (also in CI). */
+/** The public vectors of https://github.com/fernet/spec, copied into `test/fixtures/fernet/`. */
 function vectors<T>(name: string): T[] {
   return JSON.parse(
-    readFileSync(new URL(`../../../shared/fernet-spec/${name}.json`, import.meta.url), "utf8"),
+    readFileSync(new URL(`../fixtures/fernet/${name}.json`, import.meta.url), "utf8"),
   ) as T[];
 }
 
