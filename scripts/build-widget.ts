@@ -125,7 +125,9 @@ async function buildModules(): Promise<void> {
   // Declarations from the real compiler; esbuild does not emit types.
   const configFile = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, root);
-  const program = ts.createProgram([path.join(widget, "index.ts"), path.join(widget, "define.ts")], {
+  // jsx/react.ts is an entry of its own (`openrouter-auth/react`): only React users load its types.
+  const entries = ["index.ts", "define.ts", "jsx/react.ts"].map((entry) => path.join(widget, entry));
+  const program = ts.createProgram(entries, {
     ...options,
     noEmit: false,
     declaration: true,
