@@ -11,6 +11,11 @@ export interface LoadOptions {
   readonly warmupSeconds: number;
   /** Send exactly this many requests instead of running for `seconds`. */
   readonly amount?: number;
+  /**
+   * Cookies to send in turn, one per request (`name=value` pairs): many users rather than one.
+   * Every scenario given cookies builds each request anew, so all of them pay the same set-up.
+   */
+  readonly cookies?: readonly string[];
 }
 
 export interface LoadResult {
@@ -26,12 +31,31 @@ export interface LoadResult {
   readonly failed: number;
 }
 
+/**
+ * One request per call whose cookie is the next of `cookies`, for every connection in turn: the
+ * rotation is shared, so consecutive requests name different sessions whichever connection sends them.
+ */
+function rotatingCookies(headers: Record<string, string>, cookies: readonly string[]): autocannon.Request[] {
+  let next = 0;
+  return [
+    {
+      setupRequest(request) {
+        request.headers = { ...headers, cookie: cookies[next]! };
+        next = (next + 1) % cookies.length;
+        return request;
+      },
+    },
+  ];
+}
+
 function run(options: LoadOptions, seconds: number): Promise<autocannon.Result> {
+  const headers = options.headers ?? {};
   return autocannon({
     url: options.url,
     method: options.method ?? "GET",
-    headers: options.headers ?? {},
+    headers,
     ...(options.body === undefined ? {} : { body: options.body }),
+    ...(options.cookies === undefined ? {} : { requests: rotatingCookies(headers, options.cookies) }),
     connections: options.connections,
     pipelining: 1,
     ...(options.amount === undefined ? { duration: seconds } : { amount: options.amount }),

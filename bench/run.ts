@@ -23,24 +23,34 @@ import { startRedisServer } from "../test/support/redis-server.js";
 import { compileForBench } from "./compile.js";
 import { measure, warmUp, type LoadOptions, type LoadResult } from "./load.js";
 import { startChild, type BenchChild } from "./processes.js";
+import { signInMany } from "./sessions.js";
 import { formatProfileSummary, summariseProfile } from "./profile-summary.js";
 import { perRequest, redisBenchmark, RedisProbe } from "./redis-probe.js";
 import { evaluate, formatReport, type Measurements, type Scenario } from "./report.js";
 
 const args = new Set(process.argv.slice(2));
 const asJson = args.has("--json");
+/** `--quick`: shorter turns and fewer redis-benchmark requests, for a first look on a busy machine. */
+const quick = args.has("--quick");
 const profileArg = [...args].find((arg) => arg === "--profile" || arg.startsWith("--profile="));
 const profileTarget = profileArg === undefined ? undefined : profileArg === "--profile" ? "a" : profileArg.slice("--profile=".length);
-if (profileTarget !== undefined && !["a", "b", "d"].includes(profileTarget)) throw new Error(`bench: --profile takes a, b or d (got "${profileTarget}")`);
+if (profileTarget !== undefined && !["a", "b", "c", "d"].includes(profileTarget)) throw new Error(`bench: --profile takes a, b, c or d (got "${profileTarget}")`);
 
 const SETTINGS = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 20),
-  seconds: Number(process.env.BENCH_SECONDS ?? 9),
+  seconds: Number(process.env.BENCH_SECONDS ?? (quick ? 4 : 9)),
   /** (d), (a), (b) and (f) take this many turns each, sharing `seconds` between them. */
-  turns: Number(process.env.BENCH_TURNS ?? 3),
-  warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 2),
+  turns: Number(process.env.BENCH_TURNS ?? (quick ? 2 : 3)),
+  warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? (quick ? 1 : 2)),
+  /**
+   * Signed-in sessions of the many-users shape, on the gateway and on the stock stack alike: far
+   * more than any in-process memo of the gateway keeps (1,000), so none of them helps.
+   */
+  sessions: Number(process.env.BENCH_SESSIONS ?? 5_000),
+  /** Concurrent sign-ins while (c) makes those sessions. */
+  signInConcurrency: 20,
   /** Requests per redis-benchmark run. */
-  redisBenchmarkRequests: 100_000,
+  redisBenchmarkRequests: quick ? 20_000 : 100_000,
   /** Requests in the signed-out burst that only counts Redis commands. */
   signedOutRequests: 3_000,
 };
@@ -57,7 +67,7 @@ const JSON_HEADERS = { "content-type": "application/json" };
 
 function startScriptFlags(): string[] {
   const start = (JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start ?? "";
-  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/gateway\/server\.js$/.exec(start);
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/gateway\/server\/main\.js$/.exec(start);
   if (match === null) throw new Error(`bench: cannot read the node flags of package.json's start script ("${start}")`);
   return match[1]!.split(" ").filter((flag) => flag !== "");
 }
@@ -113,9 +123,14 @@ function gatewayEnv(redisUrl: string, stub: BenchChild): Record<string, string> 
 async function scenario(label: string, options: LoadOptions, probe: RedisProbe, server: BenchChild): Promise<Scenario> {
   progress(`${label}: ${options.amount === undefined ? `${options.warmupSeconds} s warm-up, ${options.seconds} s measured` : `${options.amount} requests`}`);
   await warmUp(options);
+  return measured(label, probe, server, () => measure(options));
+}
+
+/** Runs `load` and adds what the server spent on it: CPU time and Redis commands per request. */
+async function measured(label: string, probe: RedisProbe, server: BenchChild, load: () => Promise<LoadResult>): Promise<Scenario> {
   const before = await probe.commandCalls();
   const cpuBefore = (await server.stats()).cpuMicros;
-  const result = await measure(options);
+  const result = await load();
   // Let the requests still in flight when autocannon stopped reach Redis before counting.
   await new Promise((resolve) => setTimeout(resolve, 200));
   const cpuAfter = (await server.stats()).cpuMicros;
@@ -218,23 +233,25 @@ async function runBench(): Promise<Measurements> {
     await assertSignedIn(gatewayUrl, gatewayCookie);
     const stockCookie = await signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
     const stockServedLikeGatewayUrl = `http://127.0.0.1:${stockServedLikeGateway.info.port}`;
-    const stockServedLikeGatewayCookie = await signIn(`${stockServedLikeGatewayUrl}/login`, { method: "POST" }, "connect.sid");
 
     const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
     const e = await scenario("(e) node:http, constant", { ...base, url: `http://127.0.0.1:${bare.info.port}/` }, probe, bare);
-    const [d, a, b, f] = (await takingTurns(
-      [
-        { label: "(d) Express + express-session + connect-redis", options: { ...base, url: `${stockUrl}/session`, headers: { cookie: stockCookie } }, server: stock },
-        { label: "(a) GraphQL status, signed in", options: { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie: gatewayCookie }, body: STATUS_QUERY }, server: gateway },
-        { label: "(b) REST status, signed in", options: { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie: gatewayCookie } }, server: gateway },
-        {
-          label: "(f) (d) served with expressServerOptions",
-          options: { ...base, url: `${stockServedLikeGatewayUrl}/session`, headers: { cookie: stockServedLikeGatewayCookie } },
-          server: stockServedLikeGateway,
-        },
-      ],
-      probe,
-    )) as [Scenario, Scenario, Scenario, Scenario];
+    const statusScenarios = (shape: string, gatewayCookies: Pick<LoadOptions, "headers" | "cookies">, stockCookies: Pick<LoadOptions, "headers" | "cookies">) => [
+      { label: `(d) Express + express-session + connect-redis${shape}`, options: { ...base, url: `${stockUrl}/session`, ...stockCookies }, server: stock },
+      {
+        label: `(a) GraphQL status, signed in${shape}`,
+        options: { ...base, url: `${gatewayUrl}/graphql`, method: "POST" as const, ...gatewayCookies, headers: { ...JSON_HEADERS, ...gatewayCookies.headers }, body: STATUS_QUERY },
+        server: gateway,
+      },
+      { label: `(b) REST status, signed in${shape}`, options: { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, ...gatewayCookies }, server: gateway },
+      { label: `(f) (d) served with expressServerOptions${shape}`, options: { ...base, url: `${stockServedLikeGatewayUrl}/session`, ...stockCookies }, server: stockServedLikeGateway },
+    ];
+    const [d, a, b, f] = (await takingTurns(statusScenarios("", { headers: { cookie: gatewayCookie } }, { headers: { cookie: stockCookie } }), probe)) as [
+      Scenario,
+      Scenario,
+      Scenario,
+      Scenario,
+    ];
     await assertSignedIn(gatewayUrl, gatewayCookie);
 
     const signedOut = await scenario(
@@ -244,11 +261,30 @@ async function runBench(): Promise<Measurements> {
       gateway,
     );
 
+    // (c) is the sign-ins that make the many-users shape's sessions, after a short warm-up.
+    const signInGateway = () => signIn(`${gatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(validKey) }, "openrouter-auth.sid");
+    progress(`(c) GraphQL validateKey via the stand-in: ${SETTINGS.sessions} sign-ins, ${SETTINGS.signInConcurrency} at a time`);
+    await signInMany(Math.min(500, SETTINGS.sessions), SETTINGS.signInConcurrency, signInGateway);
     const memoryBefore = await probe.usedMemory();
     const keysBefore = await probe.dbsize();
-    const c = await scenario("(c) GraphQL validateKey via the stand-in", { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: JSON_HEADERS, body: validateKeyBody(validKey) }, probe, gateway);
+    let gatewaySessions: readonly string[] = [];
+    const c = await measured("(c) GraphQL validateKey via the stand-in", probe, gateway, async () => {
+      const made = await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, signInGateway);
+      gatewaySessions = made.cookies;
+      return made.result;
+    });
     const memoryAfter = await probe.usedMemory();
     const keysAfter = await probe.dbsize();
+    progress(`signing in ${SETTINGS.sessions} sessions on the stock stack (shared by (d) and (f): same secret, same Redis)`);
+    const stockSessions = (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, () => signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid"))).cookies;
+
+    const [dMany, aMany, bMany, fMany] = (await takingTurns(statusScenarios(`, ${SETTINGS.sessions} sessions`, { cookies: gatewaySessions }, { cookies: stockSessions }), probe)) as [
+      Scenario,
+      Scenario,
+      Scenario,
+      Scenario,
+    ];
+    await assertSignedIn(gatewayUrl, gatewaySessions[0]!);
 
     const sessionKey = sessionKeyOf(gatewayCookie, SESSION_KEY_PREFIX);
     const token = (await probe.get(sessionKey)) ?? "";
@@ -263,6 +299,7 @@ async function runBench(): Promise<Measurements> {
 
     const gatewayStats = await gateway.stats();
     const stockStats = await stock.stats();
+    const stockServedLikeGatewayStats = await stockServedLikeGateway.stats();
 
     progress("redis-benchmark for the commands a signed-in status and a sign-in cost");
     const capacity: Record<string, number> = {};
@@ -282,8 +319,9 @@ async function runBench(): Promise<Measurements> {
       },
       settings: { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds, turns: SETTINGS.turns, gatewayNodeFlags: GATEWAY_NODE_FLAGS },
       scenarios: { a, b, c, d, e, f },
+      manySessions: { sessions: SETTINGS.sessions, a: aMany, b: bMany, d: dMany, f: fMany },
       signedOut,
-      peakRssBytes: { gateway: gatewayStats.maxRssBytes, stock: stockStats.maxRssBytes },
+      peakRssBytes: { gateway: gatewayStats.maxRssBytes, stock: stockStats.maxRssBytes, stockServedLikeGateway: stockServedLikeGatewayStats.maxRssBytes },
       memory,
       bundle,
       redisCapacity: capacity,
