@@ -131,6 +131,26 @@ describe("the session cookie", () => {
     assert.equal(refused.status, 401);
   });
 
+  it("in double quotes is read the same way by a request that only reads the session and by one that ends it", async () => {
+    const browser = await signedInClient();
+    const value = browser.cookies.get(COOKIE)!;
+    const sentAs = (cookie: string) => {
+      const other = new HttpClient(stack.gatewayUrl);
+      other.cookies.set(COOKIE, cookie);
+      return other;
+    };
+    // Quotes written as %22 are part of the value: no session, for reading or for signing out.
+    const encodedQuotes = sentAs(`%22${value}%22`);
+    assert.equal(await isAuthenticated(encodedQuotes), false);
+    await encodedQuotes.graphql("mutation { logout { authenticated } }");
+    assert.equal(await isAuthenticated(browser), true, "a cookie that reads as no session cannot end one");
+    // Plain quotes around a value are not part of it (RFC 6265): the same session, for both.
+    const quoted = sentAs(`"${value}"`);
+    assert.equal(await isAuthenticated(quoted), true);
+    await quoted.graphql("mutation { logout { authenticated } }");
+    assert.equal(await isAuthenticated(browser), false);
+  });
+
   it("that was tampered with reads as signed out, not as an error", async () => {
     const browser = await signedInClient();
     const value = browser.cookies.get(COOKIE)!;
