@@ -195,6 +195,26 @@ describe("hostile input", () => {
   it("refuses a GraphQL GET or a form post without Apollo's CSRF preflight header", async () => {
     const response = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent("{ status { authenticated } }")}`);
     assert.equal(response.status, 400);
+    assert.match(await response.text(), /Cross-Site Request Forgery/);
+    // What an HTML form can send without a preflight: urlencoded, multipart or plain text.
+    const mutation = `mutation { validateKey(apiKey: "${stack.stub.testKeys.valid}") { valid } }`;
+    const multipart = new FormData();
+    multipart.set("query", mutation);
+    const forms: Array<[contentType: string | undefined, body: string | FormData | URLSearchParams]> = [
+      [undefined, new URLSearchParams({ query: mutation })],
+      [undefined, multipart],
+      ["text/plain", JSON.stringify({ query: mutation })],
+    ];
+    for (const [contentType, body] of forms) {
+      stack.stub.clearRequests();
+      const post = await fetch(`${stack.gatewayUrl}/graphql`, { method: "POST", headers: contentType === undefined ? {} : { "content-type": contentType }, body });
+      const text = await post.text();
+      assert.equal(post.status, 400, `${contentType ?? body.constructor.name}: ${text}`);
+      assert.match(text, /Cross-Site Request Forgery/, "refused as a CSRF attempt, whatever else is wrong with it");
+      assert.doesNotMatch(text, /"valid"/, "the mutation did not run");
+      assert.equal(post.headers.getSetCookie().length, 0, "no session was started");
+      assert.equal(stack.stub.requests.length, 0, "OpenRouter was never asked");
+    }
   });
 });
 
@@ -218,6 +238,21 @@ describe("browsers and origins", () => {
       assert.equal(stack.stub.requests.length, 0, "OpenRouter was never asked");
     });
   }
+
+  it("refuses an unsafe request from a disallowed origin sent by an older browser without Sec-Fetch-Site", async () => {
+    for (const origin of ["https://evil.example", "http://host.example.test:30000", "null"]) {
+      stack.stub.clearRequests();
+      const attack = await new HttpClient(stack.gatewayUrl, { origin }).graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid });
+      assert.equal(attack.status, 403, origin);
+      assert.equal(attack.setCookies.length, 0, origin);
+      assert.equal(stack.stub.requests.length, 0, `OpenRouter was never asked (${origin})`);
+      const rest = await new HttpClient(stack.gatewayUrl, { origin }).post(`${REST}/validate-key`, { api_key: stack.stub.testKeys.valid });
+      assert.equal(rest.status, 403, origin);
+    }
+    // Its own page, in the same older browser, still names the gateway's own origin and passes.
+    const samePage = await new HttpClient(stack.gatewayUrl, { origin: stack.gatewayUrl }).graphql("mutation { logout { authenticated } }");
+    assert.equal(samePage.status, 200);
+  });
 
   it("lets an allowed origin, a same-origin page and a non-browser client sign in", async () => {
     for (const client of [
