@@ -1,5 +1,6 @@
 import { FernetKeyring, InvalidFernetKeyError } from "./crypto/fernet.js";
 import { randomBytes } from "node:crypto";
+import { isIP, isIPv4 } from "node:net";
 
 /**
  * Configuration (SPEC §7), read from the environment and checked once, at start-up. A bad value
@@ -43,8 +44,11 @@ export interface Config {
   readonly userInfoMaxAgeSeconds: number;
   /** Sign-in attempts (validateKey, completeOAuth) allowed per client address and per session. */
   readonly attempts: { readonly max: number; readonly windowSeconds: number };
-  /** Express's `trust proxy` setting. */
-  readonly trustProxy: boolean | number | string;
+  /**
+   * Express's `trust proxy` setting: how many proxies stand in front of the gateway, or their
+   * addresses; never "trust all", so the client address is never one the client chose.
+   */
+  readonly trustProxy: number | readonly string[];
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -214,12 +218,40 @@ function origin(name: string, value: string): string {
   return parsed.origin;
 }
 
-function trustProxy(value: string | undefined): boolean | number | string {
-  if (value === undefined || value.toLowerCase() === "false") return false;
-  if (value.toLowerCase() === "true") return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  // Express also takes "loopback", "uniquelocal" or a comma-separated list of addresses/subnets.
-  return value;
+/** The names Express's `trust proxy` knows for ranges of addresses. */
+const TRUST_PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * Express's `trust proxy` setting: a hop count, or the proxies' addresses. `true` is refused: it
+ * trusts every `X-Forwarded-For` entry, so the client address would be the left-most one, which
+ * the client itself writes, and each made-up address would get a fresh sign-in attempt budget.
+ * @see https://expressjs.com/en/guide/behind-proxies.html
+ */
+function trustProxy(value: string | undefined): number | readonly string[] {
+  const insteadOfTrue = "a hop count (1 for one proxy), the proxies' addresses or subnets (e.g. 10.0.0.0/8), or loopback / uniquelocal";
+  // 0 hops: no proxy, the socket's address is the client's.
+  if (value === undefined || value.toLowerCase() === "false") return 0;
+  if (value.toLowerCase() === "true") {
+    throw new ConfigError("TRUST_PROXY", `cannot be true, which would let clients choose their own address through X-Forwarded-For: set ${insteadOfTrue}`);
+  }
+  if (/^\d+$/.test(value)) return integer(() => value, "TRUST_PROXY", 0, 0, 100);
+  const entries = list(value).map((entry) => (TRUST_PROXY_RANGES.has(entry.toLowerCase()) ? entry.toLowerCase() : entry));
+  for (const entry of entries) {
+    if (!TRUST_PROXY_RANGES.has(entry) && !isAddressOrSubnet(entry)) {
+      throw new ConfigError("TRUST_PROXY", `must be ${insteadOfTrue} (got "${entry}")`);
+    }
+  }
+  return Object.freeze(entries);
+}
+
+/** An IP address, optionally with a prefix length (`/24`) or, for IPv4, a netmask (`/255.255.255.0`). */
+function isAddressOrSubnet(entry: string): boolean {
+  const [address = "", range, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIPv4(range);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { redactText } from "./logging/redact.js";
+
 /**
  * The product's one error vocabulary. The OpenRouter client, the session layer, the services,
  * GraphQL and REST all speak it; nothing else reaches a caller. Each code has its HTTP status
@@ -103,13 +105,8 @@ export function errorBody(error: GatewayError, surface: "graphql" | "rest", extr
   return { ...extra, error: error.message, code: error.code, ...(retryAfter !== undefined ? { retry_after: retryAfter } : {}) };
 }
 
-/** Things that look like an OpenRouter key or a bearer credential, wherever they turn up in a text. */
-const SECRET_LIKE = /sk-or-[A-Za-z0-9_-]+|(?<=\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi;
-
-/** A text with anything key-like replaced: a key pasted into the wrong field comes back in messages. */
-export function redactSecrets(text: string): string {
-  return text.replace(SECRET_LIKE, "[redacted]");
-}
+/** A text with anything secret-like censored: a key pasted into the wrong field comes back in messages. */
+export const redactSecrets = redactText;
 
 /**
  * What a log line may say about why an error happened: the cause's name and its message with

@@ -36,10 +36,24 @@ export function errorResponder(logger: Logger, storeErrors: ThrottledErrorLog): 
 
 /** body-parser's errors carry a status and a type; map them to the coded errors with that status. */
 function fromHttpError(error: unknown): GatewayError | undefined {
-  if (typeof error !== "object" || error === null || !("type" in error) || !("status" in error)) return undefined;
+  if (typeof error !== "object" || error === null || !("status" in error)) return undefined;
+  if (isDecompressionError(error)) return new GatewayError(ErrorCode.BAD_USER_INPUT, "The request body could not be decompressed.");
+  if (!("type" in error)) return undefined;
   const type = (error as { type: unknown }).type;
   if (type === "entity.parse.failed") return new GatewayError(ErrorCode.BAD_USER_INPUT, "The request body is not valid JSON.");
   if (type === "entity.too.large") return new GatewayError(ErrorCode.PAYLOAD_TOO_LARGE);
   if (type === "encoding.unsupported" || type === "charset.unsupported") return new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "The request body's encoding is not supported.");
   return new GatewayError(ErrorCode.BAD_USER_INPUT);
 }
+
+/**
+ * A body that is not what its `Content-Encoding` says (gzip, deflate or br that does not
+ * decompress): body-parser passes zlib's own error on with status 400 but, unlike its other
+ * errors, no `type`. zlib's errors carry its error number and a code: `Z_DATA_ERROR`,
+ * `Z_BUF_ERROR` (truncated), `ERR__ERROR_FORMAT_…` (Brotli), `ZSTD_error_…` (zstd, newer Node).
+ */
+function isDecompressionError(error: object): boolean {
+  const { code, errno } = error as { code?: unknown; errno?: unknown };
+  return typeof errno === "number" && typeof code === "string" && /^(Z_|ERR__|ERR_BROTLI|ZSTD_)/.test(code);
+}
+
