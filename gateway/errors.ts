@@ -13,6 +13,16 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: "UPSTREAM_UNAVAILABLE",
   SESSION_STORE_UNAVAILABLE: "SESSION_STORE_UNAVAILABLE",
   RATE_LIMITED: "RATE_LIMITED",
+  // The OpenRouter proxy's own refusals (/api/v1/openrouter/proxy).
+  /** PROXY_ENABLED=false, or a path the proxy does not serve. */
+  PROXY_DISABLED: "PROXY_DISABLED",
+  NOT_FOUND: "NOT_FOUND",
+  /** The model (or one of `models`) is not in PROXY_ALLOWED_MODELS. */
+  MODEL_NOT_ALLOWED: "MODEL_NOT_ALLOWED",
+  /** `max_tokens` / `max_completion_tokens` above PROXY_MAX_TOKENS. */
+  MAX_TOKENS_EXCEEDED: "MAX_TOKENS_EXCEEDED",
+  /** The session already has PROXY_MAX_CONCURRENT_STREAMS completions running. */
+  TOO_MANY_STREAMS: "TOO_MANY_STREAMS",
   /** Not in SPEC §3's table: the catch-all that masks every unexpected failure. */
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
@@ -28,6 +38,11 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   UPSTREAM_UNAVAILABLE: 502,
   SESSION_STORE_UNAVAILABLE: 503,
   RATE_LIMITED: 429,
+  PROXY_DISABLED: 404,
+  NOT_FOUND: 404,
+  MODEL_NOT_ALLOWED: 403,
+  MAX_TOKENS_EXCEEDED: 400,
+  TOO_MANY_STREAMS: 429,
   INTERNAL_SERVER_ERROR: 500,
 };
 
@@ -41,6 +56,11 @@ const defaultMessages: Readonly<Record<ErrorCode, string>> = {
   UPSTREAM_UNAVAILABLE: "OpenRouter is not answering right now. Try again shortly.",
   SESSION_STORE_UNAVAILABLE: "Sessions are unavailable right now. Try again shortly.",
   RATE_LIMITED: "Too many attempts. Wait a moment and try again.",
+  PROXY_DISABLED: "The OpenRouter proxy is turned off on this gateway.",
+  NOT_FOUND: "Nothing is served at this path.",
+  MODEL_NOT_ALLOWED: "This model is not allowed here.",
+  MAX_TOKENS_EXCEEDED: "The request asks for more tokens than allowed here.",
+  TOO_MANY_STREAMS: "Too many completions are running for this session. Wait for one to finish.",
   INTERNAL_SERVER_ERROR: "Something went wrong on our side.",
 };
 

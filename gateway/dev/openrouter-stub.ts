@@ -634,7 +634,8 @@ class StubServer implements OpenRouterStub {
         usage: usageTotal,
       });
     }
-    void this.streamCompletion(res, record, { id, model, created, content, usage: usageTotal });
+    // A failing pace hook (a test's) ends the stream rather than the process.
+    this.streamCompletion(res, record, { id, model, created, content, usage: usageTotal }).catch(() => res.destroy());
   }
 
   /** Sends the answer as OpenRouter streams one: a comment line, content chunks, a final chunk with usage, then [DONE]. */

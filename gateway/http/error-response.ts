@@ -39,7 +39,7 @@ export function errorResponder(logger: Logger, storeErrors: ThrottledErrorLog): 
 }
 
 /** body-parser's errors carry a status and a type; map them to coded errors with the same status. */
-function fromHttpError(error: unknown): GatewayError | undefined {
+export function fromHttpError(error: unknown): GatewayError | undefined {
   if (typeof error !== "object" || error === null || !("type" in error) || !("status" in error)) return undefined;
   const type = (error as { type: unknown }).type;
   if (type === "entity.parse.failed") return new GatewayError(ErrorCode.BAD_USER_INPUT, "The request body is not valid JSON.");
