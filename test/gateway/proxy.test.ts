@@ -288,6 +288,16 @@ describe("the OpenRouter proxy", () => {
       assert.equal(response.status, 502);
       assert.equal((await response.json()).error.code, "UPSTREAM_UNAVAILABLE");
     });
+
+    it("answer 502 UPSTREAM_UNAVAILABLE, and abort the upstream request, when OpenRouter stays silent past PROXY_IDLE_TIMEOUT_MS", async () => {
+      const gateway = await gatewayWith({ PROXY_IDLE_TIMEOUT_MS: "1000" });
+      const browser = await signedIn();
+      stack.stub.setFault("slow", { delayMs: 30_000, paths: [UPSTREAM] });
+      const response = await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url });
+      assert.equal(response.status, 502);
+      assert.equal((await response.json()).error.code, "UPSTREAM_UNAVAILABLE");
+      await waitFor(() => upstreamCalls().at(-1)!.aborted);
+    });
   });
 
   describe("browsers", () => {
@@ -410,6 +420,26 @@ describe("the OpenRouter proxy", () => {
       await new EventReader(next).done;
       await waitFor(async () => (await stack.redis.command("ZCARD", streamsKey)) === "0");
       assert.equal((await ask(browser, QUESTION, { url: first.url })).status, 200);
+    });
+
+    it("keeps both limits in the process when there is no Redis", async () => {
+      const { REDIS_URL: _shared, ...withoutRedis } = stack.env;
+      const gateway = await startGateway({ ...withoutRedis, PROXY_RATE_LIMIT: "3", PROXY_MAX_CONCURRENT_STREAMS: "1" });
+      gateways.push(gateway);
+      extra.push(gateway);
+      const browser = await signedIn(undefined, gateway.url);
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 2, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const running = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url }));
+      await running.untilData(1);
+      const calls = upstreamCalls().length;
+      await assertRefused(await ask(browser, QUESTION, { url: gateway.url }), 429, "TOO_MANY_STREAMS", calls);
+      hold.open();
+      await running.done;
+      // The stream has ended: its place is free again, and this is the third request of the window.
+      await waitFor(() => gateway.logs.some((line) => line.includes('"outcome":"completed"')));
+      assert.equal((await ask(browser, QUESTION, { url: gateway.url })).status, 200);
+      await assertRefused(await ask(browser, QUESTION, { url: gateway.url }), 429, "RATE_LIMITED", calls + 1);
     });
 
     it("is off with PROXY_ENABLED=false: 404 PROXY_DISABLED, and nothing goes upstream", async () => {
