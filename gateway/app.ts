@@ -17,6 +17,7 @@ import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./util/package-root.js";
+import { PROXY_PATH, createProxyRouter } from "./proxy/router.js";
 import { addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
@@ -83,6 +84,9 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   // arrive before Apollo has started wait for it.
   apollo.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();
 
+  const sessions = sessionMiddleware(config, createSessionStore(redis, config.keyring));
+  const proxy = createProxyRouter({ config, auth, redis, logger, sessions, keyPrefix: KEY_PREFIX });
+
   const router = Router() as OpenRouterAuthRouter;
   router.use(requestLog(logger));
   router.use(securityHeaders({ hsts: config.cookie.secure }));
@@ -95,6 +99,9 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
       if (error) next(error);
     });
   });
+  // The OpenRouter proxy, with its own CORS (OpenAI-style clients send headers of their own),
+  // body limit and OpenAI-style error shape.
+  router.use(PROXY_PATH, proxy.router);
   router.use(cors(config.allowedOrigins));
   router.use(originGuard(config.allowedOrigins));
   router.get("/healthz", (_req, res) => {
@@ -105,7 +112,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     sendJson(res, { status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" }, ok ? 200 : 503);
   });
 
-  router.use(sessionMiddleware(config, createSessionStore(redis, config.keyring)));
+  router.use(sessions);
   router.use((req, _res, next) => {
     req.openRouterAuth = auth;
     next();
@@ -148,6 +155,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     ready,
     whenConnected,
     async close() {
+      proxy.close();
       await apollo.stop();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },

@@ -49,7 +49,28 @@ export interface Config {
    * addresses; never "trust all", so the client address is never one the client chose.
    */
   readonly trustProxy: number | readonly string[];
+  /** App attribution sent to OpenRouter by the proxy: `HTTP-Referer` (default: the caller's allowed origin) and `X-Title`. */
+  readonly appUrl: string | undefined;
+  readonly appTitle: string | undefined;
+  /** The OpenRouter proxy at /api/v1/openrouter/proxy and its policy. */
+  readonly proxy: ProxyConfig;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+/** The proxy's settings (PROXY_*); a policy left undefined is not applied. */
+export interface ProxyConfig {
+  readonly enabled: boolean;
+  readonly maxBodyBytes: number;
+  /** Model ids; an entry ending in `*` matches every id that starts with what precedes it. */
+  readonly allowedModels: readonly string[] | undefined;
+  /** The highest `max_tokens` / `max_completion_tokens` a request may ask for, and what is sent when it asks for none. */
+  readonly maxTokens: number | undefined;
+  /** Completions each session may ask for per window. */
+  readonly rateLimit: { readonly max: number; readonly windowSeconds: number } | undefined;
+  /** Completions (streamed or not) each session may have running at once. */
+  readonly maxConcurrentStreams: number | undefined;
+  /** How long OpenRouter may stay silent, before its answer starts or between two chunks, before the proxy gives up. */
+  readonly idleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -151,6 +172,9 @@ export function loadConfig(env: Env): Config {
       windowSeconds: integer(read, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
     }),
     trustProxy: trustProxy(read("TRUST_PROXY")),
+    appUrl: read("OPENROUTER_APP_URL") === undefined ? undefined : url(read, "OPENROUTER_APP_URL", ""),
+    appTitle: headerText(read, "OPENROUTER_APP_TITLE"),
+    proxy: proxyConfig(read),
     logLevel: oneOf(read, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
   });
 }
@@ -252,6 +276,44 @@ function isAddressOrSubnet(entry: string): boolean {
   if (range === undefined) return true;
   if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
   return family === 4 && isIPv4(range);
+}
+
+/** A value sent as an HTTP header: printable, one line, at most 200 characters. */
+function headerText(read: Read, name: string): string | undefined {
+  const value = read(name);
+  if (value === undefined) return undefined;
+  if (!/^[\x20-\x7e]{1,200}$/.test(value)) throw new ConfigError(name, "must be at most 200 printable ASCII characters on one line");
+  return value;
+}
+
+/** A model id as OpenRouter spells them (`openai/gpt-4o`, `deepseek/deepseek-r1:free`), optionally ending in `*`. */
+const MODEL_PATTERN = /^[A-Za-z0-9._:/@-]*\*?$/;
+
+function proxyConfig(read: Read): ProxyConfig {
+  const enabled = boolean(read, "PROXY_ENABLED") ?? true;
+  const models = read("PROXY_ALLOWED_MODELS");
+  let allowedModels: readonly string[] | undefined;
+  if (models !== undefined) {
+    const entries = list(models);
+    const bad = entries.find((entry) => !MODEL_PATTERN.test(entry));
+    if (bad !== undefined) throw new ConfigError("PROXY_ALLOWED_MODELS", `entries must be model ids like openai/gpt-4o, or prefixes like openai/* (got "${bad}")`);
+    if (entries.length === 0) throw new ConfigError("PROXY_ALLOWED_MODELS", "must list at least one model id (leave it unset to allow every model)");
+    allowedModels = Object.freeze(entries);
+  }
+  const optional = (name: string, min: number, max: number) => (read(name) === undefined ? undefined : integer(read, name, 0, min, max));
+  const rateMax = optional("PROXY_RATE_LIMIT", 1, 1_000_000);
+  if (rateMax === undefined && read("PROXY_RATE_WINDOW_SECONDS") !== undefined) {
+    throw new ConfigError("PROXY_RATE_WINDOW_SECONDS", "only applies together with PROXY_RATE_LIMIT");
+  }
+  return Object.freeze({
+    enabled,
+    maxBodyBytes: integer(read, "PROXY_MAX_BODY_BYTES", 1_048_576, 1_024, 104_857_600),
+    allowedModels,
+    maxTokens: optional("PROXY_MAX_TOKENS", 1, 10_000_000),
+    rateLimit: rateMax === undefined ? undefined : Object.freeze({ max: rateMax, windowSeconds: integer(read, "PROXY_RATE_WINDOW_SECONDS", 60, 1, 86_400) }),
+    maxConcurrentStreams: optional("PROXY_MAX_CONCURRENT_STREAMS", 1, 100_000),
+    idleTimeoutMs: integer(read, "PROXY_IDLE_TIMEOUT_MS", 120_000, 1_000, 3_600_000),
+  });
 }
 
 /**
