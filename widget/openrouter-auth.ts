@@ -116,12 +116,6 @@ export class OpenRouterAuth extends LitElement {
     registerLocale(lang, strings);
   }
 
-  // `lang` is the platform's own property: observed here (not declared above, which would replace
-  // HTMLElement's accessor) so that a change re-renders in the new language.
-  static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, "lang"];
-  }
-
   /** The gateway's GraphQL endpoint, resolved against the page; messages are accepted only from its origin. */
   declare endpoint: string;
 
@@ -171,19 +165,16 @@ export class OpenRouterAuth extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // An ancestor's `lang` (the document's, most often) may change after the element rendered.
+    // `lang` (the platform's own property, not a Lit one) may change after the element rendered:
+    // its own, or an ancestor's (the document's, most often; the element may sit in a shadow root).
     this.langObserver ??= new MutationObserver(() => this.requestUpdate());
+    this.langObserver.observe(this, { attributeFilter: ["lang"] });
     this.langObserver.observe(document.documentElement, { attributeFilter: ["lang"], subtree: true });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.langObserver?.disconnect();
-  }
-
-  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
-    super.attributeChangedCallback(name, old, value);
-    if (name === "lang") this.requestUpdate();
   }
 
   /** Whether the user is connected, as of the last status check. */
