@@ -46,7 +46,7 @@ const STATES = ["checking", "authenticated", "signed-out", "error", "busy"] as c
  * @event {OpenRouterAuthChangeEvent} openrouter-auth-change - The status is first known, or changed. `detail`: `{authenticated, method, user}`; never the key.
  * @event {OpenRouterAuthErrorEvent} openrouter-auth-error - A status check, sign-in or sign-out failed. `detail`: `{code, message}`, `code` an `OpenRouterAuthErrorCode`: the gateway's (`BAD_USER_INPUT`, `INVALID_API_KEY`, `UNAUTHENTICATED`, `OAUTH_STATE_INVALID`, `OAUTH_EXCHANGE_FAILED`, `UPSTREAM_UNAVAILABLE`, `SESSION_STORE_UNAVAILABLE`, `RATE_LIMITED`, `INTERNAL_SERVER_ERROR`) or the element's own (`NETWORK_ERROR`: the gateway cannot be reached; `OAUTH_TIMEOUT`: the popup gave no answer in 5 minutes; `BAD_RESPONSE`: the answer was not GraphQL; `INTERNAL_ERROR`: the element failed).
  *
- * @attr lang - The language of the words and amounts (a BCP 47 tag); inherited from the closest ancestor with `lang` when absent.
+ * @attr {string} lang - The language of the words and amounts (a BCP 47 tag); inherited from the closest ancestor with `lang` when absent.
  *
  * @slot - Content for connected users. Rendered only when connected (not merely hidden).
  * @slot signed-out - Content shown beside the Connect button while signed out.
