@@ -18,6 +18,18 @@ export interface Measurements {
   readonly scenarios: { readonly a: Scenario; readonly b: Scenario; readonly c: Scenario; readonly d: Scenario; readonly e: Scenario; readonly f: Scenario };
   /** (a), (b), (d) and (f) again, each request naming the next of `sessions` signed-in sessions. */
   readonly manySessions: { readonly sessions: number; readonly a: Scenario; readonly b: Scenario; readonly d: Scenario; readonly f: Scenario };
+  readonly streaming: {
+    readonly concurrency: number;
+    /** The stand-in's pace for (g) and (h): content chunks per answer, ms between them. */
+    readonly pace: { readonly chunks: number; readonly intervalMs: number };
+    /** (g) through the proxy and (h) straight to the stand-in: time to the first byte of the body, ms. */
+    readonly proxied: StreamFigures;
+    readonly direct: StreamFigures;
+    /** The gateway's CPU time over (g) per server-sent event passed on. */
+    readonly gatewayCpuMicrosPerEvent: number;
+    /** Streams held open at once on a gateway of their own. */
+    readonly open: { readonly streams: number; readonly seconds: number; readonly failed: number; readonly events: number; readonly peakRssBytes: number };
+  };
   /** Only its Redis commands matter: a caller without a cookie must cost none. */
   readonly signedOut: Scenario;
   readonly peakRssBytes: { readonly gateway: number; readonly stock: number; readonly stockServedLikeGateway: number };
@@ -35,6 +47,14 @@ export interface Measurements {
   readonly bundle: { readonly raw: number; readonly gzip: number };
   /** Operations per second redis-benchmark measured for each command the gateway's requests use. */
   readonly redisCapacity: Readonly<Record<string, number>>;
+}
+
+export interface StreamFigures {
+  readonly p50: number;
+  readonly p99: number;
+  readonly streams: number;
+  readonly events: number;
+  readonly failed: number;
 }
 
 export interface Goal {
@@ -112,6 +132,24 @@ function shapeGoals(shape: string, s: StatusScenarios): Goal[] {
   ];
 }
 
+function streamingGoals(s: Measurements["streaming"]): Goal[] {
+  const overheadP50 = s.proxied.p50 - s.direct.p50;
+  const overheadP99 = s.proxied.p99 - s.direct.p99;
+  const ms = (n: number) => `${n.toFixed(2)} ms`;
+  return [
+    { figure: "(g) vs (h) streamed completion, first byte, p50", value: `+${ms(overheadP50)} (${ms(s.proxied.p50)} vs ${ms(s.direct.p50)})`, goal: "≤ +2 ms", met: overheadP50 <= 2 },
+    { figure: "(g) vs (h) streamed completion, first byte, p99", value: `+${ms(overheadP99)} (${ms(s.proxied.p99)} vs ${ms(s.direct.p99)})`, goal: "≤ +5 ms", met: overheadP99 <= 5 },
+    { figure: "(g) gateway CPU per streamed chunk", value: `${s.gatewayCpuMicrosPerEvent.toFixed(1)} µs (${number(s.proxied.events)} events in ${number(s.proxied.streams)} streams)`, goal: "(reported)", met: undefined },
+    {
+      figure: `${number(s.open.streams)} streams open at once, failed`,
+      value: `${s.open.failed} (${number(s.open.events)} events over ${s.open.seconds} s)`,
+      goal: "0",
+      met: s.open.failed === 0 && s.open.events > 0,
+    },
+    { figure: `peak RSS of a gateway with ${number(s.open.streams)} open streams`, value: `${(s.open.peakRssBytes / MIB).toFixed(1)} MB`, goal: "< 200 MB", met: s.open.peakRssBytes < 200 * MIB },
+  ];
+}
+
 export function evaluate(m: Measurements): BenchReport {
   const { a, b, d, e, f } = m.scenarios;
   const many = m.manySessions;
@@ -138,12 +176,13 @@ export function evaluate(m: Measurements): BenchReport {
   };
 
   const statusCommands = total(a.redisPerRequest);
-  const failures = [...Object.values(m.scenarios), many.a, many.b, many.d, many.f].reduce((sum, s) => sum + s.failed, 0);
+  const failures = [...Object.values(m.scenarios), many.a, many.b, many.d, many.f, m.streaming.proxied, m.streaming.direct].reduce((sum, s) => sum + s.failed, 0);
   const goals: Goal[] = [
     ...shapeGoals("one session", { a, b, d, f }),
     ...shapeGoals(`${number(many.sessions)} sessions`, many),
     { figure: "a/e  GraphQL status vs raw node:http", value: `${(a.rps / e.rps).toFixed(2)} (by CPU/request ${(e.cpuMicrosPerRequest / a.cpuMicrosPerRequest).toFixed(2)})`, goal: "(reported)", met: undefined },
     { figure: "peak RSS of the gateway under the bench's load", value: `${(m.peakRssBytes.gateway / MIB).toFixed(1)} MB`, goal: "< 100 MB", met: m.peakRssBytes.gateway < 100 * MIB },
+    ...streamingGoals(m.streaming),
     { figure: "(c) CPU per sign-in by API key", value: `${number(m.scenarios.c.cpuMicrosPerRequest)} µs (where it goes: npm run bench -- --profile=c)`, goal: "(reported)", met: undefined },
     {
       figure: "Redis round trips per signed-in status",

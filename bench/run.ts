@@ -24,6 +24,7 @@ import { compileForBench } from "./compile.js";
 import { measure, warmUp, type LoadOptions, type LoadResult } from "./load.js";
 import { startChild, type BenchChild } from "./processes.js";
 import { signInMany } from "./sessions.js";
+import { openStreams, percentile, streamLoad, type StreamRun, type StreamTarget } from "./streams.js";
 import { formatProfileSummary, summariseProfile } from "./profile-summary.js";
 import { perRequest, redisBenchmark, RedisProbe } from "./redis-probe.js";
 import { evaluate, formatReport, type Measurements, type Scenario } from "./report.js";
@@ -51,6 +52,12 @@ const SETTINGS = {
   signInConcurrency: 20,
   /** Requests per redis-benchmark run. */
   redisBenchmarkRequests: quick ? 20_000 : 100_000,
+  /** (g) and (h): concurrent streamed completions, and how the stand-in paces each (content chunks, ms between them). */
+  streamConcurrency: 20,
+  streamPace: { chunks: 8, intervalMs: 2 },
+  /** Streams held open at once on one gateway, the stand-in sending one chunk a second for this many seconds. */
+  openStreams: 1_000,
+  openStreamSeconds: quick ? 5 : 10,
   /** Requests in the signed-out burst that only counts Redis commands. */
   signedOutRequests: 3_000,
 };
@@ -62,6 +69,13 @@ const GATEWAY_NODE_FLAGS = [...START_FLAGS, ...(process.env.BENCH_GATEWAY_NODE_F
 
 const STATUS_QUERY = JSON.stringify({ query: "{ status { authenticated method expiresAt user { label usage limit limitRemaining isFreeTier totalCredits } } }" });
 const REST_STATUS_PATH = "/api/v1/openrouter/auth/status";
+const PROXY_COMPLETIONS_PATH = "/api/v1/openrouter/proxy/chat/completions";
+/** A streamed completion the stand-in echoes back: the message is long enough to cut into many chunks. */
+const STREAMED_COMPLETION = JSON.stringify({
+  model: "deepseek/deepseek-chat",
+  stream: true,
+  messages: [{ role: "user", content: "Tell me, in a few words, how a streamed completion reaches the page that asked for it." }],
+});
 const ELEMENT_BUNDLE = join(packageRoot, "dist", "openrouter-auth.js");
 const JSON_HEADERS = { "content-type": "application/json" };
 
@@ -207,6 +221,57 @@ function benchmarkCommand(name: string, sessionKey: string, token: string): read
   }
 }
 
+function stubPace(chunks: number, intervalMs: number): Record<string, string> {
+  return { BENCH_CHAT_CHUNKS: String(chunks), BENCH_CHAT_INTERVAL_MS: String(intervalMs) };
+}
+
+/**
+ * (g) streamed completions through the proxy against (h) the same requests straight to the
+ * stand-in, in alternating turns; then many streams held open at once on a gateway of their own
+ * (so that its peak RSS is theirs), whose stand-in sends one chunk a second.
+ */
+async function streamingScenarios(buildDir: string, redisUrl: string, children: BenchChild[], stub: BenchChild, gateway: BenchChild, cookie: string): Promise<Measurements["streaming"]> {
+  const proxied: StreamTarget = { url: `http://127.0.0.1:${gateway.info.port}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION };
+  const direct: StreamTarget = { url: `${stub.info.apiBase}/chat/completions`, headers: { ...JSON_HEADERS, authorization: `Bearer ${stub.info.validKey}` }, body: STREAMED_COMPLETION };
+  const seconds = SETTINGS.seconds / SETTINGS.turns;
+  const g: StreamRun[] = [];
+  const h: StreamRun[] = [];
+  let gatewayCpuMicros = 0;
+  for (let turn = 0; turn < SETTINGS.turns; turn++) {
+    progress(`(g) and (h) streamed completions, turn ${turn + 1} of ${SETTINGS.turns}: ${SETTINGS.streamConcurrency} at a time, ${seconds} s each`);
+    if (turn === 0) await streamLoad(proxied, SETTINGS.streamConcurrency, SETTINGS.warmupSeconds);
+    h.push(await streamLoad(direct, SETTINGS.streamConcurrency, seconds));
+    const cpuBefore = (await gateway.stats()).cpuMicros;
+    g.push(await streamLoad(proxied, SETTINGS.streamConcurrency, seconds));
+    gatewayCpuMicros += (await gateway.stats()).cpuMicros - cpuBefore;
+  }
+  const merge = (runs: readonly StreamRun[]) => {
+    const firstByteMs = runs.flatMap((run) => run.firstByteMs).sort((x, y) => x - y);
+    const sum = (of: (run: StreamRun) => number) => runs.reduce((total, run) => total + of(run), 0);
+    return { p50: percentile(firstByteMs, 50), p99: percentile(firstByteMs, 99), streams: sum((run) => run.streams), events: sum((run) => run.events), failed: sum((run) => run.failed) };
+  };
+  const proxiedRuns = merge(g);
+
+  progress(`${SETTINGS.openStreams} streams open at once on a gateway of their own, one chunk a second for ${SETTINGS.openStreamSeconds} s`);
+  const slowStub = await startChild(buildDir, "OpenRouter stand-in (one chunk a second)", "stub-process", { PORT: "0", ...stubPace(SETTINGS.openStreamSeconds, 1_000) });
+  children.push(slowStub);
+  const streamGateway = await startChild(buildDir, "gateway (open streams)", "gateway-process", gatewayEnv(redisUrl, slowStub), GATEWAY_NODE_FLAGS);
+  children.push(streamGateway);
+  const streamGatewayUrl = `http://127.0.0.1:${streamGateway.info.port}`;
+  const streamCookie = await signIn(`${streamGatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(slowStub.info.validKey)) }, "openrouter-auth.sid");
+  const opened = await openStreams({ url: `${streamGatewayUrl}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie: streamCookie }, body: STREAMED_COMPLETION }, SETTINGS.openStreams);
+  const streamGatewayStats = await streamGateway.stats();
+
+  return {
+    concurrency: SETTINGS.streamConcurrency,
+    pace: SETTINGS.streamPace,
+    proxied: proxiedRuns,
+    direct: merge(h),
+    gatewayCpuMicrosPerEvent: gatewayCpuMicros / proxiedRuns.events,
+    open: { streams: SETTINGS.openStreams, seconds: SETTINGS.openStreamSeconds, failed: opened.failed, events: opened.events, peakRssBytes: streamGatewayStats.maxRssBytes },
+  };
+}
+
 async function runBench(): Promise<Measurements> {
   const buildDir = await compileForBench();
   const children: BenchChild[] = [];
@@ -215,7 +280,7 @@ async function runBench(): Promise<Measurements> {
   try {
     const bundle = bundleSize();
     progress(`starting the OpenRouter stand-in, the gateway and the baselines (Redis at ${redis.url})`);
-    const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0" });
+    const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0", ...stubPace(SETTINGS.streamPace.chunks, SETTINGS.streamPace.intervalMs) });
     children.push(stub);
     const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), GATEWAY_NODE_FLAGS);
     children.push(gateway);
@@ -286,6 +351,8 @@ async function runBench(): Promise<Measurements> {
     ];
     await assertSignedIn(gatewayUrl, gatewaySessions[0]!);
 
+    const streaming = await streamingScenarios(buildDir, redis.url, children, stub, gateway, gatewayCookie);
+
     const sessionKey = sessionKeyOf(gatewayCookie, SESSION_KEY_PREFIX);
     const token = (await probe.get(sessionKey)) ?? "";
     const stockKey = await probe.firstKey("sess:*");
@@ -320,6 +387,7 @@ async function runBench(): Promise<Measurements> {
       settings: { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds, turns: SETTINGS.turns, gatewayNodeFlags: GATEWAY_NODE_FLAGS },
       scenarios: { a, b, c, d, e, f },
       manySessions: { sessions: SETTINGS.sessions, a: aMany, b: bMany, d: dMany, f: fMany },
+      streaming,
       signedOut,
       peakRssBytes: { gateway: gatewayStats.maxRssBytes, stock: stockStats.maxRssBytes, stockServedLikeGateway: stockServedLikeGatewayStats.maxRssBytes },
       memory,

@@ -1,0 +1,78 @@
+/**
+ * Streamed chat completions for the bench: (g) through the gateway's proxy and (h) straight to
+ * the stand-in, with the time to the first byte of each answer's body and the server-sent events
+ * that arrived. A plain node:http client, so that both paths are read by the same code.
+ */
+import { request, Agent } from "node:http";
+
+export interface StreamTarget {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export interface StreamRun {
+  /** Milliseconds from sending the request to the first byte of the answer's body, sorted. */
+  readonly firstByteMs: readonly number[];
+  readonly streams: number;
+  /** `data:` events received, over all streams. */
+  readonly events: number;
+  /** Streams that did not answer 200 and end with `data: [DONE]`. */
+  readonly failed: number;
+}
+
+/** No bound on sockets: every concurrent stream has its own connection, as separate users would. */
+const AGENT = new Agent({ keepAlive: true, maxSockets: Infinity });
+/** One stream may not take longer than this; the bench's streams last seconds at most. */
+const STREAM_TIMEOUT_MS = 60_000;
+
+/** Sends one streamed completion and reads it to the end. */
+export function streamOnce(target: StreamTarget): Promise<{ firstByteMs: number; events: number; ok: boolean }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let firstByteMs = Number.NaN;
+    let text = "";
+    const req = request(target.url, { method: "POST", agent: AGENT, headers: { ...target.headers, "content-length": Buffer.byteLength(target.body) }, timeout: STREAM_TIMEOUT_MS }, (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        if (text === "") firstByteMs = performance.now() - started;
+        text += chunk;
+      });
+      res.on("end", () => resolve({ firstByteMs, events: text.split("data: ").length - 1, ok: res.statusCode === 200 && text.endsWith("data: [DONE]\n\n") }));
+      res.on("error", () => resolve({ firstByteMs, events: 0, ok: false }));
+    });
+    req.on("timeout", () => req.destroy(new Error("stream timed out")));
+    req.on("error", () => resolve({ firstByteMs, events: 0, ok: false }));
+    req.end(target.body);
+  });
+}
+
+/** `concurrency` streams at a time, one after another on each, for `seconds`. */
+export async function streamLoad(target: StreamTarget, concurrency: number, seconds: number): Promise<StreamRun> {
+  const firstByteMs: number[] = [];
+  let events = 0;
+  let failed = 0;
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const result = await streamOnce(target);
+      if (!result.ok) failed++;
+      else firstByteMs.push(result.firstByteMs);
+      events += result.events;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  firstByteMs.sort((x, y) => x - y);
+  return { firstByteMs, streams: firstByteMs.length + failed, events, failed };
+}
+
+/** `count` streams open at once; resolves when all have ended. */
+export async function openStreams(target: StreamTarget, count: number): Promise<{ failed: number; events: number }> {
+  const results = await Promise.all(Array.from({ length: count }, () => streamOnce(target)));
+  return { failed: results.filter((result) => !result.ok).length, events: results.reduce((sum, result) => sum + result.events, 0) };
+}
+
+/** The p-th percentile of sorted values (nearest rank). */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
