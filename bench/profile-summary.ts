@@ -32,6 +32,39 @@ export interface ProfileSummary {
   readonly parts: ReadonlyArray<{ readonly part: string; readonly ms: number; readonly share: number }>;
   /** Self time by module, native code charged to the JS that called it; a partition of busy time. */
   readonly modules: ReadonlyArray<{ readonly module: string; readonly ms: number; readonly share: number }>;
+  /** Busy time by component of the request path (see COMPONENTS); also a partition of busy time. */
+  readonly components: ReadonlyArray<{ readonly component: string; readonly ms: number; readonly share: number }>;
+}
+
+/**
+ * The components of a request's path, by the package or file of the innermost frame on the stack
+ * that is not Node's own: Node's code (sockets, streams, timers) is charged to the library that
+ * called it, or to Node's HTTP server when only Node's code is on the stack. So a log line's
+ * write is logging, a Redis command's write is the Redis client, an answer's write is HTTP.
+ */
+const COMPONENTS: ReadonlyArray<readonly [string, RegExp]> = [
+  ["logging (pino, the request log, its writes)", /\/node_modules\/(pino|sonic-boom|@pinojs|fast-redact|pino-std-serializers|thread-stream|on-exit-leak-free)\/|\/gateway\/(http\/request-log|logging\/)/],
+  ["Redis client (ioredis, its socket)", /\/node_modules\/(ioredis|redis-parser|standard-as-callback|denque|cluster-key-slot|redis-errors)\//],
+  ["session (cookie, HMAC, Fernet, connect-redis, express-session)", /\/node_modules\/(cookie|cookie-signature|express-session|connect-redis|uid-safe|random-bytes|on-headers)\/|\/gateway\/(session|crypto)\//],
+  ["graphql-js (execution) and the resolvers", /\/node_modules\/graphql\/|\/gateway\/graphql\/resolvers|\/gateway\/auth\//],
+  ["Apollo Server (request pipeline) and graphql-armor", /\/node_modules\/(@apollo|@escape\.tech|negotiator|whatwg-mimetype|lru-cache)\/|\/gateway\/graphql\//],
+  ["body parsing (express.json)", /\/node_modules\/(body-parser|raw-body|iconv-lite|content-type|type-is|media-typer|bytes|http-errors|unpipe|destroy)\//],
+  ["helmet, CORS, origin guard", /\/node_modules\/helmet\/|\/gateway\/http\/(security-headers|cors|origin-guard)/],
+  ["Express and its router", /\/node_modules\/(express|router|path-to-regexp|finalhandler|parseurl|proxy-addr|forwarded|ipaddr\.js|vary|depd|send|serve-static|qs|statuses|encodeurl|escape-html|on-finished|ee-first|mime-types|mime-db|accepts|fresh|range-parser|content-disposition|etag|methods|merge-descriptors|setprototypeof|safe-buffer)\//],
+  ["the proxy (its fetch to OpenRouter, web streams)", /\/gateway\/proxy\/|\/gateway\/openrouter\/|node:internal\/deps\/undici|node:internal\/webstreams/],
+  ["the bench's harness and its own servers", /\/bench\/|\/dev\//],
+];
+const NODE_HTTP = "Node's HTTP server and sockets (parser, writes, timers)";
+/** Components whose sockets or files are their own: Node's stream code under them stays theirs. */
+const OWN_SOCKETS = new Set([COMPONENTS[0]![0], COMPONENTS[1]![0], COMPONENTS[8]![0]]);
+const START_UP = "start-up (module loading, compiling)";
+const OTHER = "other (the gateway's own code, other packages)";
+
+function componentOf(url: string): string | undefined {
+  if (url === "") return undefined;
+  for (const [component, pattern] of COMPONENTS) if (pattern.test(url)) return component;
+  // Node's own code, except undici and web streams (matched above): charged further up the stack.
+  return url.startsWith("node:") ? undefined : OTHER;
 }
 
 /**
@@ -92,6 +125,7 @@ export function summariseProfile(path: string, top = 20): ProfileSummary {
   const selfUs = new Map<string, number>();
   const partUs = new Map<string, number>();
   const moduleUs = new Map<string, number>();
+  const componentUs = new Map<string, number>();
   let busyUs = 0;
   let idleUs = 0;
   profile.samples.forEach((id, index) => {
@@ -107,11 +141,24 @@ export function summariseProfile(path: string, top = 20): ProfileSummary {
     selfUs.set(key, (selfUs.get(key) ?? 0) + us);
     const seen = new Set<string>();
     let charged: string | undefined = frame.url === "" && frame.functionName.startsWith("(") ? frame.functionName : undefined;
+    let component: string | undefined = charged;
+    let startUp = false;
+    let passedNodeHttp = false;
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const callFrame = byId.get(at)!.callFrame;
       if (charged === undefined && callFrame.url !== "") charged = moduleOf(callFrame.url);
+      // undici and web streams are Node's own files, but they are the proxy's upstream calls.
+      if (component === undefined) {
+        if (/^node:(_http_|net$|internal\/stream_base_commons|internal\/streams\/)/.test(callFrame.url)) passedNodeHttp = true;
+        component = componentOf(callFrame.url);
+        // An answer written from a route handler is still Node's HTTP work; a Redis command's or a log line's write is not.
+        if (component !== undefined && passedNodeHttp && !OWN_SOCKETS.has(component)) component = NODE_HTTP;
+      }
+      if (/^node:internal\/(modules|bootstrap)\//.test(callFrame.url) || callFrame.functionName === "compileForInternalLoader") startUp = true;
       for (const [part, matches] of PARTS) if (!seen.has(part) && matches(callFrame)) seen.add(part);
     }
+    component = startUp ? START_UP : (component ?? NODE_HTTP);
+    componentUs.set(component, (componentUs.get(component) ?? 0) + us);
     charged ??= "(native, no JS caller)";
     moduleUs.set(charged, (moduleUs.get(charged) ?? 0) + us);
     for (const part of seen) partUs.set(part, (partUs.get(part) ?? 0) + us);
@@ -133,6 +180,7 @@ export function summariseProfile(path: string, top = 20): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([module, us]) => ({ module, ms: us / 1000, share: share(us) })),
+    components: [...componentUs].sort((a, b) => b[1] - a[1]).map(([component, us]) => ({ component, ms: us / 1000, share: share(us) })),
   };
 }
 
@@ -146,6 +194,9 @@ export function formatProfileSummary(summary: ProfileSummary): string {
     "",
     "Self time by module (native code charged to its JS caller):",
     ...summary.modules.map((row) => `  ${pct(row.share)}  ${row.module}`),
+    "",
+    "Busy time by component (Node's own code charged to the library that called it):",
+    ...summary.components.map((row) => `  ${pct(row.share)}  ${row.component}`),
     "",
     "Inclusive time of the parts the issue names (a sample counts once per part):",
     ...summary.parts.map((row) => `  ${pct(row.share)}  ${row.part}`),

@@ -402,10 +402,10 @@ async function runBench(): Promise<Measurements> {
 }
 
 /**
- * `--profile` (or `--profile=a`): (a) against a gateway under `--cpu-prof`; `--profile=b` the
- * same for (b); `--profile=d` baseline (d) under `--cpu-prof`, to compare the two profiles.
+ * `--profile` (or `--profile=a`): (a) against a gateway under `--cpu-prof`; `--profile=b` and
+ * `--profile=c` the same for (b) and for (c), sign-ins by API key; `--profile=d` baseline (d) under `--cpu-prof`, to compare the two profiles.
  */
-async function runProfile(target: "a" | "b" | "d"): Promise<void> {
+async function runProfile(target: "a" | "b" | "c" | "d"): Promise<void> {
   const buildDir = await compileForBench();
   const redis = await startRedisServer({ private: true });
   const profileDir = mkdtempSync(join(tmpdir(), "openrouter-auth-profile-"));
@@ -414,6 +414,7 @@ async function runProfile(target: "a" | "b" | "d"): Promise<void> {
   const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
   let options: LoadOptions;
   let result: LoadResult;
+  let cpuMicrosPerRequest: number;
   try {
     if (target === "d") {
       const stock = await startChild(buildDir, "baseline (d)", "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url }, profiling);
@@ -431,11 +432,16 @@ async function runProfile(target: "a" | "b" | "d"): Promise<void> {
       options =
         target === "a"
           ? { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie }, body: STATUS_QUERY }
-          : { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie } };
+          : target === "b"
+            ? { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie } }
+            : { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) };
     }
     progress(`(${target}) under --cpu-prof: ${options.warmupSeconds} s warm-up, ${options.seconds} s measured`);
     await warmUp(options);
+    const server = children.at(-1)!;
+    const cpuBefore = (await server.stats()).cpuMicros;
     result = await measure(options);
+    cpuMicrosPerRequest = ((await server.stats()).cpuMicros - cpuBefore) / result.sent;
   } finally {
     for (const child of children.reverse()) await child.stop().catch(() => undefined);
     await redis.close();
@@ -443,7 +449,7 @@ async function runProfile(target: "a" | "b" | "d"): Promise<void> {
   const files = readdirSync(profileDir).filter((name) => name.endsWith(".cpuprofile"));
   const file = files[0];
   if (file === undefined || files.length !== 1) throw new Error(`bench: expected one profile in ${profileDir}, found ${files.join(", ") || "none"}`);
-  console.log(`(${target}) under the profiler: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms (the profile covers the whole process: start-up, warm-up and the measured run)`);
+  console.log(`(${target}) under the profiler: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${Math.round(cpuMicrosPerRequest)} µs CPU per request (the profile covers the whole process: start-up, warm-up and the measured run)`);
   console.log(formatProfileSummary(summariseProfile(join(profileDir, file), 25)));
   // BENCH_KEEP_PROFILE=1 keeps the file for Chrome DevTools or speedscope.
   if (process.env.BENCH_KEEP_PROFILE === "1") console.log(`\nprofile kept: ${join(profileDir, file)}`);
@@ -451,7 +457,7 @@ async function runProfile(target: "a" | "b" | "d"): Promise<void> {
 }
 
 if (profileTarget !== undefined) {
-  await runProfile(profileTarget as "a" | "b" | "d");
+  await runProfile(profileTarget as "a" | "b" | "c" | "d");
 } else {
   const report = evaluate(await runBench());
   console.log(asJson ? JSON.stringify(report, null, 2) : formatReport(report));
