@@ -28,7 +28,7 @@ export interface Measurements {
     /** The gateway's CPU time over (g) per server-sent event passed on. */
     readonly gatewayCpuMicrosPerEvent: number;
     /** Streams held open at once on a gateway of their own. */
-    readonly open: { readonly streams: number; readonly seconds: number; readonly failed: number; readonly events: number; readonly peakRssBytes: number };
+    readonly open: { readonly streams: number; readonly seconds: number; readonly failed: number; readonly failure?: string | undefined; readonly events: number; readonly peakRssBytes: number };
   };
   /** Only its Redis commands matter: a caller without a cookie must cost none. */
   readonly signedOut: Scenario;
@@ -142,7 +142,7 @@ function streamingGoals(s: Measurements["streaming"]): Goal[] {
     { figure: "(g) gateway CPU per streamed chunk", value: `${s.gatewayCpuMicrosPerEvent.toFixed(1)} µs (${number(s.proxied.events)} events in ${number(s.proxied.streams)} streams)`, goal: "(reported)", met: undefined },
     {
       figure: `${number(s.open.streams)} streams open at once, failed`,
-      value: `${s.open.failed} (${number(s.open.events)} events over ${s.open.seconds} s)`,
+      value: `${s.open.failed} (${number(s.open.events)} events over ${s.open.seconds} s)${s.open.failure === undefined ? "" : `; first failure: ${s.open.failure.replace(/\s+/g, " ").slice(0, 120)}`}`,
       goal: "0",
       met: s.open.failed === 0 && s.open.events > 0,
     },

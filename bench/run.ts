@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: what the gateway costs on this machine, against two baselines started in the
- * same run, and what one Redis can carry (issue 6). Prints a table, or one JSON object with
- * `--json`. `--profile` instead runs scenario (a) against a gateway started with `--cpu-prof`
- * and prints where its time goes (`--profile=b` for (b), `--profile=d` for baseline (d)).
+ * `npm run bench`: what the gateway costs on this machine, against three baselines started in the
+ * same run, for one signed-in session and for many, what its proxy adds to a streamed completion,
+ * and what one Redis can carry (issues 6, 15 and 16). Prints a table with every goal ticked or
+ * crossed, or one JSON object with `--json`; `--quick` for shorter turns. `--profile` instead runs
+ * scenario (a) against a gateway started with `--cpu-prof` and prints where its time goes
+ * (`--profile=b`, `=c`, `=g` for (b), (c), (g); `--profile=d` for baseline (d)).
  *
  * Every server runs in a process of its own on 127.0.0.1: a private redis-server, the OpenRouter
  * stand-in, the gateway (configured from the environment as `npm start` would be, NODE_ENV=production,
@@ -35,7 +37,9 @@ const asJson = args.has("--json");
 const quick = args.has("--quick");
 const profileArg = [...args].find((arg) => arg === "--profile" || arg.startsWith("--profile="));
 const profileTarget = profileArg === undefined ? undefined : profileArg === "--profile" ? "a" : profileArg.slice("--profile=".length);
-if (profileTarget !== undefined && !["a", "b", "c", "d"].includes(profileTarget)) throw new Error(`bench: --profile takes a, b, c or d (got "${profileTarget}")`);
+const PROFILE_TARGETS = ["a", "b", "c", "d", "g"] as const;
+type ProfileTarget = (typeof PROFILE_TARGETS)[number];
+if (profileTarget !== undefined && !(PROFILE_TARGETS as readonly string[]).includes(profileTarget)) throw new Error(`bench: --profile takes ${PROFILE_TARGETS.join(", ")} (got "${profileTarget}")`);
 
 const SETTINGS = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 20),
@@ -195,6 +199,11 @@ function bundleSize(): { raw: number; gzip: number } {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 }
 
+/** A load scenario of autocannon, for the profiler. */
+function autocannonLoad(options: LoadOptions): { warm(): Promise<void>; run(): Promise<LoadResult> } {
+  return { warm: () => warmUp(options), run: () => measure(options) };
+}
+
 /** The exact command line redis-benchmark should time for each command a request costs. */
 function benchmarkCommand(name: string, sessionKey: string, token: string): readonly string[] | undefined {
   const scratch = "openrouter-auth:bench:scratch";
@@ -252,7 +261,7 @@ async function streamingScenarios(buildDir: string, redisUrl: string, children: 
   };
   const proxiedRuns = merge(g);
 
-  progress(`${SETTINGS.openStreams} streams open at once on a gateway of their own, one chunk a second for ${SETTINGS.openStreamSeconds} s`);
+  progress(`${SETTINGS.openStreams} streams open at once on a gateway of their own (opened 50 every 50 ms), one chunk a second for ${SETTINGS.openStreamSeconds} s`);
   const slowStub = await startChild(buildDir, "OpenRouter stand-in (one chunk a second)", "stub-process", { PORT: "0", ...stubPace(SETTINGS.openStreamSeconds, 1_000) });
   children.push(slowStub);
   const streamGateway = await startChild(buildDir, "gateway (open streams)", "gateway-process", gatewayEnv(redisUrl, slowStub), GATEWAY_NODE_FLAGS);
@@ -268,7 +277,7 @@ async function streamingScenarios(buildDir: string, redisUrl: string, children: 
     proxied: proxiedRuns,
     direct: merge(h),
     gatewayCpuMicrosPerEvent: gatewayCpuMicros / proxiedRuns.events,
-    open: { streams: SETTINGS.openStreams, seconds: SETTINGS.openStreamSeconds, failed: opened.failed, events: opened.events, peakRssBytes: streamGatewayStats.maxRssBytes },
+    open: { streams: SETTINGS.openStreams, seconds: SETTINGS.openStreamSeconds, failed: opened.failed, failure: opened.failure, events: opened.events, peakRssBytes: streamGatewayStats.maxRssBytes },
   };
 }
 
@@ -402,17 +411,19 @@ async function runBench(): Promise<Measurements> {
 }
 
 /**
- * `--profile` (or `--profile=a`): (a) against a gateway under `--cpu-prof`; `--profile=b` and
- * `--profile=c` the same for (b) and for (c), sign-ins by API key; `--profile=d` baseline (d) under `--cpu-prof`, to compare the two profiles.
+ * `--profile` (or `--profile=a`): (a) against a gateway under `--cpu-prof`; `--profile=b`,
+ * `--profile=c` and `--profile=g` the same for (b), for (c) sign-ins by API key and for (g)
+ * streamed completions through the proxy; `--profile=d` baseline (d) under `--cpu-prof`, to compare the two profiles.
  */
-async function runProfile(target: "a" | "b" | "c" | "d"): Promise<void> {
+async function runProfile(target: ProfileTarget): Promise<void> {
   const buildDir = await compileForBench();
   const redis = await startRedisServer({ private: true });
   const profileDir = mkdtempSync(join(tmpdir(), "openrouter-auth-profile-"));
   const profiling = ["--cpu-prof", "--cpu-prof-dir", profileDir];
   const children: BenchChild[] = [];
   const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
-  let options: LoadOptions;
+  /** What the profiled server is loaded with: a warm-up, then the measured run. */
+  let load: { warm(): Promise<unknown>; run(): Promise<LoadResult> };
   let result: LoadResult;
   let cpuMicrosPerRequest: number;
   try {
@@ -421,26 +432,39 @@ async function runProfile(target: "a" | "b" | "c" | "d"): Promise<void> {
       children.push(stock);
       const stockUrl = `http://127.0.0.1:${stock.info.port}`;
       const cookie = await signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
-      options = { ...base, url: `${stockUrl}/session`, headers: { cookie } };
+      load = autocannonLoad({ ...base, url: `${stockUrl}/session`, headers: { cookie } });
     } else {
-      const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0" });
+      const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0", ...stubPace(SETTINGS.streamPace.chunks, SETTINGS.streamPace.intervalMs) });
       children.push(stub);
       const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), [...GATEWAY_NODE_FLAGS, ...profiling]);
       children.push(gateway);
       const gatewayUrl = `http://127.0.0.1:${gateway.info.port}`;
       const cookie = await signIn(`${gatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
-      options =
-        target === "a"
-          ? { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie }, body: STATUS_QUERY }
-          : target === "b"
-            ? { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie } }
-            : { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) };
+      if (target === "g") {
+        const proxied: StreamTarget = { url: `${gatewayUrl}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION };
+        load = {
+          warm: () => streamLoad(proxied, SETTINGS.streamConcurrency, base.warmupSeconds),
+          // Per streamed chunk: `sent` counts the server-sent events passed on.
+          run: async () => {
+            const run = await streamLoad(proxied, SETTINGS.streamConcurrency, base.seconds);
+            return { rps: run.streams / base.seconds, p50: percentile(run.firstByteMs, 50), p99: percentile(run.firstByteMs, 99), sent: run.events, ok: run.streams - run.failed, failed: run.failed };
+          },
+        };
+      } else {
+        load = autocannonLoad(
+          target === "a"
+            ? { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie }, body: STATUS_QUERY }
+            : target === "b"
+              ? { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie } }
+              : { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) },
+        );
+      }
     }
-    progress(`(${target}) under --cpu-prof: ${options.warmupSeconds} s warm-up, ${options.seconds} s measured`);
-    await warmUp(options);
+    progress(`(${target}) under --cpu-prof: ${base.warmupSeconds} s warm-up, ${base.seconds} s measured`);
+    await load.warm();
     const server = children.at(-1)!;
     const cpuBefore = (await server.stats()).cpuMicros;
-    result = await measure(options);
+    result = await load.run();
     cpuMicrosPerRequest = ((await server.stats()).cpuMicros - cpuBefore) / result.sent;
   } finally {
     for (const child of children.reverse()) await child.stop().catch(() => undefined);
@@ -449,7 +473,9 @@ async function runProfile(target: "a" | "b" | "c" | "d"): Promise<void> {
   const files = readdirSync(profileDir).filter((name) => name.endsWith(".cpuprofile"));
   const file = files[0];
   if (file === undefined || files.length !== 1) throw new Error(`bench: expected one profile in ${profileDir}, found ${files.join(", ") || "none"}`);
-  console.log(`(${target}) under the profiler: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${Math.round(cpuMicrosPerRequest)} µs CPU per request (the profile covers the whole process: start-up, warm-up and the measured run)`);
+  const unit = target === "g" ? "streams/s, first byte" : "req/s,";
+  const per = target === "g" ? "streamed chunk" : "request";
+  console.log(`(${target}) under the profiler: ${Math.round(result.rps)} ${unit} p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${Math.round(cpuMicrosPerRequest)} µs CPU per ${per} (the profile covers the whole process: start-up, warm-up and the measured run)`);
   console.log(formatProfileSummary(summariseProfile(join(profileDir, file), 25)));
   // BENCH_KEEP_PROFILE=1 keeps the file for Chrome DevTools or speedscope.
   if (process.env.BENCH_KEEP_PROFILE === "1") console.log(`\nprofile kept: ${join(profileDir, file)}`);
@@ -457,7 +483,7 @@ async function runProfile(target: "a" | "b" | "c" | "d"): Promise<void> {
 }
 
 if (profileTarget !== undefined) {
-  await runProfile(profileTarget as "a" | "b" | "c" | "d");
+  await runProfile(profileTarget as ProfileTarget);
 } else {
   const report = evaluate(await runBench());
   console.log(asJson ? JSON.stringify(report, null, 2) : formatReport(report));

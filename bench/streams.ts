@@ -27,7 +27,7 @@ const AGENT = new Agent({ keepAlive: true, maxSockets: Infinity });
 const STREAM_TIMEOUT_MS = 60_000;
 
 /** Sends one streamed completion and reads it to the end. */
-export function streamOnce(target: StreamTarget): Promise<{ firstByteMs: number; events: number; ok: boolean }> {
+export function streamOnce(target: StreamTarget): Promise<{ firstByteMs: number; events: number; ok: boolean; failure?: string }> {
   return new Promise((resolve) => {
     const started = performance.now();
     let firstByteMs = Number.NaN;
@@ -38,11 +38,14 @@ export function streamOnce(target: StreamTarget): Promise<{ firstByteMs: number;
         if (text === "") firstByteMs = performance.now() - started;
         text += chunk;
       });
-      res.on("end", () => resolve({ firstByteMs, events: text.split("data: ").length - 1, ok: res.statusCode === 200 && text.endsWith("data: [DONE]\n\n") }));
-      res.on("error", () => resolve({ firstByteMs, events: 0, ok: false }));
+      res.on("end", () => {
+        const ok = res.statusCode === 200 && text.endsWith("data: [DONE]\n\n");
+        resolve({ firstByteMs, events: text.split("data: ").length - 1, ok, ...(ok ? {} : { failure: `HTTP ${res.statusCode}: ${text.slice(-200)}` }) });
+      });
+      res.on("error", (error) => resolve({ firstByteMs, events: 0, ok: false, failure: error.message }));
     });
     req.on("timeout", () => req.destroy(new Error("stream timed out")));
-    req.on("error", () => resolve({ firstByteMs, events: 0, ok: false }));
+    req.on("error", (error) => resolve({ firstByteMs, events: 0, ok: false, failure: error.message }));
     req.end(target.body);
   });
 }
@@ -66,10 +69,24 @@ export async function streamLoad(target: StreamTarget, concurrency: number, seco
   return { firstByteMs, streams: firstByteMs.length + failed, events, failed };
 }
 
-/** `count` streams open at once; resolves when all have ended. */
-export async function openStreams(target: StreamTarget, count: number): Promise<{ failed: number; events: number }> {
-  const results = await Promise.all(Array.from({ length: count }, () => streamOnce(target)));
-  return { failed: results.filter((result) => !result.ok).length, events: results.reduce((sum, result) => sum + result.events, 0) };
+/**
+ * `count` streams open at once, opened `perStep` at a time every `stepMs` (as users arrive, not
+ * all in one instant: a thundering herd of connects tests the listen backlog, not the gateway);
+ * resolves when all have ended, with how many failed and the first failure's reason.
+ */
+export async function openStreams(target: StreamTarget, count: number, perStep = 50, stepMs = 50): Promise<{ failed: number; events: number; failure?: string }> {
+  const pending: ReturnType<typeof streamOnce>[] = [];
+  for (let opened = 0; opened < count; opened += perStep) {
+    for (let i = opened; i < Math.min(count, opened + perStep); i++) pending.push(streamOnce(target));
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+  const results = await Promise.all(pending);
+  const failures = results.filter((result) => !result.ok);
+  return {
+    failed: failures.length,
+    events: results.reduce((sum, result) => sum + result.events, 0),
+    ...(failures[0]?.failure === undefined ? {} : { failure: failures[0].failure }),
+  };
 }
 
 /** The p-th percentile of sorted values (nearest rank). */
