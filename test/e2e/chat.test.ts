@@ -202,8 +202,15 @@ describe("the demo page, end to end", () => {
       }
       assert.equal(backgrounds.size, 2, "the page has a light and a dark look");
 
+      await element.connectButton.click();
+      await element.keyInput.fill(setup.stack.stub.testKeys.valid);
+      for (const colorScheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme });
+        assert.deepEqual(await seriousAxeViolations(page), [], `dialog open, ${colorScheme}`);
+        await page.screenshot({ path: join(screenshots, `demo-dialog-${colorScheme}.png`) });
+      }
       await page.emulateMedia({ colorScheme: "light" });
-      await element.submitKey(setup.stack.stub.testKeys.valid);
+      await element.submitButton.click();
       await element.waitForSignedIn("API key");
       await demo.pickModel(MODEL.name);
       await demo.ask("What can this page do?");
