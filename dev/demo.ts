@@ -1,5 +1,5 @@
 /**
- * `npm run demo` (SPEC §9): the whole product on this machine, with no OpenRouter account and no
+ * `npm run demo` (docs/contract.md §9): the whole product on this machine, with no OpenRouter account and no
  * network. Starts the OpenRouter stand-in (127.0.0.1, `OPENROUTER_STUB_PORT`, default 8090), then
  * the standalone gateway on `PORT` (8080) with `OPENROUTER_API_BASE` and `OPENROUTER_AUTH_URL`
  * pointing at the stand-in, and prints the demo page's URL and the stand-in's test keys. The
