@@ -5,7 +5,8 @@
  * - `GET /api/v1/key` (and the older `GET /api/v1/auth/key`), `GET /api/v1/credits`,
  *   `GET /api/v1/models`, `POST /api/v1/auth/keys`: the public API the gateway calls.
  * - `GET /auth` and `POST /auth/approve`: a one-button consent page standing in for OpenRouter's
- *   OAuth PKCE sign-in; {@link OpenRouterStub.approve} does the same without a browser.
+ *   OAuth PKCE sign-in; {@link OpenRouterStub.approve} does the same without a browser. The key
+ *   it issues carries the `limit` and the name (`key_label`) that the authorize URL asks for.
  * - `POST /api/v1/chat/completions`: a completion that echoes the last user message, as JSON or
  *   streamed as server-sent events at a pace {@link OpenRouterStub.setChatPace} sets.
  * - Faults ("down", "slow", "server-error", "rate-limited") let tests prove how the gateway copes
