@@ -113,10 +113,14 @@ export class SessionHandle {
       // has just made this session (no cookie, or one naming no record), its id is already new:
       // keep it. express-session then knows of the save that follows and does not write the
       // record a second time at the end of the request. Otherwise a fresh id is enough.
-      if (this.#req.session.id === this.#options.id) this.#req.sessionStore.generate(this.#req);
+      if (this.#req.session.id === this.#options.id) {
+        this.#req.sessionStore.generate(this.#req);
+        saveOnlyWhenChanged(this.#req.session);
+      }
     } else {
       const session = await this.#writable();
       await this.#settle((done) => session.regenerate(done));
+      saveOnlyWhenChanged(this.#req.session);
     }
     // A new session starts with a full idle timeout: no renewal is due yet.
     this.#req.session.renewedAt = this.#options.now();
@@ -163,6 +167,7 @@ export class SessionHandle {
     await this.#attach();
     if (this.#req.session === undefined) {
       this.#req.sessionStore.generate(this.#req);
+      saveOnlyWhenChanged(this.#req.session);
       Object.assign(this.#req.session, this.#detached);
       this.#detached = undefined;
     }
@@ -177,4 +182,30 @@ export class SessionHandle {
       });
     });
   }
+}
+
+/**
+ * A session made by `store.generate` (a regenerate, or a new one after destroy) is one
+ * express-session did not make itself, so it does not know when it was saved, and saves it
+ * again as the response ends: a second write of the same record. This session's save skips a
+ * write when the record is as it last stored it. Like express-session's own check, the cookie is
+ * left out of the comparison: express-session touches it (a new expiry, to the millisecond)
+ * just before that last save.
+ */
+function saveOnlyWhenChanged(session: Session): void {
+  const save = session.save;
+  let stored: string | undefined;
+  session.save = function (this: Session, callback?: (error?: unknown) => void) {
+    const current = JSON.stringify(this, function (this: unknown, key, value: unknown) {
+      return this === session && key === "cookie" ? undefined : value;
+    });
+    if (current === stored) {
+      callback?.();
+      return this;
+    }
+    return save.call(this, (error?: unknown) => {
+      if (!error) stored = current;
+      callback?.(error);
+    });
+  };
 }

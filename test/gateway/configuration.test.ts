@@ -90,6 +90,19 @@ describe("configuration", () => {
     assert.deepEqual([...config.allowedOrigins].sort(), ["http://localhost:3000", "https://app.example.com", "https://auth.example.com"]);
   });
 
+  it("listens on loopback only without Redis and HOST, and where HOST says otherwise", () => {
+    assert.equal(loadConfig({}).host, "127.0.0.1");
+    assert.equal(loadConfig({ HOST: "0.0.0.0" }).host, "0.0.0.0");
+    assert.equal(loadConfig({ REDIS_URL: "redis://127.0.0.1:6399" }).host, undefined, "with Redis, all interfaces as before");
+  });
+
+  it("limits OAuth starts to 20 a minute per address and per session unless OAUTH_START_LIMIT_* say otherwise", () => {
+    assert.deepEqual(loadConfig({}).oauthStarts, { max: 20, windowSeconds: 60 });
+    assert.deepEqual(loadConfig({ OAUTH_START_LIMIT_MAX: "5", OAUTH_START_LIMIT_WINDOW_SECONDS: "600" }).oauthStarts, { max: 5, windowSeconds: 600 });
+    assert.equal(refusal({ OAUTH_START_LIMIT_MAX: "0" }).variable, "OAUTH_START_LIMIT_MAX");
+    assert.equal(refusal({ OAUTH_START_LIMIT_WINDOW_SECONDS: "soon" }).variable, "OAUTH_START_LIMIT_WINDOW_SECONDS");
+  });
+
   it("accepts OPENROUTER_CLIENT_ID and OPENROUTER_CLIENT_SECRET for compatibility, needing neither", () => {
     assert.doesNotThrow(() => loadConfig({ OPENROUTER_CLIENT_ID: "legacy", OPENROUTER_CLIENT_SECRET: "legacy" }));
   });
