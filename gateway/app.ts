@@ -1,5 +1,6 @@
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import express, { Router, type Request } from "express";
+import express, { Router, type NextFunction, type Request, type Response } from "express";
 import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
 import { AuthService } from "./auth/service.js";
 import { loadConfig, type Config } from "./config.js";
@@ -17,6 +18,7 @@ import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./util/package-root.js";
+import { PROXY_PATH, createProxyRouter } from "./proxy/router.js";
 import { addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
@@ -65,6 +67,10 @@ declare module "express-serve-static-core" {
 /** The element's self-contained module, built by `npm run build`. */
 const ELEMENT_MODULE = join(packageRoot, "dist", "openrouter-auth.js");
 
+/** The element's other languages, one module each, imported on demand from beside the element. */
+const LOCALE_DIR = join(packageRoot, "dist", "openrouter-auth-locales");
+const LOCALE_MODULES: ReadonlySet<string> = new Set(existsSync(LOCALE_DIR) ? readdirSync(LOCALE_DIR).filter((file) => file.endsWith(".js")) : []);
+
 /**
  * The whole gateway as one Express router (SPEC §6): GraphQL at /graphql, the REST paths, the
  * OAuth callback page and the element module. A host mounts it in its own app, before its own
@@ -94,18 +100,30 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   // arrive before Apollo has started wait for it.
   apollo.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();
 
+  const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now);
+  const proxy = createProxyRouter({ config, auth, redis, logger, sessions, keyPrefix: KEY_PREFIX });
+
   const router = Router() as OpenRouterAuthRouter;
   router.use(requestLog(logger));
   router.use(securityHeaders({ hsts: config.cookie.secure }));
 
-  // Public, and served before CORS and the session middleware: any page may load the element,
-  // and fetching it never touches the session store.
-  router.get("/openrouter-auth.js", (_req, res, next) => {
+  // Public, and served before CORS and the session middleware: any page may load the element
+  // (and the languages it imports from beside itself), and fetching it never touches the session store.
+  const sendModule = (file: string, res: Response, next: NextFunction) => {
     res.setHeader("access-control-allow-origin", "*");
-    res.sendFile(ELEMENT_MODULE, { maxAge: "10m", headers: { "content-type": "text/javascript; charset=utf-8" } }, (error) => {
+    res.sendFile(file, { maxAge: "10m", headers: { "content-type": "text/javascript; charset=utf-8" } }, (error) => {
       if (error) next(error);
     });
+  };
+  router.get("/openrouter-auth.js", (_req, res, next) => sendModule(ELEMENT_MODULE, res, next));
+  router.get("/openrouter-auth-locales/:file", (req, res, next) => {
+    const file = req.params.file;
+    if (!LOCALE_MODULES.has(file)) return next();
+    sendModule(join(LOCALE_DIR, file), res, next);
   });
+  // The OpenRouter proxy, with its own CORS (OpenAI-style clients send headers of their own),
+  // body limit and OpenAI-style error shape.
+  router.use(PROXY_PATH, proxy.router);
   router.use(cors(config.allowedOrigins));
   router.use(originGuard(config.allowedOrigins));
   router.get("/healthz", (_req, res) => {
@@ -116,7 +134,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     sendJson(res, { status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" }, ok ? 200 : 503);
   });
 
-  router.use(sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now));
+  router.use(sessions);
   router.use((req, _res, next) => {
     req.openRouterAuth = auth;
     next();
@@ -156,6 +174,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     ready,
     whenConnected,
     async close() {
+      proxy.close();
       await apollo.stop();
       await kv.close();
     },

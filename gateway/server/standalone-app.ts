@@ -17,7 +17,7 @@ export function createStandaloneApp(
   options: { readonly https?: boolean; readonly now?: () => number } = {},
 ): { app: Express; gateway: OpenRouterAuthRouter } {
   const gateway = createOpenRouterAuth({ config, logger, now: options.now });
-  if (config.cookie.secure && config.trustProxy === false && options.https !== true) {
+  if (config.cookie.secure && config.trustProxy === 0 && options.https !== true) {
     // Served over plain HTTP with no proxy trusted to say https: every sign-in would be refused
     // (INSECURE_TRANSPORT), since browsers drop a Secure cookie on such a request.
     logger.warn(
