@@ -56,7 +56,6 @@ export class OAuthService {
    */
   async initiate(session: SessionHandle, caller: Caller, options: { returnTo: string | null; origin: string | undefined }): Promise<OAuthInitiation> {
     const returnTo = options.returnTo === null ? null : assertReturnTo(options.returnTo, this.#config.allowedOrigins);
-    this.#auth.assertCookieReachable(caller);
     // Each start stores a session and a state: a client without an account must not be able to
     // fill the store by starting flows.
     await this.#starts.hit(caller);

@@ -103,7 +103,7 @@ describe("the in-process store, for development without Redis", () => {
       const listening = JSON.parse(output.split("\n").find((line) => line.includes('"event":"listening"'))!) as { host: string; msg: string };
       assert.equal(listening.host, "127.0.0.1");
       assert.match(listening.msg, /http:\/\/127\.0\.0\.1:\d+ \(loopback only/);
-      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      assert.equal((await new HttpClient(`http://127.0.0.1:${port}`).graphql(STATUS)).body.data.status.authenticated, false, "it serves on 127.0.0.1");
       child.kill("SIGTERM");
       assert.equal(await exited, 0);
     } finally {
