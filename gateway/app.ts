@@ -3,6 +3,7 @@ import { join } from "node:path";
 import express, { Router, type NextFunction, type Request, type Response } from "express";
 import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
 import { AuthService } from "./auth/service.js";
+import { causeForLog } from "./errors.js";
 import { loadConfig, type Config } from "./config.js";
 import { createApolloServer } from "./graphql/apollo.js";
 import { graphqlHandler } from "./graphql/http-handler.js";
@@ -96,9 +97,16 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   const oauth = new OAuthService({ config, openrouter, auth, states, starts, now });
   const storeErrors = new ThrottledErrorLog(logger);
   const apollo = createApolloServer({ production: config.production, logger, storeErrors });
-  // Lets the router be made synchronously, as hosts expect of Express middleware; requests that
-  // arrive before Apollo has started wait for it.
-  apollo.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();
+  // Lets the router be made synchronously, as hosts expect of Express middleware: requests that
+  // arrive while Apollo is starting wait for it, and close() waits for the start too, since Apollo
+  // refuses to stop while starting (a SIGTERM in the first moments after start-up).
+  const apolloStarted = apollo.start().then(
+    () => true,
+    (error: unknown) => {
+      logger.error({ err: causeForLog(error) }, "GraphQL failed to start: every GraphQL request will fail");
+      return false;
+    },
+  );
 
   const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now);
   const proxy = createProxyRouter({ config, auth, redis, logger, sessions, keyPrefix: KEY_PREFIX });
@@ -175,7 +183,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     whenConnected,
     async close() {
       proxy.close();
-      await apollo.stop();
+      if (await apolloStarted) await apollo.stop();
       await kv.close();
     },
   });
