@@ -3,6 +3,7 @@ import express, { Router, type Request } from "express";
 import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
 import { AuthService } from "./auth/service.js";
 import { loadConfig, type Config } from "./config.js";
+import { toGatewayError } from "./errors.js";
 import { createApolloServer } from "./graphql/apollo.js";
 import { graphqlHandler } from "./graphql/http-handler.js";
 import type { GraphQLContext } from "./graphql/context.js";
@@ -17,7 +18,7 @@ import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./util/package-root.js";
-import { addRestRoutes } from "./rest/routes.js";
+import { REST_BASE, addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
 import { KEY_PREFIX, createSessionStore } from "./session/session-store.js";
@@ -58,6 +59,16 @@ declare module "express-serve-static-core" {
 const ELEMENT_MODULE = join(packageRoot, "dist", "openrouter-auth.js");
 
 /**
+ * The paths the gateway answers itself, each with everything below it. Its request log, security
+ * headers, CORS and origin refusals apply to these alone: a host's own routes, mounted after the
+ * router, keep their own headers and rules (docs/contract.md §6).
+ */
+const GATEWAY_PATHS = ["/graphql", REST_BASE, "/api/v1/openrouter/proxy", "/openrouter-auth.js", "/openrouter-auth-locales", "/healthz", "/readyz"];
+
+/** Why the session of a host route's request could not be read, for getOpenRouterKey to report. */
+const sessionFailures = new WeakMap<Request, unknown>();
+
+/**
  * The whole gateway as one Express router (SPEC §6): GraphQL at /graphql, the REST paths, the
  * OAuth callback page and the element module. A host mounts it in its own app, before its own
  * routes, so that `getOpenRouterKey(req)` works there too.
@@ -84,8 +95,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   apollo.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();
 
   const router = Router() as OpenRouterAuthRouter;
-  router.use(requestLog(logger));
-  router.use(securityHeaders({ hsts: config.cookie.secure }));
+  router.use(GATEWAY_PATHS, requestLog(logger), securityHeaders({ hsts: config.cookie.secure }));
 
   // Public, and served before CORS and the session middleware: any page may load the element,
   // and fetching it never touches the session store.
@@ -95,8 +105,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
       if (error) next(error);
     });
   });
-  router.use(cors(config.allowedOrigins));
-  router.use(originGuard(config.allowedOrigins));
+  router.use(GATEWAY_PATHS, cors(config.allowedOrigins), originGuard(config.allowedOrigins));
   router.get("/healthz", (_req, res) => {
     sendJson(res, { status: "ok" });
   });
@@ -105,7 +114,18 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     sendJson(res, { status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" }, ok ? 200 : 503);
   });
 
-  router.use(sessionMiddleware(config, createSessionStore(redis, config.keyring)));
+  const sessions = sessionMiddleware(config, createSessionStore(redis, config.keyring));
+  router.use(GATEWAY_PATHS, sessions);
+  // The host's routes read the session too, for getOpenRouterKey: one store read, and only when
+  // the cookie names a session. A store failure there is not the gateway's to answer: the host's
+  // page still renders, and getOpenRouterKey rejects with SESSION_STORE_UNAVAILABLE.
+  router.use((req, res, next) => {
+    if (req.sessionHandle !== undefined) return next();
+    sessions(req, res, (error?: unknown) => {
+      if (error !== undefined) sessionFailures.set(req, error);
+      next();
+    });
+  });
   router.use((req, _res, next) => {
     req.openRouterAuth = auth;
     next();
@@ -159,6 +179,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
  * routes that call OpenRouter on the user's behalf. The router must be mounted before them.
  */
 export async function getOpenRouterKey(req: Request): Promise<string | null> {
+  const failure = sessionFailures.get(req);
+  if (failure !== undefined) throw toGatewayError(failure);
   const auth = req.openRouterAuth;
   const session = req.sessionHandle;
   if (auth === undefined || session === undefined) {
