@@ -9,6 +9,7 @@ import { graphqlHandler } from "./graphql/http-handler.js";
 import type { GraphQLContext } from "./graphql/context.js";
 import { AttemptLimiter } from "./auth/attempt-limiter.js";
 import { cors } from "./http/cors.js";
+import { crossSiteReadGuard } from "./http/cross-site-reads.js";
 import { jsonOnly, originGuard } from "./http/origin-guard.js";
 import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
@@ -133,6 +134,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   const json = express.json({ limit: "16kb" });
   router.all(
     "/graphql",
+    crossSiteReadGuard(config.allowedOrigins),
+    jsonOnly,
     json,
     graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") })),
   );

@@ -139,9 +139,15 @@ describe("hostile input", () => {
     assert.match(typo.body.errors?.[0]?.message ?? "", /Did you mean "status"/);
   });
 
-  it("refuses a GraphQL GET or a form post without Apollo's CSRF preflight header", async () => {
-    const response = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent("{ status { authenticated } }")}`);
-    assert.equal(response.status, 400);
+  it("refuses a GraphQL form post or text/plain post (415), and a mutation over GET (405)", async () => {
+    const browser = new HttpClient(stack.gatewayUrl);
+    const query = "mutation { logout { authenticated } }";
+    const form = await browser.post("/graphql", undefined, { rawBody: `query=${encodeURIComponent(query)}`, contentType: "application/x-www-form-urlencoded" });
+    assert.equal(form.status, 415);
+    const text = await browser.post("/graphql", undefined, { rawBody: JSON.stringify({ query }), contentType: "text/plain" });
+    assert.equal(text.status, 415);
+    const get = await browser.get(`/graphql?query=${encodeURIComponent(query)}`);
+    assert.equal(get.status, 405);
   });
 });
 
