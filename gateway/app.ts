@@ -3,6 +3,7 @@ import express, { Router, type Request } from "express";
 import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
 import { AuthService } from "./auth/service.js";
 import { loadConfig, type Config } from "./config.js";
+import { configWarnings } from "./config-warnings.js";
 import { toGatewayError } from "./errors.js";
 import { createApolloServer } from "./graphql/apollo.js";
 import { graphqlHandler } from "./graphql/http-handler.js";
@@ -19,6 +20,7 @@ import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./util/package-root.js";
+import { originProbe } from "./rest/origin-probe.js";
 import { REST_BASE, addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
@@ -83,6 +85,9 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   for (const name of config.generatedSecrets) {
     logger.warn({ event: "config.generated", variable: name }, `${name} is not set: using a random one for this run, so sessions do not survive a restart. Set it before any real use.`);
   }
+  for (const warning of configWarnings(config)) {
+    logger.warn({ event: "config.warning", variable: warning.variable }, warning.message);
+  }
 
   const openrouter = new OpenRouterClient(config.openrouter);
   const attempts = new AttemptLimiter({ redis, limit: config.attempts, prefix: `${KEY_PREFIX}attempts:` });
@@ -106,6 +111,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
       if (error) next(error);
     });
   });
+  // Open to every origin as well, and before CORS: it answers the pages that CORS refuses.
+  router.get(`${REST_BASE}/origin`, originProbe(config.allowedOrigins));
   router.use(GATEWAY_PATHS, cors(config.allowedOrigins), originGuard(config.allowedOrigins));
   router.get("/healthz", (_req, res) => {
     sendJson(res, { status: "ok" });
