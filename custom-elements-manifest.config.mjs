@@ -6,6 +6,9 @@
  */
 const plumbing = new Set(["styles", "properties"]);
 
+/** Per module path, the names it exports only as types (`export type {…}`, `export { type X }`). */
+const typeOnlyExports = new Map();
+
 /** @type {import("@custom-elements-manifest/analyzer").Config} */
 export default {
   globs: ["widget/openrouter-auth.ts", "widget/events.ts", "widget/define.ts", "widget/index.ts"],
@@ -14,6 +17,34 @@ export default {
   // The "customElements" key is already in package.json; the analyzer would rewrite the file.
   packagejson: false,
   plugins: [
+    {
+      // `static properties = {…} as const` keeps the literal types Lit users and analyzers read,
+      // but the analyzer's Lit support looks for a bare object literal: it is shown the literal
+      // inside `as const` (before the analysis, which reads the declarations' attributes from it).
+      name: "static-properties-as-const",
+      collectPhase({ ts, node }) {
+        if (ts.isPropertyDeclaration(node) && node.name.getText() === "properties" && node.initializer && ts.isAsExpression(node.initializer)) {
+          node.initializer = node.initializer.expression;
+        }
+      },
+    },
+    {
+      // The analyzer lists `export { type X }` as a JavaScript export, which no module has at run
+      // time: a tool that imports it by that name would fail. Type-only exports are left out.
+      name: "no-type-only-exports",
+      analyzePhase({ ts, node, moduleDoc }) {
+        if (!ts.isExportDeclaration(node) || !node.exportClause || !ts.isNamedExports(node.exportClause)) return;
+        const names = typeOnlyExports.get(moduleDoc.path) ?? new Set();
+        for (const specifier of node.exportClause.elements) {
+          if (node.isTypeOnly || specifier.isTypeOnly) names.add(specifier.name.text);
+        }
+        typeOnlyExports.set(moduleDoc.path, names);
+      },
+      moduleLinkPhase({ moduleDoc }) {
+        const names = typeOnlyExports.get(moduleDoc.path);
+        if (names) moduleDoc.exports = moduleDoc.exports?.filter((e) => !(e.kind === "js" && names.has(e.name)));
+      },
+    },
     {
       name: "public-api-only",
       packageLinkPhase({ customElementsManifest }) {

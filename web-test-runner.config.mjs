@@ -46,7 +46,7 @@ function testStack() {
       }
       if (payload?.partitioned) {
         // What third-party cookie blocking or partitioning does to the popup: the gateway's
-        // callback arrives without the element's session cookie (SPEC §5 step 3, relay case).
+        // callback arrives without the element's session cookie (the relay case of the OAuth flow).
         // Chromium adds cookies below the interception layer, so the callback is fetched here,
         // from the real gateway without them, and its answer handed to the popup unchanged.
         await popup.setRequestInterception(true);

@@ -6,6 +6,8 @@
  *   `GET /api/v1/models`, `POST /api/v1/auth/keys`: the public API the gateway calls.
  * - `GET /auth` and `POST /auth/approve`: a one-button consent page standing in for OpenRouter's
  *   OAuth PKCE sign-in; {@link OpenRouterStub.approve} does the same without a browser.
+ * - `POST /api/v1/chat/completions`: a completion that echoes the last user message, as JSON or
+ *   streamed as server-sent events at a pace {@link OpenRouterStub.setChatPace} sets.
  * - Faults ("down", "slow", "server-error", "rate-limited") let tests prove how the gateway copes
  *   with an upstream that fails; the consent page is never faulted.
  *
@@ -13,6 +15,7 @@
  *
  * @see https://openrouter.ai/docs/api-reference/api-keys/get-current-key
  * @see https://openrouter.ai/docs/use-cases/oauth-pkce
+ * @see https://openrouter.ai/docs/api-reference/streaming
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
@@ -53,8 +56,30 @@ export interface StubRequestRecord {
   readonly path: string;
   /** Whether the request carried `Authorization: Bearer <something>`. */
   readonly hasBearer: boolean;
-  /** For `POST /api/v1/auth/keys` only: the parsed JSON body (the raw text when it is not JSON). */
+  /** The bearer key itself, when there was one. */
+  readonly bearer?: string;
+  /** For `POST /api/v1/auth/keys` and `POST /api/v1/chat/completions`: the parsed JSON body (the raw text when it is not JSON). */
   readonly body?: unknown;
+  /** The app attribution headers OpenRouter reads (`HTTP-Referer`, `X-Title`), when sent. */
+  readonly referer?: string;
+  readonly title?: string;
+  /** Streamed completions: how many content chunks have gone out so far. */
+  readonly chunksSent?: number;
+  /** Whether the client went away before the answer was complete. */
+  readonly aborted: boolean;
+}
+
+/** How a streamed completion is paced. */
+export interface ChatPace {
+  /** How many content chunks the answer is cut into (default 4). */
+  readonly chunks?: number;
+  /** The pause before each content chunk after the first (default 20 ms). */
+  readonly intervalMs?: number;
+  /**
+   * Awaited before each content chunk after the first (after the pause), with that chunk's index:
+   * lets a test hold the stream until its client has seen what came before.
+   */
+  readonly beforeChunk?: (index: number) => Promise<void> | void;
 }
 
 export interface OpenRouterStub {
@@ -71,6 +96,8 @@ export interface OpenRouterStub {
   /** The live account record: tests may change it (usage, disabled, ...) and the stub answers accordingly. */
   account(key: string): StubAccount | undefined;
   setFault(fault: StubFault, options?: StubFaultOptions): void;
+  /** How streamed completions are paced from now on; `{}` restores the defaults. */
+  setChatPace(pace: ChatPace): void;
   /**
    * How the consent redirect adds `code`: "standard" appends `&code=` when callback_url already
    * has a query (what OpenRouter documents); "naive" always appends `?code=`, giving
@@ -84,9 +111,10 @@ export interface OpenRouterStub {
    */
   approve(authorizeUrl: string): string;
   /**
-   * Every request received, in order (method, path without query, whether it carried a bearer
-   * key, and for POST /auth/keys the parsed body): lets tests prove what the gateway sent upstream.
-   * Requests answered by a fault are recorded too.
+   * Every request received, in order (method, path without query, the bearer key, the attribution
+   * headers, for POST /auth/keys and /chat/completions the parsed body, and whether the client
+   * aborted): lets tests prove what the gateway sent upstream. Requests answered by a fault are
+   * recorded too. Each read is a snapshot.
    */
   readonly requests: ReadonlyArray<StubRequestRecord>;
   clearRequests(): void;
@@ -205,6 +233,8 @@ const API = "/api/v1";
 const DEFAULT_SLOW_MS = 30_000;
 const DEFAULT_CODE_TTL_MS = 10 * 60_000;
 const MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_CHAT_CHUNKS = 4;
+const DEFAULT_CHAT_INTERVAL_MS = 20;
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /** How OpenRouter masks a key: first 12 chars + "..." + last 3. */
@@ -317,6 +347,8 @@ interface ActiveFault {
   options: StubFaultOptions;
 }
 
+type MutableRecord = { -readonly [K in keyof StubRequestRecord]: StubRequestRecord[K] };
+
 interface PendingDelay {
   timer: NodeJS.Timeout;
   finish: (completed: boolean) => void;
@@ -330,10 +362,11 @@ class StubServer implements OpenRouterStub {
 
   private readonly accounts = new Map<string, StubAccount>();
   private readonly codes = new Map<string, CodeGrant>();
-  private readonly records: Array<{ method: string; path: string; hasBearer: boolean; body?: unknown }> = [];
+  private readonly records: MutableRecord[] = [];
   private readonly delays = new Set<PendingDelay>();
   private active: ActiveFault = { fault: "none", options: {} };
   private appendStyle: "standard" | "naive" = "standard";
+  private chatPace: ChatPace = {};
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -399,6 +432,10 @@ class StubServer implements OpenRouterStub {
     this.active = { fault, options: { ...options, ...(options.paths ? { paths: [...options.paths] } : {}) } };
   }
 
+  setChatPace(pace: ChatPace): void {
+    this.chatPace = { ...pace };
+  }
+
   setCodeAppendStyle(style: "standard" | "naive"): void {
     this.appendStyle = style;
   }
@@ -454,11 +491,13 @@ class StubServer implements OpenRouterStub {
     const url = new URL(req.url ?? "/", this.origin);
     const path = url.pathname;
     const authorization = req.headers.authorization ?? "";
-    const record: { method: string; path: string; hasBearer: boolean; body?: unknown } = {
-      method,
-      path,
-      hasBearer: /^Bearer\s+\S/i.test(authorization),
-    };
+    const bearer = /^Bearer\s+(\S+)/i.exec(authorization)?.[1];
+    const record: MutableRecord = { method, path, hasBearer: bearer !== undefined, aborted: false };
+    if (bearer !== undefined) record.bearer = bearer;
+    const referer = req.headers["http-referer"];
+    const title = req.headers["x-title"];
+    if (typeof referer === "string") record.referer = referer;
+    if (typeof title === "string") record.title = title;
     this.records.push(record);
 
     const { fault, options } = this.faultFor(path);
@@ -466,9 +505,13 @@ class StubServer implements OpenRouterStub {
       req.socket.destroy();
       return;
     }
+    // "close" before the answer is complete: the client (the gateway) gave up on it.
+    res.once("close", () => {
+      if (!res.writableFinished) record.aborted = true;
+    });
 
     const text = method === "POST" ? await readBody(req) : (req.resume(), "");
-    if (method === "POST" && path === `${API}/auth/keys` && text !== null) {
+    if (method === "POST" && (path === `${API}/auth/keys` || path === `${API}/chat/completions`) && text !== null) {
       try {
         record.body = JSON.parse(text);
       } catch {
@@ -494,10 +537,10 @@ class StubServer implements OpenRouterStub {
       this.sendError(res, 413, "Request body too large");
       return;
     }
-    this.route(method, path, url, text, authorization, res);
+    this.route(method, path, url, text, authorization, res, record);
   }
 
-  private route(method: string, path: string, url: URL, text: string, authorization: string, res: ServerResponse): void {
+  private route(method: string, path: string, url: URL, text: string, authorization: string, res: ServerResponse, record: MutableRecord): void {
     const isGet = method === "GET" || method === "HEAD";
     switch (path) {
       case "/auth":
@@ -520,6 +563,9 @@ class StubServer implements OpenRouterStub {
       case `${API}/auth/keys`:
         if (method !== "POST") return this.notAllowed(res, "POST");
         return this.exchange(text, res);
+      case `${API}/chat/completions`:
+        if (method !== "POST") return this.notAllowed(res, "POST");
+        return this.withAccount(authorization, res, () => this.complete(text, res, record));
       default:
         return this.sendError(res, 404, `Not Found: ${path}`);
     }
@@ -555,6 +601,77 @@ class StubServer implements OpenRouterStub {
       return this.sendError(res, 403, "Invalid code_verifier");
     }
     this.sendJson(res, 200, { key: grant.account.key, user_id: grant.account.userId });
+  }
+
+  /** POST /api/v1/chat/completions: echoes the last user message, as JSON or as server-sent events. */
+  private complete(text: string, res: ServerResponse, record: MutableRecord): void {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return this.sendError(res, 400, "Invalid JSON body");
+    }
+    if (!isRecord(body)) return this.sendError(res, 400, "Expected a JSON object");
+    const { model, messages, stream } = body;
+    if (typeof model !== "string" || model === "") return this.sendError(res, 400, "model is required");
+    if (!STUB_MODELS.some((known) => known.id === model)) return this.sendError(res, 400, `${model} is not a valid model ID`);
+    if (!Array.isArray(messages) || messages.length === 0) return this.sendError(res, 400, "messages must be a non-empty array");
+    if (stream !== undefined && typeof stream !== "boolean") return this.sendError(res, 400, "stream must be a boolean");
+
+    const content = `Echo: ${lastUserText(messages)}`;
+    const id = `gen-${randomBytes(12).toString("hex")}`;
+    const created = Math.floor(Date.now() / 1000);
+    const usage = { prompt_tokens: wordCount(messages.map((message) => textOf(isRecord(message) ? message.content : "")).join(" ")), completion_tokens: wordCount(content) };
+    const usageTotal = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
+    if (stream !== true) {
+      return this.sendJson(res, 200, {
+        id,
+        provider: "OpenRouterStub",
+        model,
+        object: "chat.completion",
+        created,
+        choices: [{ index: 0, logprobs: null, finish_reason: "stop", native_finish_reason: "stop", message: { role: "assistant", content, refusal: null } }],
+        usage: usageTotal,
+      });
+    }
+    // A failing pace hook (a test's) ends the stream rather than the process.
+    this.streamCompletion(res, record, { id, model, created, content, usage: usageTotal }).catch(() => res.destroy());
+  }
+
+  /** Sends the answer as OpenRouter streams one: a comment line, content chunks, a final chunk with usage, then [DONE]. */
+  private async streamCompletion(
+    res: ServerResponse,
+    record: MutableRecord,
+    answer: { id: string; model: string; created: number; content: string; usage: Record<string, number> },
+  ): Promise<void> {
+    const { chunks = DEFAULT_CHAT_CHUNKS, intervalMs = DEFAULT_CHAT_INTERVAL_MS, beforeChunk } = this.chatPace;
+    const pieces = splitInto(answer.content, Math.max(1, chunks));
+    const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({
+        id: answer.id,
+        provider: "OpenRouterStub",
+        model: answer.model,
+        object: "chat.completion.chunk",
+        created: answer.created,
+        choices: [{ index: 0, delta, finish_reason: finish, native_finish_reason: finish, logprobs: null }],
+        ...extra,
+      })}\n\n`;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    res.write(": OPENROUTER PROCESSING\n\n");
+    record.chunksSent = 0;
+    for (const [index, piece] of pieces.entries()) {
+      if (index > 0) {
+        if (!(await this.delay(intervalMs, res))) return;
+        if (beforeChunk !== undefined) await beforeChunk(index);
+        if (res.destroyed) return;
+        // Like OpenRouter while a model thinks: a keep-alive comment between chunks.
+        if (index === 1) res.write(": OPENROUTER PROCESSING\n\n");
+      }
+      res.write(chunk({ role: "assistant", content: piece }, null));
+      record.chunksSent = index + 1;
+    }
+    res.write(chunk({ role: "assistant", content: "" }, "stop", { usage: answer.usage }));
+    res.end("data: [DONE]\n\n");
   }
 
   private consentPage(params: URLSearchParams, res: ServerResponse): void {
@@ -645,6 +762,37 @@ function keyInfo(account: StubAccount): Record<string, unknown> {
     expires_at: null,
     rate_limit: { requests: account.isFreeTier ? 20 : 200, interval: "10s" },
   };
+}
+
+/** The text of a message's content: a string, or the text parts of an array of parts. */
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((part) => (isRecord(part) && part.type === "text" && typeof part.text === "string" ? part.text : ""))
+    .filter((text) => text !== "")
+    .join(" ");
+}
+
+function lastUserText(messages: unknown[]): string {
+  for (let at = messages.length - 1; at >= 0; at--) {
+    const message = messages[at];
+    if (isRecord(message) && message.role === "user") return textOf(message.content);
+  }
+  return "";
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter((word) => word !== "").length;
+}
+
+/** `text` cut into `count` pieces of near-equal length (fewer when the text is shorter), none empty. */
+function splitInto(text: string, count: number): string[] {
+  const characters = [...text];
+  const size = Math.max(1, Math.ceil(characters.length / count));
+  const pieces: string[] = [];
+  for (let at = 0; at < characters.length; at += size) pieces.push(characters.slice(at, at + size).join(""));
+  return pieces.length === 0 ? [""] : pieces;
 }
 
 function isLoopback(hostname: string): boolean {

@@ -1,5 +1,6 @@
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import express, { Router, type Request } from "express";
+import express, { Router, type NextFunction, type Request, type Response } from "express";
 import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
 import { AuthService } from "./auth/service.js";
 import { loadConfig, type Config } from "./config.js";
@@ -20,6 +21,7 @@ import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./util/package-root.js";
+import { PROXY_PATH, createProxyRouter } from "./proxy/router.js";
 import { originProbe } from "./rest/origin-probe.js";
 import { REST_BASE, addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
@@ -61,12 +63,16 @@ declare module "express-serve-static-core" {
 /** The element's self-contained module, built by `npm run build`. */
 const ELEMENT_MODULE = join(packageRoot, "dist", "openrouter-auth.js");
 
+/** The element's other languages, one module each, imported on demand from beside the element. */
+const LOCALE_DIR = join(packageRoot, "dist", "openrouter-auth-locales");
+const LOCALE_MODULES: ReadonlySet<string> = new Set(existsSync(LOCALE_DIR) ? readdirSync(LOCALE_DIR).filter((file) => file.endsWith(".js")) : []);
+
 /**
  * The paths the gateway answers itself, each with everything below it. Its request log, security
  * headers, CORS and origin refusals apply to these alone: a host's own routes, mounted after the
  * router, keep their own headers and rules (docs/contract.md §6).
  */
-const GATEWAY_PATHS = ["/graphql", REST_BASE, "/api/v1/openrouter/proxy", "/openrouter-auth.js", "/openrouter-auth-locales", "/healthz", "/readyz"];
+const GATEWAY_PATHS = ["/graphql", REST_BASE, PROXY_PATH, "/openrouter-auth.js", "/openrouter-auth-locales", "/healthz", "/readyz"];
 
 /** Why the session of a host route's request could not be read, for getOpenRouterKey to report. */
 const sessionFailures = new WeakMap<Request, unknown>();
@@ -100,19 +106,31 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   // arrive before Apollo has started wait for it.
   apollo.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();
 
+  const sessions = sessionMiddleware(config, createSessionStore(redis, config.keyring));
+  const proxy = createProxyRouter({ config, auth, redis, logger, sessions, keyPrefix: KEY_PREFIX });
+
   const router = Router() as OpenRouterAuthRouter;
   router.use(GATEWAY_PATHS, requestLog(logger), securityHeaders({ hsts: config.cookie.secure }));
 
-  // Public, and served before CORS and the session middleware: any page may load the element,
-  // and fetching it never touches the session store.
-  router.get("/openrouter-auth.js", (_req, res, next) => {
+  // Public, and served before CORS and the session middleware: any page may load the element
+  // (and the languages it imports from beside itself), and fetching it never touches the session store.
+  const sendModule = (file: string, res: Response, next: NextFunction) => {
     res.setHeader("access-control-allow-origin", "*");
-    res.sendFile(ELEMENT_MODULE, { maxAge: "10m", headers: { "content-type": "text/javascript; charset=utf-8" } }, (error) => {
+    res.sendFile(file, { maxAge: "10m", headers: { "content-type": "text/javascript; charset=utf-8" } }, (error) => {
       if (error) next(error);
     });
+  };
+  router.get("/openrouter-auth.js", (_req, res, next) => sendModule(ELEMENT_MODULE, res, next));
+  router.get("/openrouter-auth-locales/:file", (req, res, next) => {
+    const file = req.params.file;
+    if (!LOCALE_MODULES.has(file)) return next();
+    sendModule(join(LOCALE_DIR, file), res, next);
   });
   // Open to every origin as well, and before CORS: it answers the pages that CORS refuses.
   router.get(`${REST_BASE}/origin`, originProbe(config.allowedOrigins));
+  // The OpenRouter proxy, with its own CORS (OpenAI-style clients send headers of their own),
+  // body limit and OpenAI-style error shape.
+  router.use(PROXY_PATH, proxy.router);
   router.use(GATEWAY_PATHS, cors(config.allowedOrigins), originGuard(config.allowedOrigins));
   router.get("/healthz", (_req, res) => {
     sendJson(res, { status: "ok" });
@@ -122,7 +140,6 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     sendJson(res, { status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" }, ok ? 200 : 503);
   });
 
-  const sessions = sessionMiddleware(config, createSessionStore(redis, config.keyring));
   router.use(GATEWAY_PATHS, sessions);
   // The host's routes read the session too, for getOpenRouterKey: one store read, and only when
   // the cookie names a session. A store failure there is not the gateway's to answer: the host's
@@ -178,6 +195,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     ready,
     whenConnected,
     async close() {
+      proxy.close();
       await apollo.stop();
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },

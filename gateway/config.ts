@@ -1,5 +1,6 @@
 import { FernetKeyring, InvalidFernetKeyError } from "./crypto/fernet.js";
 import { randomBytes } from "node:crypto";
+import { isIP, isIPv4 } from "node:net";
 
 /**
  * Configuration (SPEC §7), read from the environment and checked once, at start-up. A bad value
@@ -43,9 +44,33 @@ export interface Config {
   readonly userInfoMaxAgeSeconds: number;
   /** Sign-in attempts (validateKey, completeOAuth) allowed per client address and per session. */
   readonly attempts: { readonly max: number; readonly windowSeconds: number };
-  /** Express's `trust proxy` setting. */
-  readonly trustProxy: boolean | number | string;
+  /**
+   * Express's `trust proxy` setting: how many proxies stand in front of the gateway, or their
+   * addresses; never "trust all", so the client address is never one the client chose.
+   */
+  readonly trustProxy: number | readonly string[];
+  /** App attribution sent to OpenRouter by the proxy: `HTTP-Referer` (default: the caller's allowed origin) and `X-Title`. */
+  readonly appUrl: string | undefined;
+  readonly appTitle: string | undefined;
+  /** The OpenRouter proxy at /api/v1/openrouter/proxy and its policy. */
+  readonly proxy: ProxyConfig;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+/** The proxy's settings (PROXY_*); a policy left undefined is not applied. */
+export interface ProxyConfig {
+  readonly enabled: boolean;
+  readonly maxBodyBytes: number;
+  /** Model ids; an entry ending in `*` matches every id that starts with what precedes it. */
+  readonly allowedModels: readonly string[] | undefined;
+  /** The highest `max_tokens` / `max_completion_tokens` a request may ask for, and what is sent when it asks for none. */
+  readonly maxTokens: number | undefined;
+  /** Completions each session may ask for per window. */
+  readonly rateLimit: { readonly max: number; readonly windowSeconds: number } | undefined;
+  /** Completions (streamed or not) each session may have running at once. */
+  readonly maxConcurrentStreams: number | undefined;
+  /** How long OpenRouter may stay silent, before its answer starts or between two chunks, before the proxy gives up. */
+  readonly idleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +172,9 @@ export function loadConfig(env: Env): Config {
       windowSeconds: integer(read, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
     }),
     trustProxy: trustProxy(read("TRUST_PROXY")),
+    appUrl: read("OPENROUTER_APP_URL") === undefined ? undefined : url(read, "OPENROUTER_APP_URL", ""),
+    appTitle: headerText(read, "OPENROUTER_APP_TITLE"),
+    proxy: proxyConfig(read),
     logLevel: oneOf(read, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
   });
 }
@@ -214,12 +242,78 @@ function origin(name: string, value: string): string {
   return parsed.origin;
 }
 
-function trustProxy(value: string | undefined): boolean | number | string {
-  if (value === undefined || value.toLowerCase() === "false") return false;
-  if (value.toLowerCase() === "true") return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  // Express also takes "loopback", "uniquelocal" or a comma-separated list of addresses/subnets.
+/** The names Express's `trust proxy` knows for ranges of addresses. */
+const TRUST_PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * Express's `trust proxy` setting: a hop count, or the proxies' addresses. `true` is refused: it
+ * trusts every `X-Forwarded-For` entry, so the client address would be the left-most one, which
+ * the client itself writes, and each made-up address would get a fresh sign-in attempt budget.
+ * @see https://expressjs.com/en/guide/behind-proxies.html
+ */
+function trustProxy(value: string | undefined): number | readonly string[] {
+  const insteadOfTrue = "a hop count (1 for one proxy), the proxies' addresses or subnets (e.g. 10.0.0.0/8), or loopback / uniquelocal";
+  // 0 hops: no proxy, the socket's address is the client's.
+  if (value === undefined || value.toLowerCase() === "false") return 0;
+  if (value.toLowerCase() === "true") {
+    throw new ConfigError("TRUST_PROXY", `cannot be true, which would let clients choose their own address through X-Forwarded-For: set ${insteadOfTrue}`);
+  }
+  if (/^\d+$/.test(value)) return integer(() => value, "TRUST_PROXY", 0, 0, 100);
+  const entries = list(value).map((entry) => (TRUST_PROXY_RANGES.has(entry.toLowerCase()) ? entry.toLowerCase() : entry));
+  for (const entry of entries) {
+    if (!TRUST_PROXY_RANGES.has(entry) && !isAddressOrSubnet(entry)) {
+      throw new ConfigError("TRUST_PROXY", `must be ${insteadOfTrue} (got "${entry}")`);
+    }
+  }
+  return Object.freeze(entries);
+}
+
+/** An IP address, optionally with a prefix length (`/24`) or, for IPv4, a netmask (`/255.255.255.0`). */
+function isAddressOrSubnet(entry: string): boolean {
+  const [address = "", range, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIPv4(range);
+}
+
+/** A value sent as an HTTP header: printable, one line, at most 200 characters. */
+function headerText(read: Read, name: string): string | undefined {
+  const value = read(name);
+  if (value === undefined) return undefined;
+  if (!/^[\x20-\x7e]{1,200}$/.test(value)) throw new ConfigError(name, "must be at most 200 printable ASCII characters on one line");
   return value;
+}
+
+/** A model id as OpenRouter spells them (`openai/gpt-4o`, `deepseek/deepseek-r1:free`), optionally ending in `*`. */
+const MODEL_PATTERN = /^[A-Za-z0-9._:/@-]*\*?$/;
+
+function proxyConfig(read: Read): ProxyConfig {
+  const enabled = boolean(read, "PROXY_ENABLED") ?? true;
+  const models = read("PROXY_ALLOWED_MODELS");
+  let allowedModels: readonly string[] | undefined;
+  if (models !== undefined) {
+    const entries = list(models);
+    const bad = entries.find((entry) => !MODEL_PATTERN.test(entry));
+    if (bad !== undefined) throw new ConfigError("PROXY_ALLOWED_MODELS", `entries must be model ids like openai/gpt-4o, or prefixes like openai/* (got "${bad}")`);
+    if (entries.length === 0) throw new ConfigError("PROXY_ALLOWED_MODELS", "must list at least one model id (leave it unset to allow every model)");
+    allowedModels = Object.freeze(entries);
+  }
+  const optional = (name: string, min: number, max: number) => (read(name) === undefined ? undefined : integer(read, name, 0, min, max));
+  const rateMax = optional("PROXY_RATE_LIMIT", 1, 1_000_000);
+  if (rateMax === undefined && read("PROXY_RATE_WINDOW_SECONDS") !== undefined) {
+    throw new ConfigError("PROXY_RATE_WINDOW_SECONDS", "only applies together with PROXY_RATE_LIMIT");
+  }
+  return Object.freeze({
+    enabled,
+    maxBodyBytes: integer(read, "PROXY_MAX_BODY_BYTES", 1_048_576, 1_024, 104_857_600),
+    allowedModels,
+    maxTokens: optional("PROXY_MAX_TOKENS", 1, 10_000_000),
+    rateLimit: rateMax === undefined ? undefined : Object.freeze({ max: rateMax, windowSeconds: integer(read, "PROXY_RATE_WINDOW_SECONDS", 60, 1, 86_400) }),
+    maxConcurrentStreams: optional("PROXY_MAX_CONCURRENT_STREAMS", 1, 100_000),
+    idleTimeoutMs: integer(read, "PROXY_IDLE_TIMEOUT_MS", 120_000, 1_000, 3_600_000),
+  });
 }
 
 /**

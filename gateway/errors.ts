@@ -1,3 +1,5 @@
+import { redactText } from "./logging/redact.js";
+
 /**
  * The product's one error vocabulary. The OpenRouter client, the session layer, the services,
  * GraphQL and REST all speak it; nothing else reaches a caller. Each code has its HTTP status
@@ -18,6 +20,16 @@ export const ErrorCode = {
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   /** An unsafe request from a browser on an origin that is not allowed. */
   FORBIDDEN_ORIGIN: "FORBIDDEN_ORIGIN",
+  // The OpenRouter proxy's own refusals (/api/v1/openrouter/proxy).
+  /** PROXY_ENABLED=false, or a path the proxy does not serve. */
+  PROXY_DISABLED: "PROXY_DISABLED",
+  NOT_FOUND: "NOT_FOUND",
+  /** The model (or one of `models`) is not in PROXY_ALLOWED_MODELS. */
+  MODEL_NOT_ALLOWED: "MODEL_NOT_ALLOWED",
+  /** `max_tokens` / `max_completion_tokens` above PROXY_MAX_TOKENS. */
+  MAX_TOKENS_EXCEEDED: "MAX_TOKENS_EXCEEDED",
+  /** The session already has PROXY_MAX_CONCURRENT_STREAMS completions running. */
+  TOO_MANY_STREAMS: "TOO_MANY_STREAMS",
   /** The catch-all that masks every unexpected failure. */
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
@@ -36,6 +48,11 @@ const VOCABULARY: Readonly<Record<ErrorCode, { readonly status: number; readonly
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Send the request body as application/json." },
   FORBIDDEN_ORIGIN: { status: 403, message: "Requests from this origin are not allowed." },
+  PROXY_DISABLED: { status: 404, message: "The OpenRouter proxy is turned off on this gateway." },
+  NOT_FOUND: { status: 404, message: "Nothing is served at this path." },
+  MODEL_NOT_ALLOWED: { status: 403, message: "This model is not allowed here." },
+  MAX_TOKENS_EXCEEDED: { status: 400, message: "The request asks for more tokens than allowed here." },
+  TOO_MANY_STREAMS: { status: 429, message: "Too many completions are running for this session. Wait for one to finish." },
   INTERNAL_SERVER_ERROR: { status: 500, message: "Something went wrong on our side." },
 };
 
@@ -89,27 +106,37 @@ export interface GraphQLErrorBody {
 export type RestErrorBody = Record<string, unknown> & { readonly error: string; readonly code: ErrorCode; readonly retry_after?: number };
 
 /**
+ * An error in the OpenRouter proxy's shape, the one OpenRouter and OpenAI-style clients use:
+ * `{"error": {"code": "<CODE>", "message": "<words>"}}`, so a client reads the proxy's own
+ * refusals exactly as it reads an error OpenRouter sent through it (those keep their numeric code).
+ */
+export interface ProxyErrorBody {
+  readonly error: { readonly code: ErrorCode; readonly message: string };
+}
+
+/** Where an error is answered: each surface has its own body shape. */
+export type ErrorSurface = "graphql" | "rest" | "proxy";
+
+/**
  * The body a caller gets for an error, in the shape of the surface it called: GraphQL's
- * `{message, extensions: {code, retryAfter?}}` or REST's `{error, code, retry_after?}` (with
- * `extra` fields beside them, such as validate-key's `"valid": false`).
+ * `{message, extensions: {code, retryAfter?}}`, REST's `{error, code, retry_after?}` (with
+ * `extra` fields beside them, such as validate-key's `"valid": false`), or the proxy's
+ * `{error: {code, message}}`.
  */
 export function errorBody(error: GatewayError, surface: "graphql"): GraphQLErrorBody;
 export function errorBody(error: GatewayError, surface: "rest", extra?: Record<string, unknown>): RestErrorBody;
-export function errorBody(error: GatewayError, surface: "graphql" | "rest", extra: Record<string, unknown> = {}): GraphQLErrorBody | RestErrorBody {
+export function errorBody(error: GatewayError, surface: "proxy"): ProxyErrorBody;
+export function errorBody(error: GatewayError, surface: ErrorSurface, extra: Record<string, unknown> = {}): GraphQLErrorBody | RestErrorBody | ProxyErrorBody {
   const retryAfter = error.retryAfterSeconds;
   if (surface === "graphql") {
     return { message: error.message, extensions: { code: error.code, ...(retryAfter !== undefined ? { retryAfter } : {}) } };
   }
+  if (surface === "proxy") return { error: { code: error.code, message: error.message } };
   return { ...extra, error: error.message, code: error.code, ...(retryAfter !== undefined ? { retry_after: retryAfter } : {}) };
 }
 
-/** Things that look like an OpenRouter key or a bearer credential, wherever they turn up in a text. */
-const SECRET_LIKE = /sk-or-[A-Za-z0-9_-]+|(?<=\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi;
-
-/** A text with anything key-like replaced: a key pasted into the wrong field comes back in messages. */
-export function redactSecrets(text: string): string {
-  return text.replace(SECRET_LIKE, "[redacted]");
-}
+/** A text with anything secret-like censored: a key pasted into the wrong field comes back in messages. */
+export const redactSecrets = redactText;
 
 /**
  * What a log line may say about why an error happened: the cause's name and its message with

@@ -2,11 +2,16 @@
  * Builds the element (`npm run build:widget`):
  *
  * - `dist/openrouter-auth.js`: one self-contained, minified ES module (Lit's production build
- *   included) that registers the tag; the gateway serves it at `/openrouter-auth.js`.
+ *   included) that registers the tag and speaks English; the gateway serves it at
+ *   `/openrouter-auth.js`.
+ * - `dist/openrouter-auth-locales/<lang>.js`: the other languages, one module each, which the
+ *   bundle imports on demand from beside itself (`./openrouter-auth-locales/de.js`); the gateway
+ *   serves them at `/openrouter-auth-locales/<lang>.js`.
  * - `dist/widget/*.js` and `*.d.ts`: the package's modules for bundlers (`openrouter-auth` and
  *   `openrouter-auth/define`), Lit left as a dependency.
  *
- * Prints the bundle's raw and gzip sizes, and fails above the 14 KB gzip ceiling.
+ * Prints the bundle's raw and gzip sizes (and the largest language's), and fails above the 14 KB
+ * gzip ceiling.
  */
 import { readdir, readFile, rm } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
@@ -17,9 +22,27 @@ import ts from "typescript";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const widget = path.join(root, "widget");
-const bundleFile = path.join(root, "dist/openrouter-auth.js");
+const dist = path.join(root, "dist");
+const bundleFile = path.join(dist, "openrouter-auth.js");
+const localeDir = path.join(dist, "openrouter-auth-locales");
 const moduleDir = path.join(root, "dist/widget");
 const GZIP_GOAL = 12 * 1024;
+
+/**
+ * Members of the element and its controller that no page, test or other module touches by name:
+ * the bundle renames them to short ones (esbuild's `mangleProps`), which keeps it within its goal.
+ * Only names that are ours alone belong here; a name the platform, Lit or the GraphQL data also
+ * uses (`status`, `host`, `key`, `apply`, …) or the element's public API must never be added.
+ */
+const PRIVATE_MEMBERS = new RegExp(
+  `^(?:${[
+    "statusTask", "actionKind", "actionError", "statusError", "redirectUrl", "checkedEndpoint", "refreshDue",
+    "lateCheckUntil", "focusConnectAfterLogout", "internals", "renderAccount", "renderTabs", "focusPanel",
+    "onInput", "onSubmit", "onOAuth", "onTabKey", "onClose", "onDisconnect", "methodList", "currentTab",
+    "describe", "signInWithKey", "signInWithOAuth", "schedule", "endpointUrl", "clearError", "onVisible",
+    "onFocus", "onSignIn", "langObserver",
+  ].join("|")})$`,
+);
 const GZIP_CEILING = 14 * 1024;
 
 /** Collapses whitespace in a template's CSS or GraphQL; neither gives meaning to what is removed. */
@@ -90,19 +113,28 @@ const shrinkTemplatesPlugin: esbuild.Plugin = {
 };
 
 async function buildBundle(): Promise<void> {
+  await rm(localeDir, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [path.join(widget, "define.ts")],
-    outfile: bundleFile,
+    entryPoints: { "openrouter-auth": path.join(widget, "define.ts") },
+    outdir: dist,
     bundle: true,
+    // Each language the element imports on demand becomes a file of its own, named after it and
+    // without a hash, so the gateway can serve the folder as it is. A language module imports
+    // nothing at run time, so no shared chunk appears (one would have to be served too).
+    splitting: true,
+    chunkNames: "openrouter-auth-locales/[name]",
     format: "esm",
     platform: "browser",
     target: "es2021",
     minify: true,
     // Lit's license, once, instead of every module's copy.
     legalComments: "none",
+    // Non-ASCII words as they are (UTF-8), not as \u escapes: the language files are mostly such words.
+    charset: "utf8",
     banner: { js: "/* <openrouter-auth> | includes Lit, Copyright Google LLC, BSD-3-Clause */" },
     tsconfig: path.join(root, "tsconfig.json"),
     define: { "process.env.NODE_ENV": '"production"' },
+    mangleProps: PRIVATE_MEMBERS,
     plugins: [shrinkTemplatesPlugin],
     logLevel: "warning",
   });
@@ -149,6 +181,14 @@ const bundle = await readFile(bundleFile);
 const gzip = gzipSync(bundle, { level: 9 }).length;
 const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`;
 console.log(`dist/openrouter-auth.js  ${kb(bundle.length)} raw, ${kb(gzip)} gzip (goal ${kb(GZIP_GOAL)}, ceiling ${kb(GZIP_CEILING)})`);
+const locales = (await readdir(localeDir)).sort();
+const expected = (await readdir(path.join(widget, "locales"))).map((f) => f.replace(/\.ts$/, ".js")).sort();
+if (JSON.stringify(locales) !== JSON.stringify(expected)) {
+  console.error(`dist/openrouter-auth-locales/ holds ${locales.join(", ")}; expected one file per language: ${expected.join(", ")}.`);
+  process.exit(1);
+}
+const localeSizes = await Promise.all(locales.map(async (f) => gzipSync(await readFile(path.join(localeDir, f)), { level: 9 }).length));
+console.log(`dist/openrouter-auth-locales/  ${locales.join(" ")}: ${kb(Math.max(...localeSizes))} gzip at most`);
 console.log(`dist/widget/  modules and declarations for openrouter-auth and openrouter-auth/define`);
 if (gzip > GZIP_CEILING) {
   console.error(`The bundle is over the ${kb(GZIP_CEILING)} gzip ceiling.`);

@@ -7,22 +7,17 @@ import {
   ValidateKeyDocument,
   type AuthStateFragment,
 } from "./__generated__/graphql.js";
+import type { OpenRouterAuthErrorCode } from "./error-codes.js";
 import { OpenRouterAuthChangeEvent, OpenRouterAuthErrorEvent } from "./events.js";
-import { GatewayError, request } from "./gateway-client.js";
-import { messageFor } from "./messages.js";
+import { GatewayCallError, request } from "./gateway-client.js";
 import { openPopup, watchPopup } from "./oauth-popup.js";
-
-/** The life of one piece of async work, as `@lit/task` names it. */
-export type TaskStatus = "initial" | "pending" | "complete" | "error";
+import { Task } from "./task.js";
 
 /** What the user asked for: a sign-in with a key or with OpenRouter, or a sign-out. */
 export type ActionKind = "api-key" | "oauth" | "logout";
 
-/** A failure the element shows in words. */
-export interface AuthError {
-  code: string;
-  message: string;
-}
+/** The work of one action: resolves to the new status, or to null when nothing changed. */
+type ActionWork = (signal: AbortSignal) => Promise<AuthStateFragment | null>;
 
 export interface AuthControllerHost extends ReactiveControllerHost, EventTarget {
   /** The GraphQL endpoint, as the `endpoint` attribute gives it. */
@@ -31,16 +26,25 @@ export interface AuthControllerHost extends ReactiveControllerHost, EventTarget 
   readonly refreshInterval: number;
 }
 
+export interface AuthControllerOptions {
+  /** The words for an error code, in the element's language, for `openrouter-auth-error`. */
+  describe(code: OpenRouterAuthErrorCode): string;
+  /**
+   * Called once a sign-in has happened: the user signed in here, or the status turned signed in
+   * (the popup, another tab, a refresh). Not called for a status that merely stays signed in.
+   */
+  onSignIn(): void;
+}
+
 /** Other tabs of the same origin refresh when this one signs in or out. */
 const CHANNEL = "openrouter-auth";
 
 /** How long after an unfinished popup sign-in a return to the page still triggers a status check. */
 const LATE_CHECK_MS = 600_000;
 
-const toAuthError = (error: unknown): AuthError => {
-  const code = error instanceof GatewayError ? error.code : "INTERNAL_ERROR";
-  return { code, message: messageFor(code) };
-};
+/** The code of any failure: the gateway's, or `INTERNAL_ERROR` for a failure of the element's own. */
+const errorCode = (error: unknown): OpenRouterAuthErrorCode =>
+  error instanceof GatewayCallError ? error.code : "INTERNAL_ERROR";
 
 const sameStatus = (a: AuthStateFragment, b: AuthStateFragment) =>
   a.authenticated === b.authenticated &&
@@ -50,23 +54,23 @@ const sameStatus = (a: AuthStateFragment, b: AuthStateFragment) =>
 /**
  * Talks to the gateway for `<openrouter-auth>` and owns everything asynchronous: the status check,
  * sign-in and sign-out, the OAuth popup, periodic refresh, cross-tab notices and every abort.
- * The element only renders `statusTask`, `status`, `statusError` and `action`.
+ * The element only renders `statusTask`, `status`, `action` and `actionKind`, and hears of a
+ * sign-in through `onSignIn`.
  */
 export class AuthController implements ReactiveController {
   /** The status check. Pending again on every refresh; `status` keeps the last answer meanwhile. */
-  statusTask: TaskStatus = "initial";
+  readonly statusTask: Task<[], AuthStateFragment>;
+  /** The latest sign-in or sign-out. */
+  readonly action: Task<[ActionWork], AuthStateFragment | null>;
+  /** What the latest action was. */
+  actionKind?: ActionKind;
   /** The last status the gateway gave; null until the first check succeeds. */
   status: AuthStateFragment | null = null;
-  /** Why the last status check failed; null when it succeeded. */
-  statusError: AuthError | null = null;
-  /** The latest sign-in or sign-out and how it went. */
-  action: { task: TaskStatus; kind?: ActionKind; error?: AuthError } = { task: "initial" };
   /** Where to continue an OAuth sign-in in this window, when the browser blocked the popup. */
   redirectUrl: string | null = null;
 
   private readonly host: AuthControllerHost;
-  private statusAbort?: AbortController;
-  private actionAbort?: AbortController;
+  private readonly options: AuthControllerOptions;
   private checkedEndpoint?: string;
   private timer?: ReturnType<typeof setTimeout>;
   private refreshDue = false;
@@ -74,8 +78,11 @@ export class AuthController implements ReactiveController {
   private channel?: BroadcastChannel;
   private connected = false;
 
-  constructor(host: AuthControllerHost) {
+  constructor(host: AuthControllerHost, options: AuthControllerOptions) {
     this.host = host;
+    this.options = options;
+    this.statusTask = new Task(host, async (signal) => (await request(this.endpointUrl.href, StatusDocument, {}, signal)).status);
+    this.action = new Task(host, (signal, work) => work(signal));
     host.addController(this);
   }
 
@@ -86,8 +93,16 @@ export class AuthController implements ReactiveController {
 
   /** Whether a sign-in or sign-out is in flight. */
   get busy(): boolean {
-    return this.action.task === "pending";
+    return this.action.status === "pending";
   }
+
+  /** Why the latest status check failed; null unless it did. */
+  get statusError(): OpenRouterAuthErrorCode | null {
+    return this.statusTask.status === "error" ? errorCode(this.statusTask.error) : null;
+  }
+
+  /** The code of the latest action's failure, until the dialog is opened again; null otherwise. */
+  actionError: OpenRouterAuthErrorCode | null = null;
 
   hostConnected(): void {
     this.connected = true;
@@ -114,9 +129,8 @@ export class AuthController implements ReactiveController {
 
   hostDisconnected(): void {
     this.connected = false;
-    this.statusAbort?.abort();
-    this.actionAbort?.abort();
-    if (this.busy) this.action = { task: "initial" };
+    this.statusTask.abort();
+    this.action.abort();
     clearTimeout(this.timer);
     document.removeEventListener("visibilitychange", this.onVisible);
     removeEventListener("focus", this.onFocus);
@@ -126,28 +140,13 @@ export class AuthController implements ReactiveController {
 
   /** Asks the gateway for the current status. A newer call aborts an older one. */
   async refresh(): Promise<void> {
-    this.statusAbort?.abort();
-    const abort = (this.statusAbort = new AbortController());
-    this.statusTask = "pending";
-    this.host.requestUpdate();
-    try {
-      const { status } = await request(this.endpointUrl.href, StatusDocument, {}, abort.signal);
-      this.statusError = null;
-      this.apply(status);
-    } catch (error) {
-      if (abort.signal.aborted) return;
-      this.statusTask = "error";
-      this.statusError = toAuthError(error);
-      this.fail(this.statusError);
-    } finally {
-      if (this.statusAbort === abort) {
-        this.statusAbort = undefined;
-        // Aborted by a sign-in or a disconnect rather than by a newer check: nothing is pending.
-        if (this.statusTask === "pending") this.statusTask = this.status ? "complete" : "initial";
-        this.schedule();
-        this.host.requestUpdate();
-      }
-    }
+    const task = this.statusTask;
+    await task.run();
+    if (task.status === "complete") this.apply(task.value!);
+    else if (task.status === "error") this.fail(errorCode(task.error));
+    // Still pending: a newer check is in flight and schedules the next one itself. Otherwise
+    // (answered, failed, or aborted by a sign-in) the periodic refresh goes on.
+    if (task.status !== "pending") this.schedule();
   }
 
   /** Signs in with a pasted key. The key lives only in this call's arguments and request body. */
@@ -159,7 +158,7 @@ export class AuthController implements ReactiveController {
   }
 
   /**
-   * Starts an OAuth sign-in (SPEC §5 step 1). Must be called synchronously from the click
+   * Starts an OAuth sign-in. Must be called synchronously from the click
    * handler, because it opens the popup before anything asynchronous happens.
    */
   signInWithOAuth(): Promise<void> {
@@ -174,30 +173,30 @@ export class AuthController implements ReactiveController {
         throw error;
       }
       if (!popup) {
-        // Blocked: offer to continue in this window instead (SPEC §5 step 5).
+        // Blocked: offer to continue in this window instead.
         this.redirectUrl = flow.authUrl;
         return null;
       }
       if (popup.closed) return null;
       popup.location.href = flow.authUrl;
+      let seen: AuthStateFragment | undefined;
       const check = async () => {
-        const { status } = await request(endpoint.href, StatusDocument, {}, signal);
-        if (status.authenticated) this.apply(status);
-        return status.authenticated;
+        ({ status: seen } = await request(endpoint.href, StatusDocument, {}, signal));
+        return seen.authenticated;
       };
       const outcome = await watchPopup({ popup, origin: endpoint.origin, state: flow.state, check, signal });
       switch (outcome.type) {
         case "signed-in":
-          return this.status;
+          return seen!;
         case "closed":
           this.lateCheckUntil = Date.now() + LATE_CHECK_MS;
           return null;
         case "timeout":
-          throw new GatewayError("OAUTH_TIMEOUT");
+          throw new GatewayCallError("OAUTH_TIMEOUT");
         case "error":
-          throw new GatewayError(outcome.code);
+          throw new GatewayCallError(outcome.code);
         case "relay": {
-          // The popup's cookies are not this page's (SPEC §5 step 3): complete in this session.
+          // The popup's cookies are not this page's: complete the sign-in in this page's session.
           const { code, state } = outcome;
           return (await request(endpoint.href, CompleteOAuthDocument, { code, state }, signal)).completeOAuth;
         }
@@ -205,7 +204,7 @@ export class AuthController implements ReactiveController {
           // The popup signed in; if this page's session does not show it, the two do not share
           // cookies (and the gateway should have relayed instead).
           const { status } = await request(endpoint.href, StatusDocument, {}, signal);
-          if (!status.authenticated) throw new GatewayError("UNAUTHENTICATED");
+          if (!status.authenticated) throw new GatewayCallError("UNAUTHENTICATED");
           return status;
         }
       }
@@ -230,55 +229,49 @@ export class AuthController implements ReactiveController {
   }
 
   /**
-   * Runs one sign-in or sign-out. The work resolves to the new status, or to null when nothing
-   * changed (a cancelled popup, a blocked one). A newer action aborts an older one, and any status
-   * check in flight is aborted too, so a stale answer cannot overwrite the new state.
+   * Runs one sign-in or sign-out. A newer action aborts an older one, and any status check in
+   * flight is aborted too, so a stale answer cannot overwrite the new state.
    */
-  private async run(kind: ActionKind, work: (signal: AbortSignal) => Promise<AuthStateFragment | null>): Promise<void> {
-    this.actionAbort?.abort();
-    this.statusAbort?.abort();
-    const abort = (this.actionAbort = new AbortController());
-    this.action = { task: "pending", kind };
+  private async run(kind: ActionKind, work: ActionWork): Promise<void> {
+    this.statusTask.abort();
+    this.actionKind = kind;
+    this.actionError = null;
     this.redirectUrl = null;
-    this.host.requestUpdate();
-    try {
-      const status = await work(abort.signal);
-      this.action = { task: status ? "complete" : "initial", kind };
-      if (status) {
-        this.apply(status);
-        this.channel?.postMessage("changed");
-      }
-    } catch (error) {
-      if (abort.signal.aborted) return;
-      const failure = toAuthError(error);
-      this.action = { task: "error", kind, error: failure };
-      this.fail(failure);
-    } finally {
-      if (this.actionAbort === abort) this.actionAbort = undefined;
-      this.host.requestUpdate();
+    const { action } = this;
+    await action.run(work);
+    if (action.status === "complete" && action.value) {
+      this.apply(action.value, kind !== "logout");
+      this.channel?.postMessage("changed");
+    } else if (action.status === "error") {
+      this.actionError = errorCode(action.error);
+      this.fail(this.actionError);
     }
   }
 
   /** Forgets the last action's error, so a reopened dialog starts clean. */
   clearError(): void {
-    if (this.action.task === "error") this.action = { task: "initial" };
+    this.actionError = null;
   }
 
-  /** Takes a status from the gateway and tells the page when it differs from the last one. */
-  private apply(next: AuthStateFragment): void {
+  /**
+   * Takes a status from the gateway and tells the page when it differs from the last one, and the
+   * element when it is a sign-in: a new signed-in status, or any that a sign-in action returned
+   * (switching keys while signed in).
+   */
+  private apply(next: AuthStateFragment, bySignIn = false): void {
     const previous = this.status;
     this.status = next;
-    this.statusTask = "complete";
-    this.statusError = null;
     if (!previous || !sameStatus(previous, next)) {
       const { authenticated, method, user } = next;
       this.host.dispatchEvent(new OpenRouterAuthChangeEvent({ authenticated, method, user: user && { ...user } }));
     }
+    if (next.authenticated && (bySignIn || !previous?.authenticated)) this.options.onSignIn();
     this.host.requestUpdate();
   }
 
-  private fail(error: AuthError): void {
-    this.host.dispatchEvent(new OpenRouterAuthErrorEvent({ ...error }));
+  private fail(code: OpenRouterAuthErrorCode): void {
+    this.host.requestUpdate();
+    this.host.dispatchEvent(new OpenRouterAuthErrorEvent({ code, message: this.options.describe(code) }));
   }
 
   private readonly onVisible = () => {

@@ -1,6 +1,7 @@
 import type { AuthMethod, AuthUserFragment } from "./__generated__/graphql.js";
+import type { OpenRouterAuthErrorCode } from "./error-codes.js";
 
-/** What the gateway says about the signed-in user's key. Never the key itself (SPEC §6). */
+/** What the gateway says about the signed-in user's key. Never the key itself. */
 export type OpenRouterAuthUser = AuthUserFragment;
 export type { AuthMethod };
 
@@ -16,9 +17,9 @@ export interface OpenRouterAuthChangeDetail {
 
 /** Detail of `openrouter-auth-error`. */
 export interface OpenRouterAuthErrorDetail {
-  /** An error code from SPEC §3 (`INVALID_API_KEY`, …) or one of the element's own (`NETWORK_ERROR`, …). */
-  readonly code: string;
-  /** The same error in words, as the element shows it. */
+  /** The gateway's error code (`INVALID_API_KEY`, …) or one of the element's own (`NETWORK_ERROR`, …). */
+  readonly code: OpenRouterAuthErrorCode;
+  /** The same error in words, as the element shows it (in its language). */
   readonly message: string;
 }
 

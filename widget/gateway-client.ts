@@ -1,16 +1,18 @@
 import type { TypedDocumentString } from "./__generated__/graphql.js";
+import type { OpenRouterAuthErrorCode } from "./error-codes.js";
 
 /**
- * A failed gateway call: a GraphQL error's `extensions.code` (SPEC §3), or one of the element's
- * own codes for what never reached GraphQL (`NETWORK_ERROR`, `BAD_RESPONSE`).
+ * A failed gateway call: a GraphQL error's `extensions.code`, or one of the element's own codes
+ * for what never reached GraphQL (`NETWORK_ERROR`, `BAD_RESPONSE`). Named apart from the gateway's
+ * own `GatewayError`, which is the server's class for the same codes.
  */
-export class GatewayError extends Error {
+export class GatewayCallError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: OpenRouterAuthErrorCode,
     message = "",
   ) {
     super(message || code);
-    this.name = "GatewayError";
+    this.name = "GatewayCallError";
   }
 }
 
@@ -22,10 +24,10 @@ interface GraphQLResponse<T> {
 /**
  * Sends one operation to the gateway. Plain `fetch`, no GraphQL client: the element needs five
  * operations and a bundle under 12 KB. `credentials: "include"` sends the session cookie when the
- * gateway is on another origin of the same site (SPEC §6); `application/json` also satisfies
- * Apollo Server's CSRF prevention, which refuses "simple" requests.
+ * gateway is on another origin of the same site; `application/json` also satisfies Apollo
+ * Server's CSRF prevention, which refuses "simple" requests.
  *
- * Rejects with the signal's reason when aborted, with a `GatewayError` otherwise.
+ * Rejects with the signal's reason when aborted, with a `GatewayCallError` otherwise.
  */
 export async function request<TResult, TVariables>(
   endpoint: string,
@@ -47,14 +49,15 @@ export async function request<TResult, TVariables>(
     body = (await response.json().catch(() => undefined)) as GraphQLResponse<TResult> | undefined;
   } catch (error) {
     signal?.throwIfAborted();
-    throw new GatewayError("NETWORK_ERROR", String(error));
+    throw new GatewayCallError("NETWORK_ERROR", String(error));
   }
   signal?.throwIfAborted();
   const first = body?.errors?.[0];
   if (first) {
     const code = first.extensions?.code;
-    throw new GatewayError(typeof code === "string" ? code : "INTERNAL_SERVER_ERROR", first.message);
+    // A newer gateway's code is passed on as it is; the element shows its generic message for it.
+    throw new GatewayCallError(typeof code === "string" ? (code as OpenRouterAuthErrorCode) : "INTERNAL_SERVER_ERROR", first.message);
   }
-  if (!body?.data) throw new GatewayError(status === 429 ? "RATE_LIMITED" : "BAD_RESPONSE", `HTTP ${status}`);
+  if (!body?.data) throw new GatewayCallError(status === 429 ? "RATE_LIMITED" : "BAD_RESPONSE", `HTTP ${status}`);
   return body.data;
 }

@@ -11,3 +11,5 @@ export {
   type OpenRouterAuthErrorDetail,
   type OpenRouterAuthUser,
 } from "./events.js";
+export type { ElementErrorCode, GatewayErrorCode, OpenRouterAuthErrorCode } from "./error-codes.js";
+export type { OpenRouterAuthStrings } from "./strings.js";

@@ -1,14 +1,16 @@
 /**
- * The popup half of the OAuth flow (SPEC §5): opening the window, the callback page's messages,
- * and a bounded status poll for when those messages cannot arrive.
+ * The popup half of the OAuth flow: opening the window, the callback page's messages, and a
+ * bounded status poll for when those messages cannot arrive.
  */
+
+import type { OpenRouterAuthErrorCode } from "./error-codes.js";
 
 /** How a popup sign-in ended. */
 export type PopupOutcome =
   /** The callback page completed the sign-in in the popup's session (`{ok:true}`). */
   | { type: "ok" }
-  /** The callback page reports a failure with a SPEC §3 code (`{ok:false,error}`). */
-  | { type: "error"; code: string }
+  /** The callback page reports a failure with one of the gateway's error codes (`{ok:false,error}`). */
+  | { type: "error"; code: OpenRouterAuthErrorCode }
   /** The popup's session did not hold the state; the element must complete with its own (`{code,state}`). */
   | { type: "relay"; code: string; state: string }
   /** The status poll saw the session signed in. */
@@ -19,11 +21,11 @@ export type PopupOutcome =
   | { type: "timeout" };
 
 export interface PopupWatchOptions {
-  /** The window `openPopup` returned. */
+  /** The window `openPopup` returned: the only window whose messages are believed. */
   popup: Window;
-  /** The gateway's origin: the only one whose messages are believed. */
+  /** The gateway's origin: a message must come from it too (the popup may have navigated elsewhere). */
   origin: string;
-  /** The state `initiateOAuth` returned: a relay for any other state is ignored. */
+  /** The state `initiateOAuth` returned: a message for any other state is ignored. */
   state: string;
   /** One status check; resolves true when the session is signed in. */
   check: () => Promise<boolean>;
@@ -75,11 +77,14 @@ export function watchPopup(options: PopupWatchOptions): Promise<PopupOutcome> {
     const onAbort = () => finish();
     const onMessage = (event: MessageEvent) => {
       const data: unknown = event.data;
-      if (event.origin !== origin || !data || typeof data !== "object") return;
+      // Any window can post to this one, and other pages of the gateway's origin can too: only the
+      // popup this watch opened, while it shows the gateway, speaks for this sign-in.
+      if (event.source !== popup || event.origin !== origin || !data || typeof data !== "object") return;
       const m = data as { type?: unknown; ok?: unknown; error?: unknown; code?: unknown; state?: unknown };
-      if (m.type !== "openrouter-auth") return;
+      // The callback page names the state in a relay; a message naming another one is not ours.
+      if (m.type !== "openrouter-auth" || (m.state !== undefined && m.state !== state)) return;
       if (m.ok === true) finish({ type: "ok" });
-      else if (m.ok === false) finish({ type: "error", code: typeof m.error === "string" ? m.error : "OAUTH_EXCHANGE_FAILED" });
+      else if (m.ok === false) finish({ type: "error", code: typeof m.error === "string" ? (m.error as OpenRouterAuthErrorCode) : "OAUTH_EXCHANGE_FAILED" });
       else if (typeof m.code === "string" && m.state === state) finish({ type: "relay", code: m.code, state });
     };
     const tick = async () => {

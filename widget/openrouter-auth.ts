@@ -1,7 +1,10 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { AuthController } from "./auth-controller.js";
+import type { OpenRouterAuthErrorCode } from "./error-codes.js";
 import type { AuthMethod, OpenRouterAuthUser } from "./events.js";
+import { langOf, pickLocale, registerLocale, stringsFor } from "./localize.js";
 import { styles } from "./openrouter-auth.styles.js";
+import { en, type OpenRouterAuthStrings } from "./strings.js";
 
 /** A sign-in method, as the `methods` attribute names it. */
 export type OpenRouterAuthMethodName = "api-key" | "oauth";
@@ -9,7 +12,7 @@ export type OpenRouterAuthMethodName = "api-key" | "oauth";
 /** What the API key field holds, for the live hint. */
 type KeyForm = "empty" | "current" | "accepted" | "invalid";
 
-/** Today's key form (SPEC §2): advice for the hint, not a rule. */
+/** Today's key form (`sk-or-v1-` and 64 hex digits): advice for the hint, not a rule. */
 const CURRENT_KEY = /^sk-or-v1-[0-9a-f]{64}$/;
 /** What the gateway accepts: any `sk-or-` token of 20 to 256 URL-safe characters, prefix included. */
 const ACCEPTED_KEY = /^sk-or-[\w-]{14,250}$/;
@@ -17,19 +20,9 @@ const ACCEPTED_KEY = /^sk-or-[\w-]{14,250}$/;
 const keyForm = (key: string): KeyForm =>
   !key ? "empty" : CURRENT_KEY.test(key) ? "current" : ACCEPTED_KEY.test(key) ? "accepted" : "invalid";
 
-const hints: Record<KeyForm, string> = {
-  empty: "Paste a key from openrouter.ai/keys. It starts with sk-or-v1-.",
-  current: "Looks like an OpenRouter key.",
-  accepted: "Not the usual form (sk-or-v1- and 64 hex digits), but you can try it.",
-  invalid: "Not an OpenRouter key yet: keys start with sk-or- and are 20 to 256 letters, digits, - or _.",
-};
-
-const tabLabels: Record<OpenRouterAuthMethodName, string> = {
-  "api-key": "API key",
-  oauth: "Sign in with OpenRouter",
-};
-
-const methodLabels: Record<AuthMethod, string> = { API_KEY: "API key", OAUTH: "OpenRouter sign-in" };
+const hints = { empty: "hintEmpty", current: "hintCurrent", accepted: "hintAccepted", invalid: "hintInvalid" } as const;
+const tabLabels = { "api-key": "tabApiKey", oauth: "tabOAuth" } as const;
+const methodLabels = { API_KEY: "methodApiKey", OAUTH: "methodOAuth" } as const satisfies Record<AuthMethod, keyof OpenRouterAuthStrings>;
 
 /** Custom state names; Chromium before 125 only took them as `--name` (https://crbug.com/1527226). */
 const STATES = ["checking", "authenticated", "signed-out", "error", "busy"] as const;
@@ -41,11 +34,19 @@ const STATES = ["checking", "authenticated", "signed-out", "error", "busy"] as c
  * Works under a Content-Security-Policy without `'unsafe-inline'`: styles are adopted
  * stylesheets, and where a browser lacks them Lit's fallback `<style>` carries `window.litNonce`.
  *
+ * Speaks the page's language: `lang` on the element, or else on its closest ancestor (the
+ * document's `<html lang>`), picks the words; English is built in, and `de`, `es`, `fr`, `ja`,
+ * `pt-BR` and `zh-CN` load on demand (a tag matches by its language too: `de-AT` gets German).
+ * Amounts are formatted for the same language. A host overrides any string with `strings`, or adds
+ * a language with `OpenRouterAuth.registerLocale()`.
+ *
  * @summary Shows the OpenRouter connection status, a "Connect to OpenRouter" dialog (API key or
  * OAuth sign-in), and reveals its content once the user is connected.
  *
  * @event {OpenRouterAuthChangeEvent} openrouter-auth-change - The status is first known, or changed. `detail`: `{authenticated, method, user}`; never the key.
- * @event {OpenRouterAuthErrorEvent} openrouter-auth-error - A status check, sign-in or sign-out failed. `detail`: `{code, message}`.
+ * @event {OpenRouterAuthErrorEvent} openrouter-auth-error - A status check, sign-in or sign-out failed. `detail`: `{code, message}`, `code` an `OpenRouterAuthErrorCode`: the gateway's (`BAD_USER_INPUT`, `INVALID_API_KEY`, `UNAUTHENTICATED`, `OAUTH_STATE_INVALID`, `OAUTH_EXCHANGE_FAILED`, `UPSTREAM_UNAVAILABLE`, `SESSION_STORE_UNAVAILABLE`, `RATE_LIMITED`, `INTERNAL_SERVER_ERROR`) or the element's own (`NETWORK_ERROR`: the gateway cannot be reached; `OAUTH_TIMEOUT`: the popup gave no answer in 5 minutes; `BAD_RESPONSE`: the answer was not GraphQL; `INTERNAL_ERROR`: the element failed).
+ *
+ * @attr {string} lang - The language of the words and amounts (a BCP 47 tag); inherited from the closest ancestor with `lang` when absent.
  *
  * @slot - Content for connected users. Rendered only when connected (not merely hidden).
  * @slot signed-out - Content shown beside the Connect button while signed out.
@@ -94,15 +95,26 @@ export class OpenRouterAuth extends LitElement {
   static override styles = styles;
 
   // Declared with `static properties` rather than decorators: the decorator runtime would cost
-  // about 0.35 KB of the 12 KB gzip budget for the same result.
+  // about 0.35 KB of the 12 KB gzip budget for the same result. `as const` keeps each declaration's
+  // literal types (`attribute: "refresh-interval"`), which analyzers read.
   static override properties = {
     endpoint: {},
     methods: {},
     refreshInterval: { type: Number, attribute: "refresh-interval" },
+    strings: { attribute: false },
     tab: { state: true },
     reveal: { state: true },
     key: { state: true },
-  };
+  } as const;
+
+  /**
+   * Adds a language, or replaces some of a built-in language's strings, for every element on the
+   * page: `OpenRouterAuth.registerLocale("it", { connect: "Connetti a OpenRouter", … })`. Strings
+   * left out are English. Register before the elements render (or call their `requestUpdate()`).
+   */
+  static registerLocale(lang: string, strings: Partial<OpenRouterAuthStrings>): void {
+    registerLocale(lang, strings);
+  }
 
   /** The gateway's GraphQL endpoint, resolved against the page; messages are accepted only from its origin. */
   declare endpoint: string;
@@ -113,6 +125,9 @@ export class OpenRouterAuth extends LitElement {
   /** Seconds between status refreshes (0: none). Paused while the page is hidden. */
   declare refreshInterval: number;
 
+  /** This element's own words, over its language's: any of the strings' keys (see `OpenRouterAuthStrings`). */
+  declare strings: Partial<OpenRouterAuthStrings>;
+
   /** The selected tab. */
   declare private tab: OpenRouterAuthMethodName;
   /** Whether the key field shows its value. */
@@ -120,11 +135,17 @@ export class OpenRouterAuth extends LitElement {
   /** What the key field holds, for the hint; the key itself is never kept in the element. */
   declare private key: KeyForm;
 
-  private readonly auth = new AuthController(this);
+  private readonly auth = new AuthController(this, {
+    describe: (code) => this.describe(code),
+    // Closed once the sign-in has rendered, so that focus can move to the new Disconnect button.
+    onSignIn: () => void this.updateComplete.then(() => this.closeDialog()),
+  });
   private readonly internals?: ElementInternals;
   private opener?: HTMLElement;
-  private lastView?: string;
-  private lastAction?: object;
+  /** The language picked for the words and amounts, and its words. */
+  private locale = "en";
+  private t: OpenRouterAuthStrings = en;
+  private langObserver?: MutationObserver;
 
   constructor() {
     super();
@@ -134,11 +155,26 @@ export class OpenRouterAuth extends LitElement {
     this.tab = "api-key";
     this.reveal = false;
     this.key = "empty";
+    this.strings = {};
     try {
       this.internals = this.attachInternals();
     } catch {
       // Without ElementInternals (or in a server environment) the custom states are skipped.
     }
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // `lang` (the platform's own property, not a Lit one) may change after the element rendered:
+    // its own, or an ancestor's (the document's, most often; the element may sit in a shadow root).
+    this.langObserver ??= new MutationObserver(() => this.requestUpdate());
+    this.langObserver.observe(this, { attributeFilter: ["lang"] });
+    this.langObserver.observe(document.documentElement, { attributeFilter: ["lang"], subtree: true });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.langObserver?.disconnect();
   }
 
   /** Whether the user is connected, as of the last status check. */
@@ -202,6 +238,16 @@ export class OpenRouterAuth extends LitElement {
     return methods.includes(this.tab) ? this.tab : methods[0]!;
   }
 
+  override willUpdate(): void {
+    this.locale = pickLocale(langOf(this));
+    this.t = { ...stringsFor(this.locale, () => this.requestUpdate()), ...this.strings };
+  }
+
+  /** An error code in words, in the element's language. */
+  private describe(code: OpenRouterAuthErrorCode): string {
+    return this.t[code as keyof OpenRouterAuthStrings] ?? this.t.error;
+  }
+
   override updated(changed: PropertyValues<this>): void {
     if (changed.has("refreshInterval")) this.auth.schedule();
     const view = this.view;
@@ -216,15 +262,6 @@ export class OpenRouterAuth extends LitElement {
         }
       }
     }
-    // A sign-in closes the dialog, wherever it came from (this dialog, the popup, another tab);
-    // a dialog opened while connected (to switch keys) stays open until that sign-in succeeds.
-    const { action } = this.auth;
-    const signedIn =
-      view === "authenticated" &&
-      (this.lastView !== view || (action !== this.lastAction && action.task === "complete" && action.kind !== "logout"));
-    this.lastView = view;
-    this.lastAction = action;
-    if (signedIn) this.closeDialog();
     // The Disconnect button the user pressed is gone: focus moves to the button that replaces it
     // instead of falling to <body>.
     if (this.focusConnectAfterLogout && view !== "authenticated" && !this.auth.busy) {
@@ -244,67 +281,73 @@ export class OpenRouterAuth extends LitElement {
   private get view(): "checking" | "authenticated" | "signed-out" | "error" {
     const status = this.auth.status;
     if (status) return status.authenticated ? "authenticated" : "signed-out";
-    return this.auth.statusTask === "error" ? "error" : "checking";
+    return this.auth.statusTask.status === "error" ? "error" : "checking";
   }
 
   override render(): TemplateResult {
-    const { auth } = this;
+    const { auth, t, locale } = this;
     const view = this.view;
-    const actionError = auth.action.error?.message ?? "";
+    const { actionError, actionKind, statusError } = auth;
+    const actionMessage = actionError ? this.describe(actionError) : "";
+    // The words' language on the element's own boxes: it differs from the page's when the page's
+    // language has no strings and the element speaks English.
     return html`
-      <div part="base" class="bar">
-        ${view === "checking" ? html`<span part="status" class="muted" role="status">Checking connection…</span>` : nothing}
+      <div part="base" class="bar" lang=${locale}>
+        ${view === "checking" ? html`<span part="status" class="muted" role="status">${t.checking}</span>` : nothing}
         ${view === "signed-out"
-          ? html`<button part="connect-button" class="primary" @click=${this.openDialog}>Connect to OpenRouter</button>
+          ? html`<button part="connect-button" class="primary" @click=${this.openDialog}>${t.connect}</button>
               <slot name="signed-out"></slot>`
           : nothing}
         ${view === "authenticated" ? this.renderAccount() : nothing}
         ${view === "error"
-          ? html`<button part="retry-button" @click=${this.refresh}>Retry</button>`
+          ? html`<button part="retry-button" @click=${this.refresh}>${t.retry}</button>`
           : nothing}
         <p part="message" class="error" role="alert">${view === "error"
-          ? auth.statusError?.message
-          : auth.action.kind === "logout"
-            ? actionError
+          ? this.describe(statusError!)
+          : actionKind === "logout"
+            ? actionMessage
             : ""}</p>
       </div>
       ${view === "authenticated" ? html`<slot></slot>` : nothing}
-      <dialog part="dialog" aria-labelledby="title" @close=${this.onClose}>
+      <dialog part="dialog" aria-labelledby="title" lang=${locale} @close=${this.onClose}>
         <header>
-          <h2 id="title">Connect to OpenRouter</h2>
-          <button part="close-button" aria-label="Close" @click=${this.closeDialog}>✕</button>
+          <h2 id="title">${t.connect}</h2>
+          <button part="close-button" aria-label=${t.close} @click=${this.closeDialog}>✕</button>
         </header>
         ${this.renderTabs()}
-        <p part="message" class="error" role="alert">${auth.action.kind !== "logout" ? actionError : ""}</p>
+        <p part="message" class="error" role="alert">${actionKind !== "logout" ? actionMessage : ""}</p>
       </dialog>
     `;
   }
 
   private renderAccount(): TemplateResult {
     const { status, busy } = this.auth;
+    const { t } = this;
     const user = status?.user;
-    const money = (n: number) => n.toLocaleString(undefined, { style: "currency", currency: "USD" });
+    // OpenRouter's credits are US dollars, written the way the words' language writes amounts.
+    const { format } = new Intl.NumberFormat(this.locale, { style: "currency", currency: "USD" });
     return html`<div part="account" class="bar">
         <span part="account-label">${user?.label}</span>
-        <span part="method" class="muted">${status?.method ? methodLabels[status.method] : ""}</span>
+        <span part="method" class="muted">${status?.method ? t[methodLabels[status.method]] : ""}</span>
         ${user
           ? html`<span part="usage" class="muted"
-              >${money(user.usage)} used / ${user.limit === null ? "no limit" : money(user.limit)}</span
+              >${t.usage.replace("{used}", format(user.usage)).replace("{limit}", user.limit === null ? t.noLimit : format(user.limit))}</span
             >`
           : nothing}
       </div>
-      <button part="disconnect-button" ?disabled=${busy} @click=${this.onDisconnect}>Disconnect</button>`;
+      <button part="disconnect-button" ?disabled=${busy} @click=${this.onDisconnect}>${t.disconnect}</button>`;
   }
 
   private renderTabs(): TemplateResult {
     const methods = this.methodList;
     const current = this.currentTab;
-    const { busy, action, redirectUrl } = this.auth;
-    const keyBusy = busy && action.kind === "api-key";
-    const oauthBusy = busy && action.kind === "oauth";
+    const { busy, actionKind, redirectUrl } = this.auth;
+    const { t } = this;
+    const keyBusy = busy && actionKind === "api-key";
+    const oauthBusy = busy && actionKind === "oauth";
     const usable = this.key === "current" || this.key === "accepted";
     return html`
-      <div role="tablist" part="tablist" aria-label="Sign-in method" @keydown=${this.onTabKey}>
+      <div role="tablist" part="tablist" aria-label=${t.tabList} @keydown=${this.onTabKey}>
         ${methods.map(
           (m) =>
             html`<button
@@ -316,13 +359,13 @@ export class OpenRouterAuth extends LitElement {
               tabindex=${m === current ? 0 : -1}
               @click=${() => (this.tab = m)}
             >
-              ${tabLabels[m]}
+              ${t[tabLabels[m]]}
             </button>`,
         )}
       </div>
       <div role="tabpanel" part="tabpanel" id="panel-api-key" aria-labelledby="tab-api-key" ?hidden=${current !== "api-key"}>
         <form @submit=${this.onSubmit}>
-          <label for="key">OpenRouter API key</label>
+          <label for="key">${t.keyLabel}</label>
           <div class="field">
             <input
               id="key"
@@ -340,27 +383,27 @@ export class OpenRouterAuth extends LitElement {
               type="button"
               part="toggle-button"
               aria-controls="key"
-              aria-label=${this.reveal ? "Hide key" : "Show key"}
+              aria-label=${this.reveal ? t.hideKey : t.showKey}
               @click=${() => (this.reveal = !this.reveal)}
             >
-              ${this.reveal ? "Hide" : "Show"}
+              ${this.reveal ? t.hide : t.show}
             </button>
           </div>
-          <p id="hint" part="hint" class="hint">${hints[this.key]}</p>
+          <p id="hint" part="hint" class="hint">${t[hints[this.key]]}</p>
           <button part="submit-button" class="primary" ?disabled=${!usable || busy}>
-            ${keyBusy ? "Connecting…" : "Connect"}
+            ${keyBusy ? t.submitting : t.submit}
           </button>
         </form>
       </div>
       <div role="tabpanel" part="tabpanel" id="panel-oauth" aria-labelledby="tab-oauth" ?hidden=${current !== "oauth"}>
-        <p class="muted">Sign in on openrouter.ai in a new window. Your key stays on the server.</p>
+        <p class="muted">${t.oauthIntro}</p>
         <button part="oauth-button" class="primary" ?disabled=${busy} @click=${this.onOAuth}>
-          ${oauthBusy ? "Waiting for OpenRouter…" : "Sign in with OpenRouter"}
+          ${oauthBusy ? t.oauthWaiting : t.oauthButton}
         </button>
         ${redirectUrl
           ? html`<p>
-              Your browser blocked the sign-in window.
-              <a part="redirect-link" href=${redirectUrl} target="_top">Continue in this window</a>
+              ${t.popupBlocked}
+              <a part="redirect-link" href=${redirectUrl} target="_top">${t.continueHere}</a>
             </p>`
           : nothing}
       </div>

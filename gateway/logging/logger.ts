@@ -1,3 +1,4 @@
+import { CENSOR } from "./redact.js";
 import { pino, type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
@@ -33,7 +34,7 @@ export function createLogger(level: string, destination: DestinationStream = pin
     {
       level,
       base: { service: "openrouter-auth" },
-      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      redact: { paths: REDACTED_PATHS, censor: CENSOR },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

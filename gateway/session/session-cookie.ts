@@ -13,6 +13,11 @@ const RECENT_COOKIES = 1_000;
  * `s:<id>.<signature>`, its signature checked against each secret in turn (the first signs, all
  * verify). Undefined when there is no such cookie or its signature does not hold.
  *
+ * express-session parses the header with its own copy of `cookie` (0.7), which takes a value in
+ * double quotes without them, then percent-decodes it; `cookie` 1 keeps the quotes. The value is
+ * read here as express-session reads it, so that a request whose session this reader does not see
+ * cannot have it loaded, changed or ended once express-session joins (and the other way round).
+ *
  * A value that verified once verifies again (the secrets are fixed at start-up), so the last
  * verified values are remembered, keyed by the whole signed value. Only values that verified are
  * remembered: a forged one is checked, and fails, every time.
@@ -22,8 +27,10 @@ export function sessionIdReader(name: string, secrets: readonly string[]): (cook
   return (cookieHeader) => {
     // Most callers without a session send no cookie, or only the host's own: skip parsing them.
     if (cookieHeader === undefined || !cookieHeader.includes(name)) return undefined;
-    const value = parse(cookieHeader)[name];
-    if (value === undefined || !value.startsWith("s:")) return undefined;
+    const raw = parse(cookieHeader, { decode: (text) => text })[name];
+    if (raw === undefined) return undefined;
+    const value = decodeValue(unquote(raw));
+    if (!value.startsWith("s:")) return undefined;
     const known = verified.get(value);
     if (known !== undefined) return known;
     for (const secret of secrets) {
@@ -34,4 +41,19 @@ export function sessionIdReader(name: string, secrets: readonly string[]): (cook
     }
     return undefined;
   };
+}
+
+/** A cookie value without the double quotes it may be sent in (RFC 6265 §4.1.1), as `cookie` 0.7 reads it. */
+function unquote(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}
+
+/** Percent-decoded, or as it is when that fails, as `cookie` decodes. */
+function decodeValue(value: string): string {
+  if (!value.includes("%")) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

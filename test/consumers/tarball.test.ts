@@ -166,6 +166,7 @@ describe("the published package", { timeout: INSTALL_TIMEOUT_MS + 4 * TSC_TIMEOU
         "package.json",
         "custom-elements.json",
         "dist/openrouter-auth.js",
+        "dist/openrouter-auth-locales/de.js",
         "dist/widget/index.js",
         "dist/widget/define.js",
         "dist/widget/jsx/react.d.ts",

@@ -1,15 +1,20 @@
 /**
  * `<openrouter-auth>` for keyboard and screen-reader users, end to end (SPEC §8 "Accessible"):
  * the dialog and its tabs driven by keys alone, and axe-core over every state a user meets.
- * The axe pass also saves the README's screenshots of those states in docs/screenshots/.
+ *
+ * The axe pass also takes screenshots of those states: into a temporary folder, removed after
+ * the run, so that a test run leaves the tracked files alone. To refresh the README's
+ * screenshots in docs/screenshots/, run with UPDATE_SCREENSHOTS=1:
+ *   UPDATE_SCREENSHOTS=1 npm run test:e2e   (or just this file: node --import tsx --test test/e2e/accessibility.test.ts)
  */
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
 import { newContext } from "../support/browser.js";
-import { AuthElement, SCREENSHOTS, seriousAxeViolations, startSameSiteStack, type SameSiteStack } from "./support.js";
+import { AuthElement, README_SCREENSHOTS, seriousAxeViolations, startSameSiteStack, type SameSiteStack } from "./support.js";
 
 /** Tab presses it may take to reach the Connect button past the host page's own links. */
 const MAX_TABS = 8;
@@ -19,12 +24,17 @@ describe("<openrouter-auth> accessibility, end to end", () => {
   let context: BrowserContext;
   let page: Page;
   let element: AuthElement;
+  /** Where this run's screenshots go: the README's only when asked to refresh them. */
+  const refreshScreenshots = process.env.UPDATE_SCREENSHOTS === "1";
+  let screenshots: string;
 
   before(async () => {
+    screenshots = refreshScreenshots ? README_SCREENSHOTS : await mkdtemp(join(tmpdir(), "openrouter-auth-screenshots-"));
     setup = await startSameSiteStack();
   });
   after(async () => {
     await setup?.close();
+    if (!refreshScreenshots && screenshots !== undefined) await rm(screenshots, { recursive: true, force: true });
   });
   beforeEach(async () => {
     context = await newContext(setup.browser);
@@ -90,23 +100,23 @@ describe("<openrouter-auth> accessibility, end to end", () => {
   });
 
   it("has no serious or critical axe-core violations signed out, with the dialog open, or signed in", async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
+    await mkdir(screenshots, { recursive: true });
     await element.load(setup.host.url);
     await element.signedOutText.waitFor();
     assert.deepEqual(await seriousAxeViolations(page), [], "signed out");
-    await page.screenshot({ path: join(SCREENSHOTS, "signed-out.png") });
+    await page.screenshot({ path: join(screenshots, "signed-out.png") });
 
     await element.connectButton.click();
     await element.keyInput.fill(setup.stack.stub.testKeys.valid);
     await element.submitButton.waitFor({ state: "visible" });
     assert.deepEqual(await seriousAxeViolations(page), [], "dialog open");
-    await page.screenshot({ path: join(SCREENSHOTS, "dialog.png") });
+    await page.screenshot({ path: join(screenshots, "dialog.png") });
 
     await element.submitButton.click();
     await element.waitForSignedIn("API key");
     await element.modelSelect.locator("option", { hasText: "OpenAI: GPT-4o" }).first().waitFor({ state: "attached" });
     await page.getByText("tokens of context").waitFor();
     assert.deepEqual(await seriousAxeViolations(page), [], "signed in");
-    await page.screenshot({ path: join(SCREENSHOTS, "signed-in.png") });
+    await page.screenshot({ path: join(screenshots, "signed-in.png") });
   });
 });

@@ -19,8 +19,8 @@ const BUNDLE = join(ROOT, "dist", "openrouter-auth.js");
 const BUILD_TIMEOUT_MS = 60_000;
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
-/** Where `npm run test:e2e` writes the README's screenshots. */
-export const SCREENSHOTS = join(ROOT, "docs", "screenshots");
+/** The README's screenshots, tracked in git: refreshed by `UPDATE_SCREENSHOTS=1 npm run test:e2e`. */
+export const README_SCREENSHOTS = join(ROOT, "docs", "screenshots");
 
 /**
  * The gateway serves dist/openrouter-auth.js. Builds it (`scripts/build-widget.ts`) when it is

@@ -76,6 +76,51 @@ describe("sign-in attempt limits", () => {
   });
 });
 
+describe("client addresses behind a proxy (TRUST_PROXY=1)", () => {
+  let proxied: TestGateway;
+  before(async () => {
+    proxied = await startGateway({ ...stack.env, TRUST_PROXY: "1" });
+  });
+  after(async () => {
+    await proxied.close();
+  });
+
+  /**
+   * A request as the one proxy in front of the gateway forwards it: the proxy appends the address
+   * it saw the client come from to whatever X-Forwarded-For the client sent.
+   */
+  const throughProxy = (clientAddress: string, clientSent?: string) =>
+    new HttpClient(proxied.url, { headers: { "x-forwarded-for": clientSent === undefined ? clientAddress : `${clientSent}, ${clientAddress}` } });
+
+  it("counts a client by the address the proxy saw, whatever X-Forwarded-For the client wrote itself", async () => {
+    const victim = "203.0.113.99";
+    for (let i = 0; i < 3; i++) {
+      // Each attempt claims to come from somewhere new, and from the victim, and carries no cookie.
+      const made = `198.51.100.${i + 1}, ${victim}`;
+      const response = await throughProxy("203.0.113.7", made).graphql(VALIDATE, { k: stack.stub.testKeys.disabled });
+      assert.equal(response.body.errors?.[0]?.extensions?.code, "INVALID_API_KEY");
+    }
+    const limited = await throughProxy("203.0.113.7", "192.0.2.77").graphql(VALIDATE, { k: stack.stub.testKeys.valid });
+    assert.equal(limited.body.errors?.[0]?.extensions?.code, "RATE_LIMITED", "a made-up left-most address bought no fresh budget");
+    const signedIn = await throughProxy(victim).graphql(VALIDATE, { k: stack.stub.testKeys.valid });
+    assert.equal(signedIn.body.data?.validateKey.valid, true, "the victim's own budget was not spent");
+  });
+
+  it("counts IPv6 clients per /64, and an IPv4-mapped address as the IPv4 address", async () => {
+    for (const address of ["2001:db8:5:6::1", "2001:db8:5:6:aaaa::2", "2001:db8:5:6:1:2:3:4"]) {
+      assert.equal((await throughProxy(address).graphql(VALIDATE, { k: stack.stub.testKeys.disabled })).body.errors?.[0]?.extensions?.code, "INVALID_API_KEY");
+    }
+    const sameNetwork = await throughProxy("2001:db8:5:6:ffff:ffff:ffff:fffe").graphql(VALIDATE, { k: stack.stub.testKeys.valid });
+    assert.equal(sameNetwork.body.errors?.[0]?.extensions?.code, "RATE_LIMITED");
+    const otherNetwork = await throughProxy("2001:db8:5:7::1").graphql(VALIDATE, { k: stack.stub.testKeys.valid });
+    assert.equal(otherNetwork.body.data?.validateKey.valid, true);
+
+    for (let i = 0; i < 3; i++) await throughProxy("::ffff:198.51.100.4").graphql(VALIDATE, { k: stack.stub.testKeys.disabled });
+    const plain = await throughProxy("198.51.100.4").graphql(VALIDATE, { k: stack.stub.testKeys.valid });
+    assert.equal(plain.body.errors?.[0]?.extensions?.code, "RATE_LIMITED");
+  });
+});
+
 describe("sessions shared by gateway instances", () => {
   it("signs in on one instance, is seen and signed out on another", async () => {
     const onFirst = new HttpClient(stack.gatewayUrl);

@@ -67,6 +67,8 @@ describe("configuration", () => {
     ["SESSION_TTL_SECONDS", "-5", /whole number/],
     ["UPSTREAM_TIMEOUT_MS", "0", /from 1 to/],
     ["LOG_LEVEL", "loud", /one of/],
+    ["TRUST_PROXY", "yes", /hop count/],
+    ["TRUST_PROXY", "10.0.0.0/33", /addresses or subnets/],
   ] as const) {
     it(`names ${variable} when it is "${value}"`, () => {
       const error = refusal({ [variable]: value });
@@ -88,6 +90,25 @@ describe("configuration", () => {
   it("allows the gateway's own origin and the listed origins, exactly", () => {
     const config = loadConfig({ ALLOWED_ORIGINS: "https://app.example.com, http://localhost:3000/", OPENROUTER_REDIRECT_URI: "https://auth.example.com/cb" });
     assert.deepEqual([...config.allowedOrigins].sort(), ["http://localhost:3000", "https://app.example.com", "https://auth.example.com"]);
+  });
+
+  it("refuses TRUST_PROXY=true, which lets a client choose its own address, and says what to set instead", () => {
+    for (const value of ["true", "TRUE"]) {
+      const error = refusal({ TRUST_PROXY: value });
+      assert.equal(error.variable, "TRUST_PROXY");
+      assert.match(error.message, /^TRUST_PROXY cannot be true/);
+      assert.match(error.message, /hop count/);
+      assert.match(error.message, /addresses or subnets/);
+      assert.match(error.message, /loopback \/ uniquelocal/);
+      assert.doesNotMatch(error.message, /\n/, "one line");
+    }
+  });
+
+  it("takes TRUST_PROXY as a hop count or a list of proxy addresses, subnets and named ranges", () => {
+    assert.equal(loadConfig({}).trustProxy, 0);
+    assert.equal(loadConfig({ TRUST_PROXY: "false" }).trustProxy, 0);
+    assert.equal(loadConfig({ TRUST_PROXY: "2" }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: "Loopback, 10.0.0.0/8, 192.168.0.0/255.255.0.0, fd00::/8, 203.0.113.9" }).trustProxy, ["loopback", "10.0.0.0/8", "192.168.0.0/255.255.0.0", "fd00::/8", "203.0.113.9"]);
   });
 
   it("accepts OPENROUTER_CLIENT_ID and OPENROUTER_CLIENT_SECRET for compatibility, needing neither", () => {

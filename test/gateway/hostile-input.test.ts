@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import { HttpClient } from "../support/http-client.js";
 import { startGateway, startTestStack, type TestStack } from "../support/gateway.js";
 
@@ -29,12 +30,25 @@ const NASTY_STRINGS = ["", " ", "\u0000", "𝕳𝖊𝖑𝖑𝖔", "\u202e", "'\"
 /** encodeURIComponent throws on a lone surrogate; a browser would send U+FFFD instead. */
 const encode = (text: string) => encodeURIComponent(text.replace(/[\ud800-\udfff]/g, "\ufffd"));
 
-type Case = { method: "GET" | "POST"; path: string; body?: string; contentType?: string; cookie?: string };
+/** Every path a POST reaches, each with its body parser. */
+const POST_PATHS = ["/graphql", `${REST}/validate-key`, `${REST}/oauth/initiate`, `${REST}/oauth/callback`, `${REST}/logout`];
+
+/** Bodies that are not what their Content-Encoding says, and encodings the gateway does not speak. */
+const CORRUPT_ENCODINGS: ReadonlyArray<readonly [encoding: string, body: string | Uint8Array<ArrayBuffer>]> = [
+  ["gzip", '{"api_key":"sk-or-v1-not-compressed"}'],
+  ["gzip", new Uint8Array(gzipSync('{"query":"{ status { authenticated } }"}').subarray(0, 12))], // cut short
+  ["deflate", "not deflated"],
+  ["deflate", new Uint8Array(gzipSync("{}"))], // gzip's framing, not deflate's
+  ["br", "not brotli, not anything"],
+];
+const UNKNOWN_ENCODINGS = ["compress", "x-gzip", "gzip, br", "rot13"];
+
+type Case = { method: "GET" | "POST"; path: string; body?: string | Uint8Array<ArrayBuffer>; contentType?: string; contentEncoding?: string; cookie?: string };
 
 function hostileCase(next: () => number): Case {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const nasty = () => pick(NASTY_STRINGS);
-  const kind = Math.floor(next() * 10);
+  const kind = Math.floor(next() * 11);
   const cookie = next() < 0.3 ? `openrouter-auth.sid=${encode(nasty()).slice(0, 400)}` : undefined;
   switch (kind) {
     case 0: // malformed JSON
@@ -59,14 +73,28 @@ function hostileCase(next: () => number): Case {
       return { method: "POST", path: "/graphql", body: JSON.stringify({ query: pick(["mutation($k: String!) { validateKey(apiKey: $k) { valid } }", "mutation($c: String!, $s: String!) { completeOAuth(code: $c, state: $s) { authenticated } }", "query($f: Int) { models(first: $f) { id } }"]), variables: { k: nasty(), c: nasty(), s: nasty(), f: pick([-1, 1e12, "x", null, 3.5]) } }), contentType: "application/json", cookie };
     case 8: // callback with hostile query strings
       return { method: "GET", path: `${REST}/oauth/callback?state=${encode(nasty()).slice(0, 3000)}&code=${encode(nasty()).slice(0, 3000)}${next() < 0.5 ? "?code=x?state=y" : ""}`, cookie };
+    case 9: { // a body that does not decompress, or an encoding nobody speaks
+      const [contentEncoding, body] = next() < 0.7 ? pick(CORRUPT_ENCODINGS) : [pick(UNKNOWN_ENCODINGS), "{}"];
+      return { method: "POST", path: pick(POST_PATHS), body, contentType: "application/json", contentEncoding, cookie };
+    }
     default: // unicode and garbage GraphQL documents
       return { method: "POST", path: "/graphql", body: JSON.stringify({ query: nasty() + pick(["{", "}", "query {", "{ status { ", "fragment f on X { ...f } { ...f }"]), operationName: pick([undefined, nasty(), 5]) }), contentType: "application/json", cookie };
   }
 }
 
+/** The code and message of an error answer, in GraphQL's shape or REST's. */
+function codedError(body: any): { code: unknown; message: unknown } {
+  const graphql = body?.errors?.[0];
+  return graphql === undefined ? { code: body?.code, message: body?.error } : { code: graphql.extensions?.code, message: graphql.message };
+}
+
+/** The log lines at level error or above. */
+const errorLines = (lines: readonly string[]) => lines.filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
+
 describe("hostile input", () => {
   it("never gets a 5xx (other than a coded 503), a stack trace or a hang from a few thousand generated requests, and sign-in still works after", async () => {
     const next = random(20261125);
+    const logsBefore = stack.gateway.logs.length;
     const statuses = new Map<number, number>();
     const total = 2_000;
     for (let batch = 0; batch < total / 20; batch++) {
@@ -75,6 +103,7 @@ describe("hostile input", () => {
           const hostile = hostileCase(next);
           const headers: Record<string, string> = { "content-type": hostile.contentType ?? "application/json" };
           if (hostile.cookie !== undefined) headers.cookie = hostile.cookie;
+          if (hostile.contentEncoding !== undefined) headers["content-encoding"] = hostile.contentEncoding;
           const response = await fetch(stack.gatewayUrl + hostile.path, { method: hostile.method, headers, body: hostile.body, signal: AbortSignal.timeout(10_000) });
           const text = await response.text();
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
@@ -89,6 +118,7 @@ describe("hostile input", () => {
     }
     const answered = [...statuses.values()].reduce((sum, count) => sum + count, 0);
     assert.equal(answered, total);
+    assert.deepEqual(errorLines(stack.gateway.logs.slice(logsBefore)), [], "bad input is the caller's mistake, not an error of the gateway's");
     const browser = new HttpClient(stack.gatewayUrl);
     assert.equal((await browser.graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid })).body.data?.validateKey.valid, true);
     console.log(`hostile requests by status: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
@@ -105,6 +135,29 @@ describe("hostile input", () => {
     assert.equal(response.status, 415);
     assert.equal(response.body.code, "UNSUPPORTED_MEDIA_TYPE");
   });
+
+  for (const path of POST_PATHS) {
+    it(`answers 400 BAD_USER_INPUT, and logs no error, for a POST to ${path} whose body does not decompress`, async () => {
+      const logsBefore = stack.gateway.logs.length;
+      for (const [encoding, body] of CORRUPT_ENCODINGS) {
+        const response = await fetch(stack.gatewayUrl + path, { method: "POST", headers: { "content-type": "application/json", "content-encoding": encoding }, body });
+        const error = codedError(await response.json());
+        assert.equal(response.status, 400, `${encoding}: ${JSON.stringify(error)}`);
+        assert.deepEqual(error, { code: "BAD_USER_INPUT", message: "The request body could not be decompressed." }, encoding);
+      }
+      assert.deepEqual(errorLines(stack.gateway.logs.slice(logsBefore)), []);
+    });
+
+    it(`answers 415 with a code, and logs no error, for a POST to ${path} in an encoding it does not speak`, async () => {
+      const logsBefore = stack.gateway.logs.length;
+      for (const encoding of UNKNOWN_ENCODINGS) {
+        const response = await fetch(stack.gatewayUrl + path, { method: "POST", headers: { "content-type": "application/json", "content-encoding": encoding }, body: "{}" });
+        assert.equal(response.status, 415, encoding);
+        assert.equal(codedError(await response.json()).code, "UNSUPPORTED_MEDIA_TYPE", encoding);
+      }
+      assert.deepEqual(errorLines(stack.gateway.logs.slice(logsBefore)), []);
+    });
+  }
 
   it("refuses batched GraphQL requests", async () => {
     const response = await new HttpClient(stack.gatewayUrl).post("/graphql", [{ query: "{ status { authenticated } }" }, { query: "{ status { authenticated } }" }]);
@@ -139,15 +192,30 @@ describe("hostile input", () => {
     assert.match(typo.body.errors?.[0]?.message ?? "", /Did you mean "status"/);
   });
 
-  it("refuses a GraphQL form post or text/plain post (415), and a mutation over GET (405)", async () => {
-    const browser = new HttpClient(stack.gatewayUrl);
-    const query = "mutation { logout { authenticated } }";
-    const form = await browser.post("/graphql", undefined, { rawBody: `query=${encodeURIComponent(query)}`, contentType: "application/x-www-form-urlencoded" });
-    assert.equal(form.status, 415);
-    const text = await browser.post("/graphql", undefined, { rawBody: JSON.stringify({ query }), contentType: "text/plain" });
-    assert.equal(text.status, 415);
-    const get = await browser.get(`/graphql?query=${encodeURIComponent(query)}`);
+  it("refuses what an HTML form can send (urlencoded, multipart, text/plain) with 415, and a mutation over GET with 405, before either runs", async () => {
+    const mutation = `mutation { validateKey(apiKey: "${stack.stub.testKeys.valid}") { valid } }`;
+    const multipart = new FormData();
+    multipart.set("query", mutation);
+    const forms: Array<[contentType: string | undefined, body: string | FormData | URLSearchParams]> = [
+      [undefined, new URLSearchParams({ query: mutation })],
+      [undefined, multipart],
+      ["text/plain", JSON.stringify({ query: mutation })],
+    ];
+    for (const [contentType, body] of forms) {
+      stack.stub.clearRequests();
+      const post = await fetch(`${stack.gatewayUrl}/graphql`, { method: "POST", headers: contentType === undefined ? {} : { "content-type": contentType }, body });
+      const text = await post.text();
+      assert.equal(post.status, 415, `${contentType ?? body.constructor.name}: ${text}`);
+      assert.match(text, /UNSUPPORTED_MEDIA_TYPE/);
+      assert.doesNotMatch(text, /"valid"/, "the mutation did not run");
+      assert.equal(post.headers.getSetCookie().length, 0, "no session was started");
+      assert.equal(stack.stub.requests.length, 0, "OpenRouter was never asked");
+    }
+    stack.stub.clearRequests();
+    const get = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent(mutation)}`);
     assert.equal(get.status, 405);
+    assert.equal(get.headers.getSetCookie().length, 0);
+    assert.equal(stack.stub.requests.length, 0, "OpenRouter was never asked");
   });
 });
 
@@ -172,6 +240,21 @@ describe("browsers and origins", () => {
       assert.equal(stack.stub.requests.length, 0, "OpenRouter was never asked");
     });
   }
+
+  it("refuses an unsafe request from a disallowed origin sent by an older browser without Sec-Fetch-Site", async () => {
+    for (const origin of ["https://evil.example", "http://host.example.test:30000", "null"]) {
+      stack.stub.clearRequests();
+      const attack = await new HttpClient(stack.gatewayUrl, { origin }).graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid });
+      assert.equal(attack.status, 403, origin);
+      assert.equal(attack.setCookies.length, 0, origin);
+      assert.equal(stack.stub.requests.length, 0, `OpenRouter was never asked (${origin})`);
+      const rest = await new HttpClient(stack.gatewayUrl, { origin }).post(`${REST}/validate-key`, { api_key: stack.stub.testKeys.valid });
+      assert.equal(rest.status, 403, origin);
+    }
+    // Its own page, in the same older browser, still names the gateway's own origin and passes.
+    const samePage = await new HttpClient(stack.gatewayUrl, { origin: stack.gatewayUrl }).graphql("mutation { logout { authenticated } }");
+    assert.equal(samePage.status, 200);
+  });
 
   it("lets an allowed origin, a same-origin page and a non-browser client sign in", async () => {
     for (const client of [

@@ -84,6 +84,12 @@ describe("initiating an OAuth sign-in", () => {
       const response = await record(hostPage().graphql(INITIATE, { returnTo }));
       assert.equal(response.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT", returnTo);
     }
+    // Valid URLs that start like the allowed origin: only an exact origin match refuses them.
+    for (const returnTo of ["http://host.example.test:30000/", "http://host.example.test:3000@evil.example/", "https://host.example.test:3000/", "http://host.example.test/"]) {
+      assert.ok(URL.canParse(returnTo), returnTo);
+      const response = await record(hostPage().graphql(INITIATE, { returnTo }));
+      assert.equal(response.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT", returnTo);
+    }
     const rest = await hostPage().post(`${REST}/oauth/initiate`, { return_to: "https://evil.example/" });
     assert.equal(rest.status, 400);
     assert.equal((rest.body as { code: string }).code, "BAD_USER_INPUT");
@@ -265,8 +271,14 @@ describe("OAuth failures", () => {
 
   it("answers BAD_USER_INPUT for an oversize code or state", async () => {
     const browser = hostPage();
-    const response = await browser.graphql(COMPLETE, { code: "c".repeat(10_000), state: "s" });
-    assert.equal(response.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
+    const { state } = await initiate(browser);
+    const longCode = await browser.graphql(COMPLETE, { code: "c".repeat(10_000), state });
+    assert.equal(longCode.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
+    const longState = await browser.graphql(COMPLETE, { code: "c", state: "s".repeat(10_000) });
+    assert.equal(longState.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
+    const rest = await browser.post<{ code: string }>(`${REST}/oauth/callback`, { code: "c", state: "s".repeat(10_000) });
+    assert.equal(rest.status, 400);
+    assert.equal(rest.body.code, "BAD_USER_INPUT");
   });
 
   it("shows a plain failure page for a callback without a state", async () => {

@@ -59,6 +59,7 @@ describe("the OpenRouter stand-in", () => {
   afterEach(() => {
     stub.setFault("none");
     stub.setCodeAppendStyle("standard");
+    stub.setChatPace({});
   });
   after(() => stub.close());
 
@@ -164,7 +165,7 @@ describe("the OpenRouter stand-in", () => {
       assert.match(answer.body.key, /^sk-or-v1-[0-9a-f]{64}$/);
       assert.match(answer.body.user_id, /^user_/);
       assert.deepEqual(stub.requests, [
-        { method: "POST", path: "/api/v1/auth/keys", hasBearer: false, body: { code, code_verifier: RFC_VERIFIER, code_challenge_method: "S256" } },
+        { method: "POST", path: "/api/v1/auth/keys", hasBearer: false, body: { code, code_verifier: RFC_VERIFIER, code_challenge_method: "S256" }, aborted: false },
       ]);
 
       const info = await call(`${stub.apiBase}/key`, { key: answer.body.key });
@@ -215,6 +216,93 @@ describe("the OpenRouter stand-in", () => {
       const plain = new URL(authorizeUrl(stub));
       plain.searchParams.set("code_challenge_method", "plain");
       assert.throws(() => stub.approve(plain.href), /S256/);
+    });
+  });
+
+  describe("chat completions", () => {
+    const completions = () => `${stub.apiBase}/chat/completions`;
+    const ask = (body: unknown, key: string | null = stub.testKeys.valid) =>
+      call(completions(), { method: "POST", key: key ?? undefined, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const question = { model: "openai/gpt-4o", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Say hello" }] };
+
+    /** The `data:` payloads and the comment lines of an event stream, in order. */
+    function events(text: string): { comments: string[]; data: string[] } {
+      const lines = text.split("\n").filter((line) => line !== "");
+      return { comments: lines.filter((line) => line.startsWith(":")), data: lines.filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)) };
+    }
+
+    it("answers a non-streamed completion that echoes the last user message, in OpenAI's shape", async () => {
+      const answer = await ask(question);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.object, "chat.completion");
+      assert.equal(answer.body.model, "openai/gpt-4o");
+      assert.match(answer.body.id, /^gen-/);
+      assert.deepEqual(answer.body.choices.map((choice: any) => [choice.index, choice.message.role, choice.message.content, choice.finish_reason]), [[0, "assistant", "Echo: Say hello", "stop"]]);
+      assert.equal(answer.body.usage.total_tokens, answer.body.usage.prompt_tokens + answer.body.usage.completion_tokens);
+      assert.deepEqual(
+        stub.requests.filter((request) => request.path === "/api/v1/chat/completions").at(-1),
+        { method: "POST", path: "/api/v1/chat/completions", hasBearer: true, bearer: stub.testKeys.valid, body: question, aborted: false },
+      );
+    });
+
+    it("streams server-sent events: a processing comment, content chunks at the pace set, a final chunk, then [DONE]", async () => {
+      stub.setChatPace({ chunks: 3, intervalMs: 0 });
+      const answer = await ask({ ...question, stream: true });
+      assert.equal(answer.status, 200);
+      assert.match(answer.headers.get("content-type") ?? "", /^text\/event-stream/);
+      const { comments, data } = events(answer.body);
+      assert.ok(comments.includes(": OPENROUTER PROCESSING"));
+      assert.equal(data.at(-1), "[DONE]");
+      const chunks = data.slice(0, -1).map((line) => JSON.parse(line));
+      for (const chunk of chunks) assert.equal(chunk.object, "chat.completion.chunk");
+      const contents = chunks.map((chunk) => chunk.choices[0].delta.content);
+      assert.equal(contents.length, 4, "three content chunks and the final one");
+      assert.equal(contents.join(""), "Echo: Say hello");
+      assert.equal(chunks.at(-1).choices[0].finish_reason, "stop");
+      assert.ok(chunks.at(-1).usage.total_tokens > 0);
+      assert.equal(stub.requests.at(-1)?.chunksSent, 3);
+    });
+
+    it("holds each chunk after the first until the owner's hook lets it go", async () => {
+      const seen: number[] = [];
+      stub.setChatPace({ chunks: 2, intervalMs: 0, beforeChunk: (index) => void seen.push(index) });
+      const answer = await ask({ ...question, stream: true });
+      assert.equal(events(answer.body).data.length, 4);
+      assert.deepEqual(seen, [1]);
+    });
+
+    it("records a client that leaves in the middle of a stream as aborted", async () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => held });
+      const controller = new AbortController();
+      const response = await fetch(completions(), {
+        method: "POST",
+        headers: { authorization: `Bearer ${stub.testKeys.valid}`, "content-type": "application/json" },
+        body: JSON.stringify({ ...question, stream: true }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      await reader.read();
+      controller.abort();
+      await waitFor(() => stub.requests.at(-1)?.aborted === true);
+      release();
+      assert.equal(stub.requests.at(-1)?.chunksSent, 1);
+    });
+
+    it("answers 401 in the error shape for a missing or unknown key, and 400 for a bad request", async () => {
+      assertErrorShape(await ask(question, null), 401);
+      assertErrorShape(await ask(question, `sk-or-v1-${"0".repeat(64)}`), 401);
+      assertErrorShape(await ask({ ...question, model: "no/such-model" }), 400);
+      assertErrorShape(await ask({ model: "openai/gpt-4o", messages: [] }), 400);
+      assertErrorShape(await ask([1, 2]), 400);
+    });
+
+    it("answers with the fault set, like every API path", async () => {
+      stub.setFault("rate-limited", { paths: ["/api/v1/chat/completions"] });
+      const limited = await ask({ ...question, stream: true });
+      assertErrorShape(limited, 429);
+      assert.equal(limited.headers.get("retry-after"), "7");
     });
   });
 

@@ -69,6 +69,21 @@ describe("the API key", () => {
     }
   });
 
+  it("is not in the access line when pasted into a URL path, as it is or percent-encoded", async () => {
+    const key = stack.stub.addAccount().key;
+    const rest = "/api/v1/openrouter/auth";
+    const paths = [`${rest}/${key}`, `/graphql/${key}`, `/${encodeURIComponent(key).replaceAll("-", "%2D")}/status`, `${rest}/status;api_key=${key}`];
+    const logsBefore = stack.gateway.logs.length;
+    for (const path of paths) await new HttpClient(stack.gatewayUrl).get(path);
+    const accessLines = stack.gateway.logs.slice(logsBefore).map((line) => JSON.parse(line) as { msg: string; path?: string }).filter((line) => line.msg === "request");
+    assert.equal(accessLines.length, paths.length, "every request was logged");
+    for (const line of accessLines) {
+      assert.ok(!JSON.stringify(line).includes(key.slice(-20)), `the access line leaks the key: ${JSON.stringify(line)}`);
+      assert.match(line.path ?? "", /\[redacted\]/, "the line says something was taken out");
+    }
+    assert.equal(accessLines[0]!.path, `${rest}/sk-or-[redacted]`, "the rest of the path stays readable");
+  });
+
   it("comes back masked when pasted into the wrong GraphQL variable", async () => {
     const response = await new HttpClient(stack.gatewayUrl).graphql("query($first: Int) { models(first: $first) { id } }", { first: stack.stub.testKeys.valid });
     assert.equal(response.body.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");

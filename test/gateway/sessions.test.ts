@@ -69,6 +69,29 @@ describe("the session cookie", () => {
     }
   });
 
+  it("is never sent without Secure when COOKIE_SECURE=true, even to a request over plain HTTP", async () => {
+    const gateway = await startGateway({ ...stack.env, COOKIE_SECURE: "true" });
+    try {
+      const browser = new HttpClient(gateway.url);
+      const sent: string[] = [];
+      const keep = async (response: Promise<{ setCookies: string[] }>) => sent.push(...(await response).setCookies);
+      await keep(browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid }));
+      await keep(browser.post("/api/v1/openrouter/auth/validate-key", { api_key: stack.stub.testKeys.valid }));
+      const flow = (await browser.graphql("mutation { initiateOAuth { authUrl } }")).body.data.initiateOAuth as { authUrl: string };
+      const callback = new URL(stack.stub.approve(flow.authUrl));
+      await keep(browser.get(callback.pathname + callback.search));
+      await keep(browser.post("/api/v1/openrouter/auth/oauth/initiate", {}));
+      await keep(browser.graphql(STATUS));
+      await keep(browser.graphql("mutation { logout { authenticated } }"));
+      for (const line of sent.filter((cookie) => cookie.includes("openrouter-auth.sid="))) {
+        assert.match(line, /; Secure/, line);
+        assert.match(line, /^__Host-/, line);
+      }
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it("is Secure whenever the request came over HTTPS, even where Secure is not required", async () => {
     const gateway = await startGateway({ ...stack.env, TRUST_PROXY: "loopback" });
     try {
@@ -119,6 +142,20 @@ describe("the session cookie", () => {
     assert.deepEqual(await sessionKeys(), [`${SESSION_KEY_PREFIX}${sessionIdOf(second)}`]);
   });
 
+  it("carries a new session id at sign-in over a session left with neither a key nor a pending sign-in", async () => {
+    const browser = new HttpClient(stack.gatewayUrl);
+    const flow = (await browser.graphql("mutation { initiateOAuth { state } }")).body.data.initiateOAuth as { state: string };
+    const failed = await browser.graphql("mutation($c: String!, $s: String!) { completeOAuth(code: $c, state: $s) { authenticated } }", { c: "not-the-code", s: flow.state });
+    assert.equal(failed.body.errors?.[0]?.extensions?.code, "OAUTH_EXCHANGE_FAILED", "the flow is spent: the record now holds nothing");
+    const before = browser.cookies.get(COOKIE)!;
+    const planted = browser.clone();
+    await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+    const after = browser.cookies.get(COOKIE)!;
+    assert.notEqual(sessionIdOf(after), sessionIdOf(before), "sign-in moved to a new session id");
+    assert.equal(await isAuthenticated(browser), true);
+    assert.equal(await isAuthenticated(planted), false, "whoever knew the earlier id is not signed in");
+  });
+
   it("comes with answers that no cache may keep", async () => {
     const browser = await signedInClient();
     const graphql = await browser.graphql(STATUS);
@@ -129,6 +166,26 @@ describe("the session cookie", () => {
       assert.equal(response.headers.get("etag"), null);
     }
     assert.equal(refused.status, 401);
+  });
+
+  it("in double quotes is read the same way by a request that only reads the session and by one that ends it", async () => {
+    const browser = await signedInClient();
+    const value = browser.cookies.get(COOKIE)!;
+    const sentAs = (cookie: string) => {
+      const other = new HttpClient(stack.gatewayUrl);
+      other.cookies.set(COOKIE, cookie);
+      return other;
+    };
+    // Quotes written as %22 are part of the value: no session, for reading or for signing out.
+    const encodedQuotes = sentAs(`%22${value}%22`);
+    assert.equal(await isAuthenticated(encodedQuotes), false);
+    await encodedQuotes.graphql("mutation { logout { authenticated } }");
+    assert.equal(await isAuthenticated(browser), true, "a cookie that reads as no session cannot end one");
+    // Plain quotes around a value are not part of it (RFC 6265): the same session, for both.
+    const quoted = sentAs(`"${value}"`);
+    assert.equal(await isAuthenticated(quoted), true);
+    await quoted.graphql("mutation { logout { authenticated } }");
+    assert.equal(await isAuthenticated(browser), false);
   });
 
   it("that was tampered with reads as signed out, not as an error", async () => {

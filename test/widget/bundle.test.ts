@@ -18,6 +18,15 @@ describe("the /openrouter-auth.js bundle", () => {
     expect(source).to.contain('customElements.define("openrouter-auth"');
   });
 
+  it("speaks English by itself and imports every other language from beside it, on demand", async () => {
+    const source = await (await fetch(`${gatewayUrl}/openrouter-auth.js`)).text();
+    expect(source).to.contain("Connect to OpenRouter");
+    expect(source, "German words are in the bundle").not.to.contain("Mit OpenRouter verbinden");
+    for (const lang of ["de", "es", "fr", "ja", "pt-BR", "zh-CN"]) {
+      expect(source).to.contain(`import("./openrouter-auth-locales/${lang}.js")`);
+    }
+  });
+
   it("works under a strict CSP without 'unsafe-inline', styled, in light and dark", async () => {
     const csp = `default-src 'none'; script-src ${gatewayUrl}; connect-src ${gatewayUrl}; style-src 'none'`;
     const frame = document.createElement("iframe");

@@ -23,9 +23,20 @@ describe("the element's modules in Node (SSR)", () => {
 
   it("build event details that carry status, never a key", async () => {
     const { OpenRouterAuthChangeEvent } = await import("../../../widget/index.js");
-    const event = new OpenRouterAuthChangeEvent({ authenticated: false, method: null, user: null });
-    assert.equal(event.type, "openrouter-auth-change");
-    assert.equal(event.bubbles, true);
-    assert.equal(event.composed, true);
+    const signedOut = new OpenRouterAuthChangeEvent({ authenticated: false, method: null, user: null });
+    assert.equal(signedOut.type, "openrouter-auth-change");
+    assert.equal(signedOut.bubbles, true);
+    assert.equal(signedOut.composed, true);
+    assert.deepEqual(signedOut.detail, { authenticated: false, method: null, user: null });
+
+    const user = { label: "sk-or-v1-abc...123", userId: null, usage: 25.5, limit: 100, limitRemaining: 74.5, isFreeTier: false, totalCredits: null, refreshedAt: "2026-01-01T00:00:00.000Z" };
+    const signedIn = new OpenRouterAuthChangeEvent({ authenticated: true, method: "API_KEY", user });
+    assert.deepEqual(signedIn.detail, { authenticated: true, method: "API_KEY", user }, "the detail is the status, as the gateway gave it");
+
+    // The detail has no place for a key: a typecheck (part of `npm test`) fails if one is added.
+    // @ts-expect-error `apiKey` is not a property of the change detail.
+    new OpenRouterAuthChangeEvent({ authenticated: true, method: "API_KEY", user, apiKey: "sk-or-v1-0" });
+    // @ts-expect-error nor of the user it describes.
+    new OpenRouterAuthChangeEvent({ authenticated: true, method: "API_KEY", user: { ...user, apiKey: "sk-or-v1-0" } });
   });
 });

@@ -1,0 +1,126 @@
+import express, { Router, type RequestHandler } from "express";
+import type { AuthService } from "../auth/service.js";
+import type { Config } from "../config.js";
+import { ErrorCode, GatewayError, errorBody } from "../errors.js";
+import { cors } from "../http/cors.js";
+import { jsonOnly, originGuard } from "../http/origin-guard.js";
+import type { Logger } from "../logging/logger.js";
+import type { RedisClient } from "../session/redis-connection.js";
+import { forwardCompletion, type ForwardResult } from "./forward.js";
+import { checkCompletionRequest } from "./policy.js";
+import { errorResponder, sendError } from "../http/error-response.js";
+import { ThrottledErrorLog } from "../logging/throttled-error-log.js";
+import { SessionLimits } from "./session-limits.js";
+
+/** Where the proxy is mounted: an OpenAI-compatible base URL. */
+export const PROXY_PATH = "/api/v1/openrouter/proxy";
+
+export interface ProxyDeps {
+  readonly config: Config;
+  readonly auth: AuthService;
+  readonly redis: RedisClient | undefined;
+  readonly logger: Logger;
+  /** The gateway's session middleware: the proxy runs before the gateway's own CORS, so it brings the session along itself. */
+  readonly sessions: RequestHandler;
+  /** Prefix of the Redis keys the limits use. */
+  readonly keyPrefix: string;
+}
+
+/** What the proxy's log line says about a completion, filled in as the request goes. */
+interface ProxyLogFields {
+  model?: string;
+  stream?: boolean;
+  /** Set once the completion goes upstream; settles soon after the answer ends or the client leaves. */
+  forwarding?: Promise<ForwardResult>;
+}
+
+/**
+ * The OpenRouter proxy: `POST /chat/completions` with the session's key, for pages and
+ * OpenAI-style clients that hold the session cookie and never the key. Every refusal (signed
+ * out, another origin, too large, against the policy, over a limit) is answered here, before
+ * anything goes upstream, as `{"error":{"code":"<CODE>","message":"..."}}`.
+ */
+export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): void } {
+  const { config, auth, logger } = deps;
+  const policy = config.proxy;
+  const router = Router();
+  const limits = new SessionLimits({ redis: deps.redis, policy, prefix: `${deps.keyPrefix}proxy:` });
+  // Built from the proxy's own fields only: never a header, a body or the key.
+  const accessLog = logger.child({}, { redact: { paths: [] } });
+
+  router.use(cors(config.allowedOrigins, { allowRequestedHeaders: true }));
+  if (!policy.enabled) {
+    router.use((_req, res) => {
+      const error = new GatewayError(ErrorCode.PROXY_DISABLED);
+      sendError(res, error, errorBody(error, "proxy"));
+    });
+    return { router, close() {} };
+  }
+  router.use(originGuard(config.allowedOrigins));
+  router.use(deps.sessions);
+
+  const signedIn: RequestHandler = (req, _res, next) => {
+    next(req.sessionHandle !== undefined && auth.apiKeyOf(req.sessionHandle) !== null ? undefined : new GatewayError(ErrorCode.UNAUTHENTICATED));
+  };
+
+  router.post(
+    "/chat/completions",
+    (req, res, next) => {
+      const fields: ProxyLogFields = {};
+      res.locals.proxy = fields;
+      const started = process.hrtime.bigint();
+      res.once("close", () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        const log = (result: ForwardResult | undefined) =>
+          accessLog.info(
+            {
+              event: "proxy",
+              reqId: req.id,
+              model: fields.model,
+              stream: fields.stream,
+              status: res.statusCode,
+              upstreamStatus: result?.upstreamStatus,
+              outcome: result?.outcome ?? (res.statusCode >= 500 ? "failed" : "refused"),
+              bytes: result?.bytes ?? 0,
+              ms,
+            },
+            "proxy",
+          );
+        // A client that leaves closes the response before the upstream call has wound down.
+        if (fields.forwarding === undefined) log(undefined);
+        else fields.forwarding.then(log, () => log(undefined));
+      });
+      next();
+    },
+    signedIn,
+    jsonOnly,
+    express.json({ limit: policy.maxBodyBytes }),
+    async (req, res) => {
+      const fields = res.locals.proxy as ProxyLogFields;
+      const session = req.sessionHandle!;
+      const apiKey = auth.apiKeyOf(session)!;
+      const completion = checkCompletionRequest(req.body, policy);
+      // Model ids are short; a longer one is someone else's input and is cut for the log.
+      fields.model = completion.model?.slice(0, 200);
+      fields.stream = completion.stream;
+      const sessionId = session.storedId!;
+      await limits.countRequest(sessionId);
+      const release = await limits.startCompletion(sessionId);
+      res.once("close", release);
+      if (res.destroyed) return release();
+      const origin = req.get("origin");
+      fields.forwarding = forwardCompletion(res, {
+        apiBase: config.openrouter.apiBase,
+        apiKey,
+        completion,
+        referer: config.appUrl ?? (origin !== undefined && config.allowedOrigins.has(origin) ? origin : undefined),
+        title: config.appTitle,
+        idleTimeoutMs: policy.idleTimeoutMs,
+      });
+      await fields.forwarding;
+    },
+  );
+  router.use((_req, _res, next) => next(new GatewayError(ErrorCode.NOT_FOUND, "The proxy serves POST /chat/completions only.")));
+  router.use(errorResponder(logger, new ThrottledErrorLog(logger), { surface: "proxy" }));
+  return { router, close: () => limits.close() };
+}

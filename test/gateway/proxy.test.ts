@@ -1,0 +1,585 @@
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, it } from "node:test";
+import OpenAI from "openai";
+import { ConfigError, loadConfig } from "../../gateway/config.js";
+import { KEY_PREFIX } from "../../gateway/session/session-store.js";
+import { startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
+import { HttpClient } from "../support/http-client.js";
+
+const PROXY = "/api/v1/openrouter/proxy";
+const COMPLETIONS = `${PROXY}/chat/completions`;
+const UPSTREAM = "/api/v1/chat/completions";
+const PAGE = "http://page.example";
+const OTHER_PAGE = "http://evil.example";
+const VALIDATE = "mutation($k: String!) { validateKey(apiKey: $k) { valid } }";
+const COOKIE = "openrouter-auth.sid";
+const QUESTION = { model: "openai/gpt-4o", messages: [{ role: "user", content: "Say hello" }] };
+
+/** Polls `condition` every 10 ms for at most `ms`. */
+async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** `promise`, or nothing once `ms` have passed: holds a stream without ever hanging a test. */
+function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** A latch a test opens once. */
+function latch(): { promise: Promise<void>; open(): void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Reads an event stream as it arrives: the data payloads and comment lines so far, and a way to wait for more. */
+class EventReader {
+  readonly data: string[] = [];
+  readonly comments: string[] = [];
+  #buffer = "";
+  #waiters: Array<() => void> = [];
+  readonly done: Promise<void>;
+
+  constructor(response: Response, onData: (payload: string) => void = () => {}) {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    this.done = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          this.#buffer += decoder.decode(value, { stream: true });
+          let end: number;
+          while ((end = this.#buffer.indexOf("\n")) !== -1) {
+            const line = this.#buffer.slice(0, end);
+            this.#buffer = this.#buffer.slice(end + 1);
+            if (line.startsWith(":")) this.comments.push(line);
+            if (line.startsWith("data: ")) {
+              this.data.push(line.slice(6));
+              onData(line.slice(6));
+            }
+          }
+          for (const wake of this.#waiters.splice(0)) wake();
+        }
+      } catch {
+        // The test aborted the request.
+      } finally {
+        for (const wake of this.#waiters.splice(0)) wake();
+      }
+    })();
+  }
+
+  /** Resolves once `count` data lines have arrived (or the stream ended), within 10 s at most. */
+  async untilData(count: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (this.data.length < count && Date.now() < deadline) {
+      const more = new Promise<void>((resolve) => this.#waiters.push(resolve));
+      const ended = await Promise.race([more.then(() => false), this.done.then(() => true), new Promise((resolve) => setTimeout(resolve, 100, false))]);
+      if (ended) break;
+    }
+  }
+
+  contents(): string[] {
+    return this.data.filter((line) => line !== "[DONE]").map((line) => JSON.parse(line).choices[0].delta.content as string);
+  }
+}
+
+describe("the OpenRouter proxy", () => {
+  let stack: TestStack;
+  /** Every gateway a test started, so that the last test can read all their logs. */
+  const gateways: TestGateway[] = [];
+  const extra: TestGateway[] = [];
+
+  before(async () => {
+    stack = await startTestStack({ env: { ALLOWED_ORIGINS: PAGE } });
+    gateways.push(stack.gateway);
+  });
+  afterEach(async () => {
+    stack.stub.setFault("none");
+    stack.stub.setChatPace({});
+    for (const gateway of extra.splice(0)) await gateway.close();
+  });
+  after(() => stack.close());
+
+  /** Another gateway on the same Redis and stand-in, with settings of its own. */
+  async function gatewayWith(env: Record<string, string>): Promise<TestGateway> {
+    const gateway = await startGateway({ ...stack.env, ...env });
+    gateways.push(gateway);
+    extra.push(gateway);
+    return gateway;
+  }
+
+  async function signedIn(key = stack.stub.testKeys.valid, url = stack.gatewayUrl): Promise<HttpClient> {
+    const browser = new HttpClient(url);
+    const response = await browser.graphql(VALIDATE, { k: key });
+    assert.equal(response.body.data?.validateKey.valid, true, JSON.stringify(response.body.errors));
+    return browser;
+  }
+
+  /** A request to the proxy as `browser` (its cookie), on `url` (by default the stack's gateway). */
+  function ask(
+    browser: HttpClient | undefined,
+    body: unknown,
+    init: { url?: string; headers?: Record<string, string>; signal?: AbortSignal; method?: string } = {},
+  ): Promise<Response> {
+    const headers = new Headers({ "content-type": "application/json", ...init.headers });
+    const cookie = browser?.cookieHeader();
+    if (cookie) headers.set("cookie", cookie);
+    return fetch(`${init.url ?? stack.gatewayUrl}${COMPLETIONS}`, {
+      method: init.method ?? "POST",
+      headers,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      signal: init.signal ?? AbortSignal.timeout(15_000),
+    });
+  }
+
+  const upstreamCalls = () => stack.stub.requests.filter((request) => request.path === UPSTREAM);
+
+  /** Asserts the proxy's own error shape and code, and that nothing new went upstream. */
+  async function assertRefused(response: Response, status: number, code: string, callsBefore: number): Promise<void> {
+    assert.equal(response.status, status);
+    const body = await response.json();
+    assert.deepEqual(Object.keys(body), ["error"]);
+    assert.equal(body.error.code, code);
+    assert.equal(typeof body.error.message, "string");
+    assert.equal(upstreamCalls().length, callsBefore, "nothing went upstream");
+  }
+
+  describe("forwarding", () => {
+    it("forwards a completion with the session's key and answers with OpenRouter's JSON and status", async () => {
+      const browser = await signedIn();
+      const response = await ask(browser, QUESTION);
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get("cache-control"), "no-store");
+      const body = await response.json();
+      assert.equal(body.object, "chat.completion");
+      assert.equal(body.choices[0].message.content, "Echo: Say hello");
+      const upstream = upstreamCalls().at(-1)!;
+      assert.equal(upstream.bearer, stack.stub.testKeys.valid);
+      assert.deepEqual(upstream.body, QUESTION);
+    });
+
+    it("never forwards the caller's own Authorization header: OpenRouter sees the session's key", async () => {
+      const browser = await signedIn(stack.stub.testKeys.unlimited);
+      const response = await ask(browser, QUESTION, { headers: { authorization: `Bearer ${stack.stub.testKeys.valid}` } });
+      assert.equal(response.status, 200);
+      assert.equal(upstreamCalls().at(-1)!.bearer, stack.stub.testKeys.unlimited);
+    });
+
+    it("answers 401 UNAUTHENTICATED to a signed-out caller, even one with a key of its own, and sends nothing upstream", async () => {
+      const calls = upstreamCalls().length;
+      await assertRefused(await ask(undefined, QUESTION), 401, "UNAUTHENTICATED", calls);
+      await assertRefused(await ask(undefined, QUESTION, { headers: { authorization: `Bearer ${stack.stub.testKeys.valid}` } }), 401, "UNAUTHENTICATED", calls);
+      const signedOut = await signedIn();
+      await signedOut.graphql("mutation { logout { authenticated } }");
+      await assertRefused(await ask(signedOut, QUESTION), 401, "UNAUTHENTICATED", calls);
+    });
+
+    it("answers a request that is not a JSON object with 400, and paths it does not serve with 404, in its error shape", async () => {
+      const browser = await signedIn();
+      const calls = upstreamCalls().length;
+      await assertRefused(await ask(browser, "[1, 2]"), 400, "BAD_USER_INPUT", calls);
+      await assertRefused(await ask(browser, "{not json"), 400, "BAD_USER_INPUT", calls);
+      await assertRefused(await ask(browser, { ...QUESTION, stream: "yes" }), 400, "BAD_USER_INPUT", calls);
+      await assertRefused(await ask(browser, "model=x", { headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "UNSUPPORTED_MEDIA_TYPE", calls);
+      const models = await fetch(`${stack.gatewayUrl}${PROXY}/models`, { headers: { cookie: browser.cookieHeader() } });
+      await assertRefused(models, 404, "NOT_FOUND", calls);
+    });
+  });
+
+  describe("streaming", () => {
+    it("passes each chunk on as the stand-in sends it: the client reads one before the next is sent", async () => {
+      const browser = await signedIn();
+      const order: string[] = [];
+      let reader!: EventReader;
+      const reading = latch();
+      // The stand-in sends each chunk after the first only once the client has read the one
+      // before, or after 3 s: a proxy that held chunks back would see them all sent first.
+      stack.stub.setChatPace({
+        chunks: 3,
+        intervalMs: 0,
+        beforeChunk: async (index) => {
+          await atMost(reading.promise.then(() => reader.untilData(index)), 3_000);
+          order.push(`sent ${index + 1}`);
+        },
+      });
+      order.push("sent 1");
+      const response = await ask(browser, { ...QUESTION, stream: true });
+      assert.equal(response.status, 200);
+      reader = new EventReader(response, (payload) => {
+        if (payload !== "[DONE]" && JSON.parse(payload).choices[0].finish_reason === null) order.push(`received ${order.filter((entry) => entry.startsWith("received")).length + 1}`);
+      });
+      reading.open();
+      await reader.done;
+      assert.deepEqual(order, ["sent 1", "received 1", "sent 2", "received 2", "sent 3", "received 3"]);
+      assert.equal(reader.contents().join(""), "Echo: Say hello");
+    });
+
+    it("passes comment lines and [DONE] through, uncompressed, with no-store and no buffering by proxies in front", async () => {
+      const browser = await signedIn();
+      const response = await ask(browser, { ...QUESTION, stream: true }, { headers: { "accept-encoding": "gzip, br" } });
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
+      assert.equal(response.headers.get("cache-control"), "no-store");
+      assert.equal(response.headers.get("x-accel-buffering"), "no");
+      assert.equal(response.headers.get("content-encoding"), null);
+      const reader = new EventReader(response);
+      await reader.done;
+      assert.ok(reader.comments.includes(": OPENROUTER PROCESSING"));
+      assert.equal(reader.data.at(-1), "[DONE]");
+    });
+
+    it("aborts the upstream request as soon as the client goes away, and logs the bytes streamed until then", async () => {
+      const browser = await signedIn();
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const controller = new AbortController();
+      const response = await ask(browser, { ...QUESTION, stream: true }, { signal: controller.signal });
+      const reader = new EventReader(response);
+      await reader.untilData(1);
+      const upstream = upstreamCalls().length - 1;
+      assert.equal(stack.stub.requests.filter((request) => request.path === UPSTREAM)[upstream]!.aborted, false);
+      controller.abort();
+      await waitFor(() => upstreamCalls()[upstream]!.aborted);
+      hold.open();
+      assert.equal(upstreamCalls()[upstream]!.chunksSent, 1);
+      await waitFor(() => stack.gateway.logs.some((line) => line.includes('"outcome":"client-left"')));
+      const logged = JSON.parse(stack.gateway.logs.find((line) => line.includes('"outcome":"client-left"'))!);
+      assert.equal(logged.model, "openai/gpt-4o");
+      assert.ok(logged.bytes > 0);
+    });
+  });
+
+  describe("upstream errors", () => {
+    it("keep their status and OpenRouter's error body when they come before the first byte", async () => {
+      const browser = await signedIn();
+      const unknown = await ask(browser, { ...QUESTION, model: "no/such-model", stream: true });
+      assert.equal(unknown.status, 400);
+      assert.deepEqual(await unknown.json(), { error: { code: 400, message: "no/such-model is not a valid model ID", metadata: {} } });
+
+      stack.stub.setFault("rate-limited", { retryAfterSeconds: 9, paths: [UPSTREAM] });
+      const limited = await ask(browser, { ...QUESTION, stream: true });
+      assert.equal(limited.status, 429);
+      assert.equal(limited.headers.get("retry-after"), "9");
+      assert.equal((await limited.json()).error.code, 429);
+
+      stack.stub.setFault("server-error", { status: 503, paths: [UPSTREAM] });
+      const failed = await ask(browser, QUESTION);
+      assert.equal(failed.status, 503);
+      const text = await failed.text();
+      assert.equal(JSON.parse(text).error.code, 503);
+      assert.doesNotMatch(text, /sk-or-/);
+    });
+
+    it("answer 502 UPSTREAM_UNAVAILABLE when OpenRouter cannot be reached", async () => {
+      const browser = await signedIn();
+      stack.stub.setFault("down", { paths: [UPSTREAM] });
+      const response = await ask(browser, { ...QUESTION, stream: true });
+      assert.equal(response.status, 502);
+      assert.equal((await response.json()).error.code, "UPSTREAM_UNAVAILABLE");
+    });
+
+    it("answer 502 UPSTREAM_UNAVAILABLE, and abort the upstream request, when OpenRouter stays silent past PROXY_IDLE_TIMEOUT_MS", async () => {
+      const gateway = await gatewayWith({ PROXY_IDLE_TIMEOUT_MS: "1000" });
+      const browser = await signedIn();
+      stack.stub.setFault("slow", { delayMs: 30_000, paths: [UPSTREAM] });
+      const response = await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url });
+      assert.equal(response.status, 502);
+      assert.equal((await response.json()).error.code, "UPSTREAM_UNAVAILABLE");
+      await waitFor(() => upstreamCalls().at(-1)!.aborted);
+    });
+  });
+
+  describe("browsers", () => {
+    it("get credentialed CORS on ALLOWED_ORIGINS, with a preflight that allows the headers OpenAI clients send", async () => {
+      const preflight = await fetch(`${stack.gatewayUrl}${COMPLETIONS}`, {
+        method: "OPTIONS",
+        headers: { origin: PAGE, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type,x-stainless-os" },
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers.get("access-control-allow-origin"), PAGE);
+      assert.equal(preflight.headers.get("access-control-allow-credentials"), "true");
+      assert.equal(preflight.headers.get("access-control-allow-headers"), "authorization,content-type,x-stainless-os");
+
+      const browser = await signedIn();
+      const response = await ask(browser, QUESTION, { headers: { origin: PAGE, "sec-fetch-site": "cross-site" } });
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get("access-control-allow-origin"), PAGE);
+      assert.equal(response.headers.get("access-control-allow-credentials"), "true");
+    });
+
+    it("on another origin get 403 and no CORS, and nothing goes upstream", async () => {
+      const browser = await signedIn();
+      const calls = upstreamCalls().length;
+      const preflight = await fetch(`${stack.gatewayUrl}${COMPLETIONS}`, {
+        method: "OPTIONS",
+        headers: { origin: OTHER_PAGE, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      });
+      assert.equal(preflight.headers.get("access-control-allow-origin"), null);
+      const response = await ask(browser, { ...QUESTION, stream: true }, { headers: { origin: OTHER_PAGE, "sec-fetch-site": "cross-site" } });
+      assert.equal(response.headers.get("access-control-allow-origin"), null);
+      await assertRefused(response, 403, "FORBIDDEN_ORIGIN", calls);
+    });
+  });
+
+  describe("policy", () => {
+    it("refuses a body above 1 MB with 413 by default, and above PROXY_MAX_BODY_BYTES when set", async () => {
+      const browser = await signedIn();
+      const calls = upstreamCalls().length;
+      const big = (bytes: number) => ({ ...QUESTION, messages: [{ role: "user", content: "x".repeat(bytes) }] });
+      await assertRefused(await ask(browser, big(1_048_576)), 413, "PAYLOAD_TOO_LARGE", calls);
+
+      const small = await gatewayWith({ PROXY_MAX_BODY_BYTES: "2048" });
+      await assertRefused(await ask(browser, big(2_048), { url: small.url }), 413, "PAYLOAD_TOO_LARGE", calls);
+      assert.equal((await ask(browser, big(1_000), { url: small.url })).status, 200);
+    });
+
+    it("refuses models outside PROXY_ALLOWED_MODELS, exact or by prefix, with 403 MODEL_NOT_ALLOWED before any upstream call", async () => {
+      const gateway = await gatewayWith({ PROXY_ALLOWED_MODELS: "anthropic/claude-sonnet-4, openai/*" });
+      const browser = await signedIn();
+      const calls = upstreamCalls().length;
+      await assertRefused(await ask(browser, { ...QUESTION, model: "google/gemini-2.5-pro", stream: true }, { url: gateway.url }), 403, "MODEL_NOT_ALLOWED", calls);
+      await assertRefused(await ask(browser, { ...QUESTION, model: "anthropic/claude-3.5-haiku" }, { url: gateway.url }), 403, "MODEL_NOT_ALLOWED", calls);
+      await assertRefused(await ask(browser, { messages: QUESTION.messages }, { url: gateway.url }), 403, "MODEL_NOT_ALLOWED", calls);
+      await assertRefused(await ask(browser, { ...QUESTION, models: ["openai/gpt-4o-mini", "google/gemini-2.5-flash"] }, { url: gateway.url }), 403, "MODEL_NOT_ALLOWED", calls);
+
+      assert.equal((await ask(browser, { ...QUESTION, model: "anthropic/claude-sonnet-4" }, { url: gateway.url })).status, 200);
+      assert.equal((await ask(browser, { ...QUESTION, model: "openai/gpt-4o-mini" }, { url: gateway.url })).status, 200);
+      assert.equal(upstreamCalls().length, calls + 2);
+    });
+
+    it("refuses max_tokens or max_completion_tokens above PROXY_MAX_TOKENS with 400, and sends the cap when none is asked for", async () => {
+      const gateway = await gatewayWith({ PROXY_MAX_TOKENS: "500" });
+      const browser = await signedIn();
+      const calls = upstreamCalls().length;
+      await assertRefused(await ask(browser, { ...QUESTION, max_tokens: 501 }, { url: gateway.url }), 400, "MAX_TOKENS_EXCEEDED", calls);
+      await assertRefused(await ask(browser, { ...QUESTION, max_completion_tokens: 10_000, stream: true }, { url: gateway.url }), 400, "MAX_TOKENS_EXCEEDED", calls);
+
+      assert.equal((await ask(browser, { ...QUESTION, max_tokens: 500 }, { url: gateway.url })).status, 200);
+      assert.equal((upstreamCalls().at(-1)!.body as { max_tokens: number }).max_tokens, 500);
+      assert.equal((await ask(browser, QUESTION, { url: gateway.url })).status, 200);
+      assert.deepEqual(upstreamCalls().at(-1)!.body, { ...QUESTION, max_tokens: 500 });
+    });
+
+    it("limits completions per session and window with 429 RATE_LIMITED and Retry-After, shared by instances on one Redis", async () => {
+      const limits = { PROXY_RATE_LIMIT: "2", PROXY_RATE_WINDOW_SECONDS: "600" };
+      const first = await gatewayWith(limits);
+      const second = await gatewayWith(limits);
+      const browser = await signedIn(undefined, first.url);
+      assert.equal((await ask(browser, QUESTION, { url: first.url })).status, 200);
+      assert.equal((await ask(browser, QUESTION, { url: second.url })).status, 200);
+      const calls = upstreamCalls().length;
+      const refused = await ask(browser, QUESTION, { url: first.url });
+      const retryAfter = Number(refused.headers.get("retry-after"));
+      assert.ok(retryAfter > 0 && retryAfter <= 600, `Retry-After ${retryAfter}`);
+      await assertRefused(refused, 429, "RATE_LIMITED", calls);
+      await assertRefused(await ask(browser, QUESTION, { url: second.url }), 429, "RATE_LIMITED", calls);
+
+      // Another session has its own budget.
+      const other = await signedIn(undefined, second.url);
+      assert.equal((await ask(other, QUESTION, { url: second.url })).status, 200);
+    });
+
+    it("limits concurrent streams per session across instances, and frees a place when its stream ends or its client leaves", async () => {
+      const limits = { PROXY_MAX_CONCURRENT_STREAMS: "1" };
+      const first = await gatewayWith(limits);
+      const second = await gatewayWith(limits);
+      const browser = await signedIn(undefined, first.url);
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 2, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+
+      const controller = new AbortController();
+      const running = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: first.url, signal: controller.signal }));
+      await running.untilData(1);
+      const calls = upstreamCalls().length;
+      await assertRefused(await ask(browser, { ...QUESTION, stream: true }, { url: second.url }), 429, "TOO_MANY_STREAMS", calls);
+      await assertRefused(await ask(browser, QUESTION, { url: first.url }), 429, "TOO_MANY_STREAMS", calls);
+
+      // Held in Redis with a TTL, so that a gateway that dies cannot hold the place for ever.
+      const sessionId = decodeURIComponent(browser.cookies.get(COOKIE)!).replace(/^s:/, "").replace(/\.[^.]*$/, "");
+      const streamsKey = `${KEY_PREFIX}proxy:streams:${sessionId}`;
+      const ttl = Number(await stack.redis.command("PTTL", streamsKey));
+      assert.ok(ttl > 0 && ttl <= 60_000, `PTTL ${ttl}`);
+
+      controller.abort();
+      await waitFor(async () => (await stack.redis.command("ZCARD", streamsKey)) === "0");
+      hold.open();
+      stack.stub.setChatPace({ chunks: 2, intervalMs: 0 });
+      const next = await ask(browser, { ...QUESTION, stream: true }, { url: second.url });
+      assert.equal(next.status, 200);
+      await new EventReader(next).done;
+      await waitFor(async () => (await stack.redis.command("ZCARD", streamsKey)) === "0");
+      assert.equal((await ask(browser, QUESTION, { url: first.url })).status, 200);
+    });
+
+    it("keeps both limits in the process when there is no Redis", async () => {
+      const { REDIS_URL: _shared, ...withoutRedis } = stack.env;
+      const gateway = await startGateway({ ...withoutRedis, PROXY_RATE_LIMIT: "3", PROXY_MAX_CONCURRENT_STREAMS: "1" });
+      gateways.push(gateway);
+      extra.push(gateway);
+      const browser = await signedIn(undefined, gateway.url);
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 2, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const running = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url }));
+      await running.untilData(1);
+      const calls = upstreamCalls().length;
+      await assertRefused(await ask(browser, QUESTION, { url: gateway.url }), 429, "TOO_MANY_STREAMS", calls);
+      hold.open();
+      await running.done;
+      // The stream has ended: its place is free again, and this is the third request of the window.
+      await waitFor(() => gateway.logs.some((line) => line.includes('"outcome":"completed"')));
+      assert.equal((await ask(browser, QUESTION, { url: gateway.url })).status, 200);
+      await assertRefused(await ask(browser, QUESTION, { url: gateway.url }), 429, "RATE_LIMITED", calls + 1);
+    });
+
+    it("is off with PROXY_ENABLED=false: 404 PROXY_DISABLED, and nothing goes upstream", async () => {
+      const gateway = await gatewayWith({ PROXY_ENABLED: "false" });
+      const browser = await signedIn(undefined, gateway.url);
+      const calls = upstreamCalls().length;
+      await assertRefused(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url }), 404, "PROXY_DISABLED", calls);
+    });
+  });
+
+  describe("attribution", () => {
+    it("sends HTTP-Referer from OPENROUTER_APP_URL and X-Title from OPENROUTER_APP_TITLE", async () => {
+      const gateway = await gatewayWith({ OPENROUTER_APP_URL: "https://app.example/chat", OPENROUTER_APP_TITLE: "Example Chat" });
+      const browser = await signedIn();
+      assert.equal((await ask(browser, QUESTION, { url: gateway.url, headers: { origin: PAGE } })).status, 200);
+      const upstream = upstreamCalls().at(-1)!;
+      assert.equal(upstream.referer, "https://app.example/chat");
+      assert.equal(upstream.title, "Example Chat");
+    });
+
+    it("sends the caller's allowed origin as HTTP-Referer when OPENROUTER_APP_URL is not set", async () => {
+      const browser = await signedIn();
+      assert.equal((await ask(browser, QUESTION, { headers: { origin: PAGE } })).status, 200);
+      assert.equal(upstreamCalls().at(-1)!.referer, PAGE);
+      assert.equal(upstreamCalls().at(-1)!.title, undefined);
+      assert.equal((await ask(browser, QUESTION)).status, 200);
+      assert.equal(upstreamCalls().at(-1)!.referer, undefined);
+    });
+  });
+
+  it("streams a completion to the openai npm package, whose fetch carries the session cookie", async () => {
+    const browser = await signedIn();
+    const client = new OpenAI({
+      baseURL: `${stack.gatewayUrl}${PROXY}`,
+      apiKey: "unused",
+      maxRetries: 0,
+      fetch: (url: string | URL | Request, init?: RequestInit) => {
+        const headers = new Headers(init?.headers);
+        headers.set("cookie", browser.cookieHeader());
+        return fetch(url, { ...init, headers });
+      },
+    });
+    const stream = await client.chat.completions.create({ model: "openai/gpt-4o", messages: [{ role: "user", content: "Hi there" }], stream: true });
+    const pieces: string[] = [];
+    for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta?.content ?? "");
+    assert.equal(pieces.join(""), "Echo: Hi there");
+    assert.ok(pieces.filter((piece) => piece !== "").length > 1, "in several chunks");
+    assert.equal(upstreamCalls().at(-1)!.bearer, stack.stub.testKeys.valid);
+
+    const withoutSession = new OpenAI({ baseURL: `${stack.gatewayUrl}${PROXY}`, apiKey: stack.stub.testKeys.valid, maxRetries: 0 });
+    const refused = await withoutSession.chat.completions.create({ model: "openai/gpt-4o", messages: [{ role: "user", content: "Hi" }] }).catch((error: unknown) => error);
+    assert.ok(refused instanceof OpenAI.APIError);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.code, "UNAUTHENTICATED");
+  });
+
+  it("writes no key in any log line, and logs each completion's model, status, duration and bytes", () => {
+    const keys = [stack.stub.testKeys.valid, stack.stub.testKeys.unlimited];
+    const lines = gateways.flatMap((gateway) => gateway.logs);
+    for (const line of lines) for (const key of keys) assert.ok(!line.includes(key), `a log line carries a key: ${line.slice(0, 200)}`);
+    const completions = lines.map((line) => JSON.parse(line)).filter((line) => line.event === "proxy" && line.outcome === "completed");
+    assert.ok(completions.length > 5);
+    for (const line of completions) {
+      assert.equal(typeof line.model, "string");
+      assert.equal(line.status, 200);
+      assert.equal(typeof line.ms, "number");
+      assert.ok(line.bytes > 0);
+    }
+  });
+});
+
+describe("proxy settings", () => {
+  const refusal = (env: Record<string, string>): ConfigError => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+      assert.doesNotMatch(error.message, /\n/, "one line");
+      return error;
+    }
+    assert.fail("the configuration was accepted");
+  };
+
+  it("default to an open proxy with a 1 MB body limit and no policy", () => {
+    const config = loadConfig({});
+    assert.deepEqual(config.proxy, {
+      enabled: true,
+      maxBodyBytes: 1_048_576,
+      allowedModels: undefined,
+      maxTokens: undefined,
+      rateLimit: undefined,
+      maxConcurrentStreams: undefined,
+      idleTimeoutMs: 120_000,
+    });
+    assert.equal(config.appUrl, undefined);
+    assert.equal(config.appTitle, undefined);
+  });
+
+  it("read every policy setting", () => {
+    const config = loadConfig({
+      PROXY_ENABLED: "false",
+      PROXY_MAX_BODY_BYTES: "65536",
+      PROXY_ALLOWED_MODELS: "openai/*, anthropic/claude-sonnet-4",
+      PROXY_MAX_TOKENS: "4096",
+      PROXY_RATE_LIMIT: "30",
+      PROXY_RATE_WINDOW_SECONDS: "120",
+      PROXY_MAX_CONCURRENT_STREAMS: "3",
+      PROXY_IDLE_TIMEOUT_MS: "30000",
+      OPENROUTER_APP_URL: "https://app.example",
+      OPENROUTER_APP_TITLE: "Example",
+    });
+    assert.deepEqual(config.proxy, {
+      enabled: false,
+      maxBodyBytes: 65_536,
+      allowedModels: ["openai/*", "anthropic/claude-sonnet-4"],
+      maxTokens: 4096,
+      rateLimit: { max: 30, windowSeconds: 120 },
+      maxConcurrentStreams: 3,
+      idleTimeoutMs: 30_000,
+    });
+    assert.equal(config.appUrl, "https://app.example");
+    assert.equal(config.appTitle, "Example");
+    assert.deepEqual(loadConfig({ PROXY_RATE_LIMIT: "5" }).proxy.rateLimit, { max: 5, windowSeconds: 60 });
+  });
+
+  for (const [env, variable] of [
+    [{ PROXY_ENABLED: "maybe" }, "PROXY_ENABLED"],
+    [{ PROXY_MAX_BODY_BYTES: "1mb" }, "PROXY_MAX_BODY_BYTES"],
+    [{ PROXY_ALLOWED_MODELS: "openai/*/x*" }, "PROXY_ALLOWED_MODELS"],
+    [{ PROXY_ALLOWED_MODELS: "open ai/gpt" }, "PROXY_ALLOWED_MODELS"],
+    [{ PROXY_ALLOWED_MODELS: " , " }, "PROXY_ALLOWED_MODELS"],
+    [{ PROXY_MAX_TOKENS: "0" }, "PROXY_MAX_TOKENS"],
+    [{ PROXY_RATE_LIMIT: "-1" }, "PROXY_RATE_LIMIT"],
+    [{ PROXY_RATE_WINDOW_SECONDS: "60" }, "PROXY_RATE_WINDOW_SECONDS"],
+    [{ PROXY_MAX_CONCURRENT_STREAMS: "two" }, "PROXY_MAX_CONCURRENT_STREAMS"],
+    [{ OPENROUTER_APP_URL: "app.example" }, "OPENROUTER_APP_URL"],
+    [{ OPENROUTER_APP_TITLE: "two\u0007lines" }, "OPENROUTER_APP_TITLE"],
+  ] as const) {
+    it(`stop start-up on a bad ${variable} with one line naming it (${JSON.stringify(env)})`, () => {
+      assert.equal(refusal(env).variable, variable);
+    });
+  }
+});
