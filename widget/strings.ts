@@ -44,6 +44,8 @@ export const en = {
   SESSION_STORE_UNAVAILABLE: "The sign-in service is temporarily unavailable. Try again in a moment.",
   RATE_LIMITED: "Too many attempts. Wait a moment, then try again.",
   NETWORK_ERROR: "The sign-in service can't be reached. Check your connection and try again.",
+  ORIGIN_NOT_ALLOWED: "This page's origin isn't in the gateway's ALLOWED_ORIGINS, so it can't sign in here.",
+  COOKIE_NOT_KEPT: "Your browser didn't keep the sign-in cookie. The gateway needs HTTPS, COOKIE_SAMESITE=none and COOKIE_PARTITIONED=true.",
 };
 
 /** Every string the element shows, by key: what a locale module holds. */
