@@ -1,15 +1,17 @@
 /**
- * `npm run demo` (SPEC §9): the whole product on this machine, with no OpenRouter account and no
+ * `npm run demo` (docs/contract.md §9): the whole product on this machine, with no OpenRouter account and no
  * network. Starts the OpenRouter stand-in (127.0.0.1, `OPENROUTER_STUB_PORT`, default 8090), then
  * the standalone gateway on `PORT` (8080) with `OPENROUTER_API_BASE` and `OPENROUTER_AUTH_URL`
- * pointing at the stand-in, and prints the demo page's URL and the stand-in's test keys.
- * Sessions live in this process unless `REDIS_URL` is set. Ctrl-C stops both.
+ * pointing at the stand-in, and prints the demo page's URL and the stand-in's test keys. The
+ * stand-in streams chat answers at a visible pace (`DEMO_CHAT_INTERVAL_MS` between chunks,
+ * default 60). Sessions live in this process unless `REDIS_URL` is set. Ctrl-C stops both.
  */
 import { existsSync } from "node:fs";
 import { ConfigError, loadConfig, type Config } from "../gateway/config.js";
 import { serve } from "../gateway/server/listen.js";
 import { createLogger } from "../gateway/logging/logger.js";
 import { createStandaloneApp } from "../gateway/server/standalone-app.js";
+import { demoChatPace } from "./demo-chat-pace.js";
 import { startOpenRouterStub, type OpenRouterStub } from "./openrouter-stub.js";
 
 const DEFAULT_STUB_PORT = 8090;
@@ -27,12 +29,16 @@ function stubPort(raw: string | undefined): number {
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 
+const chatPace = demoChatPace(process.env.DEMO_CHAT_INTERVAL_MS);
+if (typeof chatPace === "string") fail(chatPace);
+
 let stub: OpenRouterStub;
 try {
   stub = await startOpenRouterStub({ port: stubPort(process.env.OPENROUTER_STUB_PORT), host: "127.0.0.1" });
 } catch (error) {
   fail(`the OpenRouter stand-in cannot listen on 127.0.0.1:${stubPort(process.env.OPENROUTER_STUB_PORT)}: ${(error as Error).message}`);
 }
+stub.setChatPace(chatPace);
 
 let config: Config;
 try {
@@ -88,6 +94,10 @@ openrouter-auth demo: open ${demoUrl}
     disabled (OpenRouter refuses)   ${disabled}
 
   Or choose "Sign in with OpenRouter" and click Authorize on the stand-in's consent page.
+
+  Chat: once connected with the valid or unlimited key, pick a model and send a message. The
+  answer (the stand-in echoes it) streams through the gateway's proxy, one chunk every
+  ${chatPace.intervalMs} ms (DEMO_CHAT_INTERVAL_MS); Stop aborts it.
 
 Press Ctrl-C to stop.
 `);

@@ -1,7 +1,9 @@
 /**
- * Runs the OpenRouter stand-in on its own: `OPENROUTER_STUB_PORT` (default 8090) on 127.0.0.1.
+ * Runs the OpenRouter stand-in on its own: `OPENROUTER_STUB_PORT` (default 8090) on 127.0.0.1,
+ * streaming chat answers at the demo's pace (`DEMO_CHAT_INTERVAL_MS`, default 60 ms a chunk).
  * Prints what to point the gateway at and the ready-made test keys; stops on SIGINT/SIGTERM.
  */
+import { demoChatPace } from "./demo-chat-pace.js";
 import { startOpenRouterStub } from "./openrouter-stub.js";
 
 const DEFAULT_PORT = 8090;
@@ -18,6 +20,11 @@ function readPort(raw: string | undefined): number {
 }
 
 const port = readPort(process.env.OPENROUTER_STUB_PORT);
+const chatPace = demoChatPace(process.env.DEMO_CHAT_INTERVAL_MS);
+if (typeof chatPace === "string") {
+  console.error(chatPace);
+  process.exit(1);
+}
 let stub: Awaited<ReturnType<typeof startOpenRouterStub>>;
 try {
   stub = await startOpenRouterStub({ port, host: "127.0.0.1" });
@@ -25,6 +32,7 @@ try {
   console.error(`OpenRouter stand-in could not listen on 127.0.0.1:${port}: ${(error as Error).message}`);
   process.exit(1);
 }
+stub.setChatPace(chatPace);
 
 console.log(`OpenRouter stand-in listening on ${stub.origin}
   OPENROUTER_API_BASE=${stub.apiBase}
@@ -32,7 +40,9 @@ console.log(`OpenRouter stand-in listening on ${stub.origin}
 Test keys (paste one into "Connect to OpenRouter"):
   valid (limit $100, usage $25.50)  ${stub.testKeys.valid}
   unlimited (free tier)             ${stub.testKeys.unlimited}
-  disabled (answers 401)            ${stub.testKeys.disabled}`);
+  disabled (answers 401)            ${stub.testKeys.disabled}
+Chat: POST ${stub.apiBase}/chat/completions with the valid or unlimited key echoes the last user
+message, streamed one chunk every ${chatPace.intervalMs} ms (DEMO_CHAT_INTERVAL_MS).`);
 
 let stopping = false;
 function stop(signal: NodeJS.Signals): void {

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ConfigError, loadConfig } from "../../gateway/config.js";
+import { loadConfig } from "../../gateway/config.js";
 import { FernetKeyring } from "../../gateway/crypto/fernet.js";
+import { configRefusal } from "../support/config-refusal.js";
 
 const PRODUCTION = {
   NODE_ENV: "production",
@@ -11,16 +12,6 @@ const PRODUCTION = {
   OPENROUTER_ENCRYPTION_KEY: FernetKeyring.generateKey(),
   SESSION_SECRET: "a-production-session-secret-of-32-chars-or-more",
 };
-
-function refusal(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("the configuration was accepted");
-}
 
 describe("configuration", () => {
   it("has working defaults for development, making up secrets it says it made up", () => {
@@ -46,7 +37,7 @@ describe("configuration", () => {
 
   for (const missing of ["REDIS_URL", "OPENROUTER_ENCRYPTION_KEY", "SESSION_SECRET"] as const) {
     it(`refuses to start in production without ${missing}`, () => {
-      const error = refusal({ ...PRODUCTION, [missing]: "" });
+      const error = configRefusal({ ...PRODUCTION, [missing]: "" });
       assert.equal(error.variable, missing);
       assert.match(error.message, /required when NODE_ENV=production/);
     });
@@ -71,7 +62,7 @@ describe("configuration", () => {
     ["TRUST_PROXY", "10.0.0.0/33", /addresses or subnets/],
   ] as const) {
     it(`names ${variable} when it is "${value}"`, () => {
-      const error = refusal({ [variable]: value });
+      const error = configRefusal({ [variable]: value });
       assert.equal(error.variable, variable);
       assert.match(error.message, words);
       assert.doesNotMatch(error.message, /\n/, "one line");
@@ -79,12 +70,12 @@ describe("configuration", () => {
   }
 
   it("refuses SameSite=None with an explicitly insecure cookie, and forces Secure otherwise", () => {
-    assert.equal(refusal({ COOKIE_SAMESITE: "none", COOKIE_SECURE: "false" }).variable, "COOKIE_SECURE");
+    assert.equal(configRefusal({ COOKIE_SAMESITE: "none", COOKIE_SECURE: "false" }).variable, "COOKIE_SECURE");
     assert.equal(loadConfig({ COOKIE_SAMESITE: "none" }).cookie.secure, true);
   });
 
   it("refuses an absolute lifetime shorter than the idle timeout", () => {
-    assert.equal(refusal({ SESSION_TTL_SECONDS: "7200", SESSION_MAX_AGE_SECONDS: "3600" }).variable, "SESSION_MAX_AGE_SECONDS");
+    assert.equal(configRefusal({ SESSION_TTL_SECONDS: "7200", SESSION_MAX_AGE_SECONDS: "3600" }).variable, "SESSION_MAX_AGE_SECONDS");
   });
 
   it("allows the gateway's own origin and the listed origins, exactly", () => {
@@ -94,7 +85,7 @@ describe("configuration", () => {
 
   it("refuses TRUST_PROXY=true, which lets a client choose its own address, and says what to set instead", () => {
     for (const value of ["true", "TRUE"]) {
-      const error = refusal({ TRUST_PROXY: value });
+      const error = configRefusal({ TRUST_PROXY: value });
       assert.equal(error.variable, "TRUST_PROXY");
       assert.match(error.message, /^TRUST_PROXY cannot be true/);
       assert.match(error.message, /hop count/);

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { ConfigError, loadConfig } from "../../gateway/config.js";
+import { loadConfig } from "../../gateway/config.js";
 import { KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
 import { HttpClient } from "../support/http-client.js";
+import { configRefusal } from "../support/config-refusal.js";
 
 const PROXY = "/api/v1/openrouter/proxy";
 const COMPLETIONS = `${PROXY}/chat/completions`;
@@ -512,17 +513,6 @@ describe("the OpenRouter proxy", () => {
 });
 
 describe("proxy settings", () => {
-  const refusal = (env: Record<string, string>): ConfigError => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-      assert.doesNotMatch(error.message, /\n/, "one line");
-      return error;
-    }
-    assert.fail("the configuration was accepted");
-  };
-
   it("default to an open proxy with a 1 MB body limit and no policy", () => {
     const config = loadConfig({});
     assert.deepEqual(config.proxy, {
@@ -579,7 +569,7 @@ describe("proxy settings", () => {
     [{ OPENROUTER_APP_TITLE: "two\u0007lines" }, "OPENROUTER_APP_TITLE"],
   ] as const) {
     it(`stop start-up on a bad ${variable} with one line naming it (${JSON.stringify(env)})`, () => {
-      assert.equal(refusal(env).variable, variable);
+      assert.equal(configRefusal(env).variable, variable);
     });
   }
 });

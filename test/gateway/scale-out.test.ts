@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { ConfigError, loadConfig } from "../../gateway/config.js";
+import { loadConfig } from "../../gateway/config.js";
 import { startOpenRouterStub, type OpenRouterStub } from "../../dev/openrouter-stub.js";
 import { KEY_PREFIX, SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { startGateway, startTestStack, TEST_SECRETS, type TestGateway, type TestStack } from "../support/gateway.js";
 import { HttpClient } from "../support/http-client.js";
 import { redisClusterToolsMissing, startRedisCluster, startRedisSentinel, type RedisClusterHandle, type RedisSentinelHandle } from "../support/redis-cluster.js";
+import { configRefusal } from "../support/config-refusal.js";
 
 const STATUS = "{ status { authenticated method user { label } } }";
 const VALIDATE = "mutation($k: String!) { validateKey(apiKey: $k) { valid } }";
@@ -43,17 +44,6 @@ function assertTtlNear(ttl: number, seconds: number): void {
 }
 
 describe("Redis settings for scaling out", () => {
-  const refusal = (env: Record<string, string>): ConfigError => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-      assert.doesNotMatch(error.message, /\n/, "one line");
-      return error;
-    }
-    assert.fail("the configuration was accepted");
-  };
-
   it("read REDIS_CLUSTER_NODES as host:port entries or redis:// URLs, with default ports, IPv6 and credentials", () => {
     assert.deepEqual(loadConfig({ REDIS_CLUSTER_NODES: "10.0.0.1:7000, 10.0.0.2 ,[::1]:7002" }).redis, {
       mode: "cluster",
@@ -102,7 +92,7 @@ describe("Redis settings for scaling out", () => {
     const production = { NODE_ENV: "production", OPENROUTER_ENCRYPTION_KEY: TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY, SESSION_SECRET: TEST_SECRETS.SESSION_SECRET };
     assert.equal(loadConfig({ ...production, REDIS_CLUSTER_NODES: "10.0.0.1:7000" }).redis?.mode, "cluster");
     assert.equal(loadConfig({ ...production, REDIS_SENTINELS: "10.0.0.1:26379", REDIS_SENTINEL_NAME: "sessions" }).redis?.mode, "sentinel");
-    const missing = refusal(production);
+    const missing = configRefusal(production);
     assert.equal(missing.variable, "REDIS_URL");
     assert.match(missing.message, /required when NODE_ENV=production, or REDIS_CLUSTER_NODES, or REDIS_SENTINELS/);
   });
@@ -121,14 +111,14 @@ describe("Redis settings for scaling out", () => {
     [{ REDIS_SENTINELS: "redis://:one@a,redis://:two@b", REDIS_SENTINEL_NAME: "m" }, "REDIS_SENTINELS", /same credentials/],
   ] as const) {
     it(`refuse ${JSON.stringify(env)} with one line naming ${variable}`, () => {
-      const error = refusal(env);
+      const error = configRefusal(env);
       assert.equal(error.variable, variable);
       assert.match(error.message, words);
     });
   }
 
   it("never echo a password back in a configuration error", () => {
-    const error = refusal({ REDIS_CLUSTER_NODES: "redis://user:hunter2-secret@a:7000/9" });
+    const error = configRefusal({ REDIS_CLUSTER_NODES: "redis://user:hunter2-secret@a:7000/9" });
     assert.doesNotMatch(error.message, /hunter2/);
     assert.match(error.message, /\*\*\*@a:7000/);
   });
