@@ -4,10 +4,12 @@
  * the element talks to is mocked.
  *
  * The tests reach the stack through `window.__OPENROUTER_AUTH_TEST__` (written by testRunnerHtml:
- * the gateway's URL and the stand-in's keys) and through the `oauth-popup` server command, which
- * clicks "Authorize" in the OAuth popup or closes it, as a user would.
+ * the gateway's URL and the stand-in's keys) and through server commands: `oauth-popup` clicks
+ * "Authorize" in the OAuth popup or closes it, as a user would; `add-account` adds an account to
+ * the stand-in; `gzip-size` weighs a file the gateway serves.
  */
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { chromeLauncher } from "@web/test-runner-chrome";
 
@@ -32,6 +34,17 @@ function testStack() {
       await stack?.close();
     },
     async executeCommand({ command, payload, session }) {
+      if (command === "add-account") {
+        // A new account at the stand-in, with the values a test sets (limit, usage, expiresAt, …):
+        // answers its key. The shared test keys stay as other test files expect them.
+        return stack.stub.addAccount(payload ?? {}).key;
+      }
+      if (command === "gzip-size") {
+        // The size of a file the gateway serves, compressed as the bundle's budget counts it (gzip -9).
+        const response = await fetch(new URL(payload.path, stack.gatewayUrl));
+        if (!response.ok) throw new Error(`${payload.path}: HTTP ${response.status}`);
+        return gzipSync(Buffer.from(await response.arrayBuffer()), { level: 9 }).length;
+      }
       if (command !== "oauth-popup") return undefined;
       // The OAuth popup is a real window at the stand-in's consent page: find it, then act as the
       // user would (payload.action "approve": click Authorize; "close": close the window).

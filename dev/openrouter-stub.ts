@@ -5,7 +5,8 @@
  * - `GET /api/v1/key` (and the older `GET /api/v1/auth/key`), `GET /api/v1/credits`,
  *   `GET /api/v1/models`, `POST /api/v1/auth/keys`: the public API the gateway calls.
  * - `GET /auth` and `POST /auth/approve`: a one-button consent page standing in for OpenRouter's
- *   OAuth PKCE sign-in; {@link OpenRouterStub.approve} does the same without a browser.
+ *   OAuth PKCE sign-in; {@link OpenRouterStub.approve} does the same without a browser. The key
+ *   it issues carries the `limit` and the name (`key_label`) that the authorize URL asks for.
  * - `POST /api/v1/chat/completions`: a completion that echoes the last user message, as JSON or
  *   streamed as server-sent events at a pace {@link OpenRouterStub.setChatPace} sets.
  * - Faults ("down", "slow", "server-error", "rate-limited") let tests prove how the gateway copes
@@ -35,6 +36,18 @@ export interface StubAccount {
   userId: string;
   /** A disabled key answers 401. */
   disabled: boolean;
+  /** The key's name on OpenRouter's keys page: what OAuth's `key_label` asked for; null for the app's default. */
+  name: string | null;
+  // The key's spending details on GET /key. Set one to undefined to leave it out of the answer,
+  // as an older OpenRouter did.
+  /** `limit_reset`: "daily", "weekly", "monthly", or null (default: "monthly" for a key with a limit). */
+  limitReset: string | null | undefined;
+  /** `expires_at` (ISO 8601), or null for a key that does not expire (default). */
+  expiresAt: string | null | undefined;
+  /** `usage_daily`, `usage_weekly`, `usage_monthly` (default: all of `usage`, spent today). */
+  usageDaily: number | undefined;
+  usageWeekly: number | undefined;
+  usageMonthly: number | undefined;
 }
 
 export type StubFault = "none" | "down" | "slow" | "server-error" | "rate-limited";
@@ -280,9 +293,13 @@ interface AuthorizeRequest {
   callbackUrl: string;
   challenge: string;
   method: "S256";
+  /** `limit`: the credit limit of the key to issue; null for none. */
+  limit: number | null;
+  /** `key_label`: the name of the key to issue; null for the default. */
+  keyLabel: string | null;
 }
 
-/** Reads callback_url, code_challenge and code_challenge_method as GET /auth does; a string is the error. */
+/** Reads callback_url, code_challenge, code_challenge_method, limit and key_label as GET /auth does; a string is the error. */
 function readAuthorizeParams(params: URLSearchParams): AuthorizeRequest | string {
   const callbackUrl = params.get("callback_url");
   if (!callbackUrl) return "callback_url is required";
@@ -299,7 +316,12 @@ function readAuthorizeParams(params: URLSearchParams): AuthorizeRequest | string
   if (method !== "S256") return "code_challenge_method must be S256";
   // An S256 challenge is BASE64URL(SHA256(verifier)) without padding: exactly 43 characters.
   if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) return "code_challenge is not a base64url SHA-256 digest";
-  return { callbackUrl, challenge, method };
+  const limitText = params.get("limit");
+  const limit = limitText === null ? null : Number(limitText);
+  if (limit !== null && !(Number.isFinite(limit) && limit > 0)) return "limit must be a positive number";
+  const keyLabel = params.get("key_label");
+  if (keyLabel !== null && (keyLabel === "" || keyLabel.length > 100)) return "key_label must be 1 to 100 characters";
+  return { callbackUrl, challenge, method, limit, keyLabel };
 }
 
 /** Adds `code` to a callback URL the way the provider does, keeping any fragment last. */
@@ -409,13 +431,21 @@ class StubServer implements OpenRouterStub {
   addAccount(overrides: Partial<StubAccount> = {}): StubAccount {
     const key = overrides.key ?? `sk-or-v1-${randomBytes(32).toString("hex")}`;
     if (this.accounts.has(key)) throw new Error(`openrouter-stub: an account with key ${maskKey(key)} already exists`);
+    const limit = overrides.limit ?? null;
+    const usage = overrides.usage ?? 0;
     const account: StubAccount = {
-      limit: null,
-      usage: 0,
+      limit,
+      usage,
       isFreeTier: false,
       totalCredits: 10,
       userId: randomUserId(),
       disabled: false,
+      limitReset: limit === null ? null : "monthly",
+      name: null,
+      expiresAt: null,
+      usageDaily: usage,
+      usageWeekly: usage,
+      usageMonthly: usage,
       ...overrides,
       key,
       label: overrides.label ?? maskKey(key),
@@ -469,12 +499,15 @@ class StubServer implements OpenRouterStub {
     return this.closing;
   }
 
-  /** Mints a one-time code bound to the challenge and a fresh account; returns the redirect target. */
+  /**
+   * Mints a one-time code bound to the challenge and a fresh account whose key carries the
+   * requested `limit` and is named after `key_label`; returns the redirect target.
+   */
   private grant(request: AuthorizeRequest): string {
     const now = Date.now();
     for (const [code, grant] of this.codes) if (grant.expiresAt <= now) this.codes.delete(code);
     const code = randomBytes(24).toString("base64url");
-    const account = this.addAccount();
+    const account = this.addAccount({ limit: request.limit, name: request.keyLabel });
     this.codes.set(code, { challenge: request.challenge, method: request.method, account, expiresAt: now + this.codeTtlMs });
     return appendCode(request.callbackUrl, code, this.appendStyle);
   }
@@ -687,6 +720,8 @@ class StubServer implements OpenRouterStub {
 ${hidden("callback_url", request.callbackUrl)}
 ${hidden("code_challenge", request.challenge)}
 ${hidden("code_challenge_method", request.method)}
+${request.limit === null ? "" : hidden("limit", String(request.limit))}
+${request.keyLabel === null ? "" : hidden("key_label", request.keyLabel)}
 <button type="submit">Authorize</button>
 </form>`));
   }
@@ -758,8 +793,11 @@ function keyInfo(account: StubAccount): Record<string, unknown> {
     limit_remaining: account.limit === null ? null : money(account.limit - account.usage),
     is_free_tier: account.isFreeTier,
     is_provisioning_key: false,
-    limit_reset: account.limit === null ? null : "monthly",
-    expires_at: null,
+    limit_reset: account.limitReset,
+    expires_at: account.expiresAt,
+    usage_daily: account.usageDaily,
+    usage_weekly: account.usageWeekly,
+    usage_monthly: account.usageMonthly,
     rate_limit: { requests: account.isFreeTier ? 20 : 200, interval: "10s" },
   };
 }

@@ -52,9 +52,19 @@ export interface Config {
   /** App attribution sent to OpenRouter by the proxy: `HTTP-Referer` (default: the caller's allowed origin) and `X-Title`. */
   readonly appUrl: string | undefined;
   readonly appTitle: string | undefined;
+  /** What OAuth sign-in asks OpenRouter for, on its `/auth` page. */
+  readonly oauthKey: OAuthKeyConfig;
   /** The OpenRouter proxy at /api/v1/openrouter/proxy and its policy. */
   readonly proxy: ProxyConfig;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+/** The key an OAuth sign-in asks OpenRouter to issue (OPENROUTER_KEY_*); undefined asks nothing. */
+export interface OAuthKeyConfig {
+  /** The most credits (US dollars) an issued key may spend: `limit=` on the `/auth` URL; a sign-in may ask for less. */
+  readonly limit: number | undefined;
+  /** The name OpenRouter gives the issued key: `key_label=` on the `/auth` URL. */
+  readonly label: string | undefined;
 }
 
 /** The proxy's settings (PROXY_*); a policy left undefined is not applied. */
@@ -174,6 +184,7 @@ export function loadConfig(env: Env): Config {
     trustProxy: trustProxy(read("TRUST_PROXY")),
     appUrl: read("OPENROUTER_APP_URL") === undefined ? undefined : url(read, "OPENROUTER_APP_URL", ""),
     appTitle: headerText(read, "OPENROUTER_APP_TITLE"),
+    oauthKey: Object.freeze({ limit: credits(read, "OPENROUTER_KEY_LIMIT"), label: keyLabel(read, "OPENROUTER_KEY_LABEL") }),
     proxy: proxyConfig(read),
     logLevel: oneOf(read, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
   });
@@ -283,6 +294,24 @@ function headerText(read: Read, name: string): string | undefined {
   const value = read(name);
   if (value === undefined) return undefined;
   if (!/^[\x20-\x7e]{1,200}$/.test(value)) throw new ConfigError(name, "must be at most 200 printable ASCII characters on one line");
+  return value;
+}
+
+/** An amount of credits (US dollars): a positive decimal number, like `5` or `2.50`. */
+function credits(read: Read, name: string): number | undefined {
+  const value = read(name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}(\.\d{1,8})?$/.test(value) || Number(value) <= 0) {
+    throw new ConfigError(name, `must be a positive number of credits (US dollars), like 5 or 2.50 (got "${value}")`);
+  }
+  return Number(value);
+}
+
+/** The issued key's name, as OpenRouter takes it: one line of at most 100 characters. */
+function keyLabel(read: Read, name: string): string | undefined {
+  const value = read(name);
+  if (value === undefined) return undefined;
+  if (value.length > 100 || /[\u0000-\u001f\u007f]/.test(value)) throw new ConfigError(name, "must be one line of at most 100 characters");
   return value;
 }
 

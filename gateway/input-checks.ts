@@ -51,6 +51,22 @@ export function assertReturnTo(value: string, allowedOrigins: ReadonlySet<string
   return url.toString();
 }
 
+/** The largest credit limit the gateway passes on when it has no cap of its own: a billion dollars. */
+const MAX_KEY_LIMIT = 1e9;
+
+/**
+ * The credit limit (US dollars) a sign-in asks OpenRouter to put on the key it issues: a positive
+ * number, never above the gateway's cap. Left out, the cap applies (null: no limit asked for).
+ */
+export function assertKeyLimit(value: unknown, cap: number | undefined): number | null {
+  if (value === undefined || value === null) return cap ?? null;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_KEY_LIMIT) {
+    return refuse("`limit` must be a positive number of credits (US dollars).");
+  }
+  if (cap !== undefined && value > cap) return refuse(`\`limit\` must be at most ${cap}, the most this site lets a key spend.`);
+  return value;
+}
+
 /** `models()`' arguments: `first` a whole number from 0 to 500 (default 50), `search` trimmed and lower-cased. */
 export function modelsArguments(options: { search?: string | null; first?: number | null }): { search: string; first: number } {
   const first = options.first ?? 50;

@@ -23,6 +23,16 @@ export interface StoredUser {
   readonly totalCredits: number | null;
   /** When this was last read from OpenRouter (ISO 8601). */
   readonly refreshedAt: string;
+  // What GET /key says about the key's spending and life. Each is null when OpenRouter did not
+  // say, and absent (read as null) in sessions stored before the gateway kept them.
+  /** How often the limit resets: `daily`, `weekly`, `monthly`; null when it never does. */
+  readonly limitReset?: string | null;
+  /** When the key stops working (ISO 8601); null when it does not expire. */
+  readonly keyExpiresAt?: string | null;
+  /** Credits used by this key today, this week and this month (UTC), in US dollars. */
+  readonly usageDaily?: number | null;
+  readonly usageWeekly?: number | null;
+  readonly usageMonthly?: number | null;
 }
 
 /** Whether the caller is connected, and as whom; every field but `authenticated` null when signed out. */

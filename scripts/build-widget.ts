@@ -6,11 +6,12 @@
  *   `/openrouter-auth.js`.
  * - `dist/openrouter-auth-locales/<lang>.js`: the other languages, one module each, which the
  *   bundle imports on demand from beside itself (`./openrouter-auth-locales/de.js`); the gateway
- *   serves them at `/openrouter-auth-locales/<lang>.js`.
+ *   serves them at `/openrouter-auth-locales/<lang>.js`. The few parts of the element that only
+ *   some users need (LAZY_PARTS) are loaded the same way, from the same folder.
  * - `dist/widget/*.js` and `*.d.ts`: the package's modules for bundlers (`openrouter-auth` and
  *   `openrouter-auth/define`), Lit left as a dependency.
  *
- * Prints the bundle's raw and gzip sizes (and the largest language's), and fails above the 14 KB
+ * Prints the bundle's raw and gzip sizes (and the largest language's), and fails above the 12 KB
  * gzip ceiling.
  */
 import { readdir, readFile, rm } from "node:fs/promises";
@@ -26,11 +27,10 @@ const dist = path.join(root, "dist");
 const bundleFile = path.join(dist, "openrouter-auth.js");
 const localeDir = path.join(dist, "openrouter-auth-locales");
 const moduleDir = path.join(root, "dist/widget");
-const GZIP_GOAL = 12 * 1024;
 
 /**
  * Members of the element and its controller that no page, test or other module touches by name:
- * the bundle renames them to short ones (esbuild's `mangleProps`), which keeps it within its goal.
+ * the bundle renames them to short ones (esbuild's `mangleProps`), which keeps it within its ceiling.
  * Only names that are ours alone belong here; a name the platform, Lit or the GraphQL data also
  * uses (`status`, `host`, `key`, `apply`, …) or the element's public API must never be added.
  */
@@ -40,10 +40,21 @@ const PRIVATE_MEMBERS = new RegExp(
     "lateCheckUntil", "focusConnectAfterLogout", "internals", "renderAccount", "renderTabs", "focusPanel",
     "onInput", "onSubmit", "onOAuth", "onTabKey", "onClose", "onDisconnect", "methodList", "currentTab",
     "describe", "signInWithKey", "signInWithOAuth", "schedule", "endpointUrl", "clearError", "onVisible",
-    "onFocus", "onSignIn", "langObserver",
+    "onFocus", "onSignIn", "langObserver", "auth", "openedBy", "locale", "view", "dialog", "input", "channel",
+    "connected", "action", "fail", "busy", "timer", "controller", "work", "tab", "reveal",
   ].join("|")})$`,
 );
-const GZIP_CEILING = 14 * 1024;
+/** The default bundle's budget, gzip -9: what the element costs a page (test/widget/bundle.test.ts checks it too). */
+const GZIP_CEILING = 12 * 1024;
+
+/**
+ * The parts of the element that its bundle imports on demand from beside itself, next to the
+ * languages: what only some users need, so the default bundle stays within its ceiling.
+ * - `oauth-popup-watch.js`: waiting for the OAuth popup's outcome, loaded when a sign-in with
+ *   OpenRouter starts;
+ * - `error-words.js`: the English words for error codes, loaded on the first error.
+ */
+const LAZY_PARTS = ["error-words.js", "oauth-popup-watch.js"];
 
 /** Collapses whitespace in a template's CSS or GraphQL; neither gives meaning to what is removed. */
 const collapseCode = (text: string) =>
@@ -78,6 +89,10 @@ function shrinkTemplates(file: string, source: string): string {
     if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag)) {
       template = node.template;
       shrink = node.tag.text === "css" ? collapseCode : node.tag.text === "html" ? collapseMarkup : undefined;
+    } else if (ts.isCallExpression(node) && node.expression.getText() === "unsafeCSS") {
+      // The element's style sheet, a constant (openrouter-auth.styles.ts).
+      const first = node.arguments[0];
+      if (first && ts.isNoSubstitutionTemplateLiteral(first)) [template, shrink] = [first, collapseCode];
     } else if (ts.isNewExpression(node) && node.expression.getText() === "TypedDocumentString") {
       const first = node.arguments?.[0];
       if (first && ts.isNoSubstitutionTemplateLiteral(first)) [template, shrink] = [first, collapseCode];
@@ -118,9 +133,10 @@ async function buildBundle(): Promise<void> {
     entryPoints: { "openrouter-auth": path.join(widget, "define.ts") },
     outdir: dist,
     bundle: true,
-    // Each language the element imports on demand becomes a file of its own, named after it and
-    // without a hash, so the gateway can serve the folder as it is. A language module imports
-    // nothing at run time, so no shared chunk appears (one would have to be served too).
+    // Each language the element imports on demand, and each part it loads only when needed
+    // (LAZY_PARTS), becomes a file of its own, named after it and without a hash, so the gateway
+    // can serve the folder as it is. None imports anything at run time, so no shared chunk
+    // appears (one would have to be served too).
     splitting: true,
     chunkNames: "openrouter-auth-locales/[name]",
     format: "esm",
@@ -180,11 +196,11 @@ await Promise.all([buildBundle(), buildModules()]);
 const bundle = await readFile(bundleFile);
 const gzip = gzipSync(bundle, { level: 9 }).length;
 const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`;
-console.log(`dist/openrouter-auth.js  ${kb(bundle.length)} raw, ${kb(gzip)} gzip (goal ${kb(GZIP_GOAL)}, ceiling ${kb(GZIP_CEILING)})`);
+console.log(`dist/openrouter-auth.js  ${kb(bundle.length)} raw, ${kb(gzip)} gzip (ceiling ${kb(GZIP_CEILING)})`);
 const locales = (await readdir(localeDir)).sort();
-const expected = (await readdir(path.join(widget, "locales"))).map((f) => f.replace(/\.ts$/, ".js")).sort();
+const expected = [...(await readdir(path.join(widget, "locales"))).map((f) => f.replace(/\.ts$/, ".js")), ...LAZY_PARTS].sort();
 if (JSON.stringify(locales) !== JSON.stringify(expected)) {
-  console.error(`dist/openrouter-auth-locales/ holds ${locales.join(", ")}; expected one file per language: ${expected.join(", ")}.`);
+  console.error(`dist/openrouter-auth-locales/ holds ${locales.join(", ")}; expected one file per language and ${LAZY_PARTS.join(", ")}: ${expected.join(", ")}.`);
   process.exit(1);
 }
 const localeSizes = await Promise.all(locales.map(async (f) => gzipSync(await readFile(path.join(localeDir, f)), { level: 9 }).length));

@@ -10,7 +10,7 @@ import {
 import type { OpenRouterAuthErrorCode } from "./error-codes.js";
 import { OpenRouterAuthChangeEvent, OpenRouterAuthErrorEvent } from "./events.js";
 import { GatewayCallError, request } from "./gateway-client.js";
-import { openPopup, watchPopup } from "./oauth-popup.js";
+import { openPopup } from "./oauth-popup.js";
 import { Task } from "./task.js";
 
 /** What the user asked for: a sign-in with a key or with OpenRouter, or a sign-out. */
@@ -27,8 +27,8 @@ export interface AuthControllerHost extends ReactiveControllerHost, EventTarget 
 }
 
 export interface AuthControllerOptions {
-  /** The words for an error code, in the element's language, for `openrouter-auth-error`. */
-  describe(code: OpenRouterAuthErrorCode): string;
+  /** The words for an error code, in the element's language, for `openrouter-auth-error` (they may have to load first). */
+  describe(code: OpenRouterAuthErrorCode): Promise<string>;
   /**
    * Called once a sign-in has happened: the user signed in here, or the status turned signed in
    * (the popup, another tab, a refresh). Not called for a status that merely stays signed in.
@@ -155,7 +155,7 @@ export class AuthController implements ReactiveController {
     const task = this.statusTask;
     await task.run();
     if (task.status === "complete") this.apply(task.value!);
-    else if (task.status === "error") this.fail(errorCode(task.error));
+    else if (task.status === "error") void this.fail(errorCode(task.error));
     // Still pending: a newer check is in flight and schedules the next one itself. Otherwise
     // (answered, failed, or aborted by a sign-in) the periodic refresh goes on.
     if (task.status !== "pending") this.schedule();
@@ -175,6 +175,12 @@ export class AuthController implements ReactiveController {
    */
   signInWithOAuth(): Promise<void> {
     const popup = openPopup();
+    // Loaded while the popup opens and the gateway answers; failing to load, it is the gateway's
+    // own server that cannot be reached.
+    const watching = import("./oauth-popup-watch.js").catch(() => {
+      throw new GatewayCallError("NETWORK_ERROR");
+    });
+    watching.catch(() => undefined);
     return this.run("oauth", async (signal) => {
       const endpoint = this.endpointUrl;
       let flow;
@@ -196,7 +202,7 @@ export class AuthController implements ReactiveController {
         ({ status: seen } = await request(endpoint.href, StatusDocument, {}, signal));
         return seen.authenticated;
       };
-      const outcome = await watchPopup({ popup, origin: endpoint.origin, state: flow.state, check, signal });
+      const outcome = await (await watching).watchPopup({ popup, origin: endpoint.origin, state: flow.state, check, signal });
       switch (outcome.type) {
         case "signed-in":
           return seen!;
@@ -257,7 +263,7 @@ export class AuthController implements ReactiveController {
       this.channel?.postMessage("changed");
     } else if (action.status === "error") {
       this.actionError = errorCode(action.error);
-      this.fail(this.actionError);
+      void this.fail(this.actionError);
     }
   }
 
@@ -282,9 +288,10 @@ export class AuthController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  private fail(code: OpenRouterAuthErrorCode): void {
+  private async fail(code: OpenRouterAuthErrorCode): Promise<void> {
     this.host.requestUpdate();
-    this.host.dispatchEvent(new OpenRouterAuthErrorEvent({ code, message: this.options.describe(code) }));
+    const message = await this.options.describe(code);
+    this.host.dispatchEvent(new OpenRouterAuthErrorEvent({ code, message }));
   }
 
   private readonly onVisible = () => {

@@ -1,4 +1,4 @@
-import { en, type OpenRouterAuthStrings } from "./strings.js";
+import { en, type OpenRouterAuthStrings, type Words } from "./strings.js";
 
 /**
  * The languages the element knows: English built in, the others loaded on demand as modules of
@@ -18,6 +18,20 @@ const builtIn: Record<string, (() => Promise<{ default: OpenRouterAuthStrings }>
 /** The strings of each language known so far: English, those loaded, and those a host registered. */
 const known: Record<string, Partial<OpenRouterAuthStrings>> = { en };
 const loading: Record<string, Promise<void>> = {};
+/** English words for error codes, once `error-words.ts` has loaded; a fallback for every language. */
+let englishErrors: Partial<OpenRouterAuthStrings> = {};
+let errorsLoading: Promise<void> | undefined;
+
+/**
+ * Loads the English words for error codes, once; resolves when they are there, or when they could
+ * not be fetched (a later call tries again), in which case the generic `error` words stand in.
+ */
+export function loadErrorWords(): Promise<void> {
+  return (errorsLoading ??= import("./error-words.js").then(
+    (module) => void (englishErrors = module.default),
+    () => void (errorsLoading = undefined),
+  ));
+}
 
 /** Adds or overrides a language's strings; missing ones fall back to English. */
 export function registerLocale(tag: string, strings: Partial<OpenRouterAuthStrings>): void {
@@ -43,7 +57,7 @@ export function pickLocale(tag: string): string {
  * language not loaded yet starts loading, and `onLoad` runs once it is there. Meanwhile, or if its
  * file cannot be fetched (the browser's console names the file), the words are English.
  */
-export function stringsFor(locale: string, onLoad: () => void): OpenRouterAuthStrings {
+export function stringsFor(locale: string, onLoad: () => void): Words {
   const load = builtIn[locale];
   if (load) {
     loading[locale] ??= load()
@@ -55,7 +69,7 @@ export function stringsFor(locale: string, onLoad: () => void): OpenRouterAuthSt
       .finally(() => delete builtIn[locale]);
     void loading[locale].then(onLoad);
   }
-  return { ...en, ...known[locale] };
+  return { ...en, ...englishErrors, ...known[locale] };
 }
 
 /** The language that applies to an element: its own `lang`, else its closest ancestor's, across shadow roots. */

@@ -1,4 +1,4 @@
-import { css } from "lit";
+import { unsafeCSS } from "lit";
 
 /*
  * Colours come from private `--_*` properties so that each public `--openrouter-auth-*` property
@@ -7,8 +7,10 @@ import { css } from "lit";
  * prefers-color-scheme values above the @supports block.
  * Lit adopts these as constructable stylesheets, so a CSP without 'unsafe-inline' is fine; where
  * adoptedStyleSheets is missing, Lit writes a <style> carrying `window.litNonce`.
+ * The sheet is a constant of this file, never outside input, so `unsafeCSS` is safe here; unlike
+ * the `css` tag, it brings no checks of interpolated values (there are none) into the bundle.
  */
-export const styles = css`
+export const styles = unsafeCSS(/* css */ `
   :host {
     color-scheme: var(--openrouter-auth-color-scheme, light dark);
     --_fg: #1b1b1f;
@@ -149,4 +151,4 @@ export const styles = css`
   a {
     color: var(--openrouter-auth-accent, var(--_accent));
   }
-`;
+`);

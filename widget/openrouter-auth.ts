@@ -2,9 +2,9 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { AuthController } from "./auth-controller.js";
 import type { OpenRouterAuthErrorCode } from "./error-codes.js";
 import type { AuthMethod, OpenRouterAuthUser } from "./events.js";
-import { langOf, pickLocale, registerLocale, stringsFor } from "./localize.js";
+import { langOf, loadErrorWords, pickLocale, registerLocale, stringsFor } from "./localize.js";
 import { styles } from "./openrouter-auth.styles.js";
-import { en, type OpenRouterAuthStrings } from "./strings.js";
+import { en, type OpenRouterAuthStrings, type Words } from "./strings.js";
 
 /** A sign-in method, as the `methods` attribute names it. */
 export type OpenRouterAuthMethodName = "api-key" | "oauth";
@@ -58,6 +58,10 @@ const STATES = ["checking", "authenticated", "signed-out", "error", "busy"] as c
  * @csspart account-label - The key's masked label.
  * @csspart method - How the user signed in.
  * @csspart usage - Credits used and the limit.
+ * @csspart remaining - Credits left under the key's limit (shown when it has one).
+ * @csspart expiry - When the key expires (shown when it does).
+ * @csspart manage-link - The link to manage or revoke the key on OpenRouter's keys page.
+ * @csspart key-note - After an OpenRouter sign-in: Disconnect does not revoke the key, which stays valid on OpenRouter until revoked there.
  * @csspart disconnect-button - The Disconnect button.
  * @csspart message - A live region with the latest error in words.
  * @csspart retry-button - The Retry button shown when the status cannot be read.
@@ -136,15 +140,21 @@ export class OpenRouterAuth extends LitElement {
   declare private key: KeyForm;
 
   private readonly auth = new AuthController(this, {
-    describe: (code) => this.describe(code),
+    // The words shown and the words in the event are the same, once they have loaded.
+    describe: async (code) => {
+      await loadErrorWords();
+      this.requestUpdate();
+      await this.updateComplete;
+      return this.describe(code);
+    },
     // Closed once the sign-in has rendered, so that focus can move to the new Disconnect button.
     onSignIn: () => void this.updateComplete.then(() => this.closeDialog()),
   });
   private readonly internals?: ElementInternals;
-  private opener?: HTMLElement;
+  private openedBy?: HTMLElement;
   /** The language picked for the words and amounts, and its words. */
   private locale = "en";
-  private t: OpenRouterAuthStrings = en;
+  private t: Words = en;
   private langObserver?: MutationObserver;
 
   constructor() {
@@ -207,7 +217,7 @@ export class OpenRouterAuth extends LitElement {
     if (dialog.open) return;
     let active = document.activeElement;
     while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-    this.opener = active as HTMLElement | undefined;
+    this.openedBy = active as HTMLElement | undefined;
     this.auth.clearError();
     this.requestUpdate();
     dialog.showModal();
@@ -322,10 +332,12 @@ export class OpenRouterAuth extends LitElement {
 
   private renderAccount(): TemplateResult {
     const { status, busy } = this.auth;
-    const { t } = this;
+    const { t, locale } = this;
     const user = status?.user;
     // OpenRouter's credits are US dollars, written the way the words' language writes amounts.
-    const { format } = new Intl.NumberFormat(this.locale, { style: "currency", currency: "USD" });
+    const { format } = new Intl.NumberFormat(locale, { style: "currency", currency: "USD" });
+    const remaining = user?.limitRemaining;
+    const expires = user?.keyExpiresAt;
     return html`<div part="account" class="bar">
         <span part="account-label">${user?.label}</span>
         <span part="method" class="muted">${status?.method ? t[methodLabels[status.method]] : ""}</span>
@@ -334,8 +346,14 @@ export class OpenRouterAuth extends LitElement {
               >${t.usage.replace("{used}", format(user.usage)).replace("{limit}", user.limit === null ? t.noLimit : format(user.limit))}</span
             >`
           : nothing}
+        ${remaining == null ? nothing : html`<span part="remaining" class="muted">${t.remaining.replace("{amount}", format(remaining))}</span>`}
+        ${expires
+          ? html`<span part="expiry" class="muted">${t.expires.replace("{date}", new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(expires)))}</span>`
+          : nothing}
+        <a part="manage-link" href="https://openrouter.ai/settings/keys" target="_blank" rel="noopener">${t.manageKey}</a>
       </div>
-      <button part="disconnect-button" ?disabled=${busy} @click=${this.onDisconnect}>${t.disconnect}</button>`;
+      <button part="disconnect-button" ?disabled=${busy} @click=${this.onDisconnect}>${t.disconnect}</button>
+      ${status?.method === "OAUTH" ? html`<p part="key-note" class="hint">${t.keyStaysValid}</p>` : nothing}`;
   }
 
   private renderTabs(): TemplateResult {
@@ -456,8 +474,8 @@ export class OpenRouterAuth extends LitElement {
     // Focus goes back where it came from; after a sign-in the opener is gone, so to Disconnect.
     const target = this.authenticated
       ? this.renderRoot.querySelector<HTMLElement>("[part=disconnect-button]")
-      : this.opener?.isConnected
-        ? this.opener
+      : this.openedBy?.isConnected
+        ? this.openedBy
         : this.renderRoot.querySelector<HTMLElement>("[part=connect-button]");
     target?.focus();
   }

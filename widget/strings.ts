@@ -1,8 +1,12 @@
+import type errorWords from "./error-words.js";
+
 /**
  * The element's words in English, built into the bundle; every other language has the same keys
- * (`widget/locales/*.ts`, loaded on demand). `{used}` and `{limit}` are filled in with amounts
- * formatted for the same language. The keys in capitals are error codes (see `error-codes.ts`);
- * `error` is said for any code without words of its own.
+ * (`widget/locales/*.ts`, loaded on demand). `{used}`, `{limit}` and `{amount}` are filled in with
+ * amounts, and `{date}` with a date, formatted for the same language. The keys in capitals are
+ * error codes (see `error-codes.ts`); `error` is said for any code without words of its own.
+ * English words for the other codes are in `error-words.ts`, loaded on the first error;
+ * `NETWORK_ERROR` stays here, since that file comes from the gateway that cannot be reached then.
  */
 export const en = {
   checking: "Checking connection…",
@@ -33,20 +37,18 @@ export const en = {
   continueHere: "Continue in this window",
   usage: "{used} used / {limit}",
   noLimit: "no limit",
+  remaining: "{amount} left",
+  expires: "Expires {date}",
+  manageKey: "Manage key on OpenRouter",
+  keyStaysValid: "Disconnecting does not revoke the key: it stays valid on OpenRouter until you revoke it there.",
   error: "Something went wrong. Please try again.",
-  BAD_USER_INPUT: "That doesn't look like an OpenRouter key. Check it and try again.",
-  INVALID_API_KEY: "OpenRouter didn't accept this key. Check that it is correct and still active.",
-  UNAUTHENTICATED: "You're not connected. Please connect again.",
-  OAUTH_STATE_INVALID: "This sign-in has expired or was already used. Please start again.",
-  OAUTH_EXCHANGE_FAILED: "OpenRouter couldn't complete the sign-in. Please try again.",
-  OAUTH_TIMEOUT: "The sign-in took too long. Please start again.",
-  UPSTREAM_UNAVAILABLE: "OpenRouter can't be reached right now. Try again in a moment.",
-  SESSION_STORE_UNAVAILABLE: "The sign-in service is temporarily unavailable. Try again in a moment.",
-  RATE_LIMITED: "Too many attempts. Wait a moment, then try again.",
   NETWORK_ERROR: "The sign-in service can't be reached. Check your connection and try again.",
   ORIGIN_NOT_ALLOWED: "This page's origin isn't in the gateway's ALLOWED_ORIGINS, so it can't sign in here.",
   COOKIE_NOT_KEPT: "Your browser didn't keep the sign-in cookie. The gateway needs HTTPS, COOKIE_SAMESITE=none and COOKIE_PARTITIONED=true.",
 };
 
 /** Every string the element shows, by key: what a locale module holds. */
-export type OpenRouterAuthStrings = Record<keyof typeof en, string>;
+export type OpenRouterAuthStrings = Record<keyof typeof en | keyof typeof errorWords, string>;
+
+/** The words an element has at hand: English's built-in ones at least, error words once loaded. */
+export type Words = typeof en & Partial<OpenRouterAuthStrings>;

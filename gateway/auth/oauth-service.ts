@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
-import { assertReturnTo, boundedString } from "../input-checks.js";
+import { assertKeyLimit, assertReturnTo, boundedString } from "../input-checks.js";
 import type { AuthStatus, Caller, OAuthInitiation } from "../model.js";
 import type { OpenRouterClient } from "../openrouter/client.js";
 import { codeChallengeS256, createCodeVerifier, createState } from "../openrouter/pkce.js";
@@ -44,9 +44,12 @@ export class OAuthService {
   /**
    * @param origin the request's `Origin`; recorded only when it is an allowed origin, else the
    *   gateway's own origin is the one the popup will talk to.
+   * @param limit the credits the issued key may spend: at most the configured cap, which applies
+   *   when it is left out.
    */
-  async initiate(session: SessionHandle, options: { returnTo: string | null; origin: string | undefined }): Promise<OAuthInitiation> {
+  async initiate(session: SessionHandle, options: { returnTo: string | null; origin: string | undefined; limit?: unknown }): Promise<OAuthInitiation> {
     const returnTo = options.returnTo === null ? null : assertReturnTo(options.returnTo, this.#config.allowedOrigins);
+    const limit = assertKeyLimit(options.limit, this.#config.oauthKey.limit);
     const codeVerifier = createCodeVerifier();
     const state = createState();
     const expiresAt = this.#now() + OAUTH_FLOW_TTL_SECONDS * 1000;
@@ -59,7 +62,7 @@ export class OAuthService {
     const origin = options.origin !== undefined && this.#config.allowedOrigins.has(options.origin) ? options.origin : this.gatewayOrigin;
     await this.#states.put(state, { origin }, OAUTH_FLOW_TTL_SECONDS);
 
-    return { authUrl: this.#authorizeUrl(state, codeChallengeS256(codeVerifier)), state, expiresAt: new Date(expiresAt).toISOString() };
+    return { authUrl: this.#authorizeUrl(state, codeChallengeS256(codeVerifier), limit), state, expiresAt: new Date(expiresAt).toISOString() };
   }
 
   /**
@@ -109,13 +112,17 @@ export class OAuthService {
     return new URL(this.#config.redirectUri).origin;
   }
 
-  #authorizeUrl(state: string, challenge: string): string {
+  /** @see https://openrouter.ai/docs/guides/overview/auth/oauth (`limit` and `key_label` shape the issued key) */
+  #authorizeUrl(state: string, challenge: string, limit: number | null): string {
     const callback = new URL(this.#config.redirectUri);
     callback.searchParams.set("state", state);
     const authorize = new URL(this.#config.openrouter.authUrl);
     authorize.searchParams.set("callback_url", callback.toString());
     authorize.searchParams.set("code_challenge", challenge);
     authorize.searchParams.set("code_challenge_method", "S256");
+    if (limit !== null) authorize.searchParams.set("limit", String(limit));
+    const label = this.#config.oauthKey.label;
+    if (label !== undefined) authorize.searchParams.set("key_label", label);
     return authorize.toString();
   }
 }

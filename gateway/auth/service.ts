@@ -144,6 +144,11 @@ export class AuthService {
       isFreeTier: key.isFreeTier,
       totalCredits: credits?.totalCredits ?? null,
       refreshedAt: new Date(this.#now()).toISOString(),
+      limitReset: key.limitReset,
+      keyExpiresAt: key.expiresAt,
+      usageDaily: key.usageDaily,
+      usageWeekly: key.usageWeekly,
+      usageMonthly: key.usageMonthly,
     };
   }
 

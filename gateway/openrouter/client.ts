@@ -8,6 +8,13 @@ export interface KeyInfo {
   readonly limit: number | null;
   readonly limitRemaining: number | null;
   readonly isFreeTier: boolean;
+  /** `daily`, `weekly`, `monthly`, or null when the limit never resets. */
+  readonly limitReset: string | null;
+  /** ISO 8601; null when the key does not expire. */
+  readonly expiresAt: string | null;
+  readonly usageDaily: number | null;
+  readonly usageWeekly: number | null;
+  readonly usageMonthly: number | null;
 }
 
 export interface Credits {
@@ -44,6 +51,13 @@ export class OpenRouterClient {
       limit: nullableNumberAt(data, "limit"),
       limitRemaining: nullableNumberAt(data, "limit_remaining"),
       isFreeTier: data.is_free_tier === true,
+      // Details for display, newer than the fields above: a key whose answer lacks them, or
+      // carries them in another shape, still signs in, with them unknown.
+      limitReset: optionalString(data, "limit_reset"),
+      expiresAt: optionalDate(data, "expires_at"),
+      usageDaily: optionalNumber(data, "usage_daily"),
+      usageWeekly: optionalNumber(data, "usage_weekly"),
+      usageMonthly: optionalNumber(data, "usage_monthly"),
     };
   }
 
@@ -167,4 +181,23 @@ function nullableNumberAt(value: Json, field: string): number | null {
   if (inner === null || inner === undefined) return null;
   if (typeof inner !== "number" || !Number.isFinite(inner)) throw malformed();
   return inner;
+}
+
+/** A number, or null when the field is absent, null or not a finite number. */
+function optionalNumber(value: Json, field: string): number | null {
+  const inner = value[field];
+  return typeof inner === "number" && Number.isFinite(inner) ? inner : null;
+}
+
+/** A short word (`monthly`), or null when the field is absent or anything else. */
+function optionalString(value: Json, field: string): string | null {
+  const inner = value[field];
+  return typeof inner === "string" && /^[\w-]{1,32}$/.test(inner) ? inner : null;
+}
+
+/** A date OpenRouter wrote, as ISO 8601 in UTC; null when absent or not a date. */
+function optionalDate(value: Json, field: string): string | null {
+  const inner = value[field];
+  const time = typeof inner === "string" && inner.length <= 64 ? Date.parse(inner) : Number.NaN;
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
 }

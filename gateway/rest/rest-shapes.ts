@@ -11,6 +11,12 @@ export function restUser(user: StoredUser | null | undefined) {
     limit_remaining: user.limitRemaining,
     is_free_tier: user.isFreeTier,
     total_credits: user.totalCredits,
+    // Absent in sessions stored before these were kept: null, like any detail OpenRouter did not give.
+    limit_reset: user.limitReset ?? null,
+    key_expires_at: user.keyExpiresAt ?? null,
+    usage_daily: user.usageDaily ?? null,
+    usage_weekly: user.usageWeekly ?? null,
+    usage_monthly: user.usageMonthly ?? null,
   };
 }
 

@@ -167,6 +167,9 @@ describe("the published package", { timeout: INSTALL_TIMEOUT_MS + 4 * TSC_TIMEOU
         "custom-elements.json",
         "dist/openrouter-auth.js",
         "dist/openrouter-auth-locales/de.js",
+        // What the element loads on demand from beside itself, besides the languages.
+        "dist/openrouter-auth-locales/error-words.js",
+        "dist/openrouter-auth-locales/oauth-popup-watch.js",
         "dist/widget/index.js",
         "dist/widget/define.js",
         "dist/widget/jsx/react.d.ts",

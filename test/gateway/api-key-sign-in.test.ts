@@ -141,7 +141,10 @@ describe("REST compatibility paths", () => {
     assert.equal(signIn.status, 200);
     assert.deepEqual(Object.keys(signIn.body as object).sort(), ["user", "valid"]);
     const user = (signIn.body as { user: Record<string, unknown> }).user;
-    assert.deepEqual(Object.keys(user).sort(), ["is_free_tier", "label", "limit", "limit_remaining", "total_credits", "usage", "user_id"]);
+    assert.deepEqual(Object.keys(user).sort(), [
+      "is_free_tier", "key_expires_at", "label", "limit", "limit_remaining", "limit_reset", "total_credits",
+      "usage", "usage_daily", "usage_monthly", "usage_weekly", "user_id",
+    ]);
 
     const status = await browser.get(`${base}/status`);
     assert.deepEqual(Object.keys(status.body as object).sort(), ["auth_method", "authenticated", "user"]);

@@ -78,6 +78,9 @@ describe("the OpenRouter stand-in", () => {
             is_provisioning_key: false,
             limit_reset: "monthly",
             expires_at: null,
+            usage_daily: 25.5,
+            usage_weekly: 25.5,
+            usage_monthly: 25.5,
             rate_limit: { requests: 200, interval: "10s" },
           },
         });
@@ -108,6 +111,19 @@ describe("the OpenRouter stand-in", () => {
       assert.equal(info.body.data.limit_remaining, 6);
       account.disabled = true;
       assertErrorShape(await call(`${stub.apiBase}/key`, { key: account.key }), 401);
+    });
+
+    it("describes a key's spending details from the account, and leaves out those a test unsets", async () => {
+      const account = stub.addAccount({ limit: 20, usage: 7, limitReset: "weekly", expiresAt: "2031-05-04T12:00:00.000Z", usageDaily: 1, usageWeekly: 3, usageMonthly: 6 });
+      const info = await call(`${stub.apiBase}/key`, { key: account.key });
+      assert.deepEqual(
+        [info.body.data.limit_reset, info.body.data.expires_at, info.body.data.usage_daily, info.body.data.usage_weekly, info.body.data.usage_monthly],
+        ["weekly", "2031-05-04T12:00:00.000Z", 1, 3, 6],
+      );
+      account.usageDaily = undefined;
+      account.expiresAt = undefined;
+      const older = await call(`${stub.apiBase}/key`, { key: account.key });
+      assert.ok(!("usage_daily" in older.body.data) && !("expires_at" in older.body.data));
     });
   });
 
@@ -171,6 +187,29 @@ describe("the OpenRouter stand-in", () => {
       const info = await call(`${stub.apiBase}/key`, { key: answer.body.key });
       assert.equal(info.status, 200);
       assert.equal(stub.account(answer.body.key)?.userId, answer.body.user_id);
+    });
+
+    it("issues a key with the credit limit and the name that the authorize URL asks for, through the consent page too", async () => {
+      const url = new URL(authorizeUrl(stub));
+      url.searchParams.set("limit", "2.5");
+      url.searchParams.set("key_label", "Acme <chat>");
+      const page = await call(url.href);
+      assert.match(page.body, /<input type="hidden" name="limit" value="2.5">/);
+      assert.match(page.body, /<input type="hidden" name="key_label" value="Acme &#60;chat&#62;">/);
+
+      const code = new URL(stub.approve(url.href)).searchParams.get("code");
+      const answer = await exchange(stub, { code, code_verifier: RFC_VERIFIER, code_challenge_method: "S256" });
+      const info = await call(`${stub.apiBase}/key`, { key: answer.body.key });
+      assert.equal(info.body.data.limit, 2.5);
+      assert.equal(info.body.data.limit_remaining, 2.5);
+      assert.equal(stub.account(answer.body.key)?.name, "Acme <chat>");
+
+      for (const [name, value] of [["limit", "0"], ["limit", "lots"], ["key_label", "x".repeat(101)]] as const) {
+        const bad = new URL(authorizeUrl(stub));
+        bad.searchParams.set(name, value);
+        assert.throws(() => stub.approve(bad.href), new RegExp(name));
+        assert.equal((await call(bad.href)).status, 400);
+      }
     });
 
     it("refuses a wrong verifier with 403 and spends the code, so a replay is 403 too", async () => {

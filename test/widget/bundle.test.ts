@@ -1,4 +1,5 @@
 import { expect, waitUntil } from "@open-wc/testing";
+import { executeServerCommand } from "@web/test-runner-commands";
 import type { OpenRouterAuth } from "../../widget/index.js";
 import { endpoint, gatewayUrl, signOut } from "./support.js";
 
@@ -24,6 +25,23 @@ describe("the /openrouter-auth.js bundle", () => {
     expect(source, "German words are in the bundle").not.to.contain("Mit OpenRouter verbinden");
     for (const lang of ["de", "es", "fr", "ja", "pt-BR", "zh-CN"]) {
       expect(source).to.contain(`import("./openrouter-auth-locales/${lang}.js")`);
+    }
+  });
+
+  it("weighs at most 12 KB (12,288 bytes) gzip, Lit included", async () => {
+    const size = (await executeServerCommand("gzip-size", { path: "/openrouter-auth.js" })) as number;
+    expect(size).to.be.greaterThan(5000);
+    expect(size, `${size} bytes gzip`).to.be.at.most(12 * 1024);
+  });
+
+  it("loads the parts only some users need from beside it, on demand: error words and the OAuth popup watch", async () => {
+    const source = await (await fetch(`${gatewayUrl}/openrouter-auth.js`)).text();
+    expect(source, "the English error words are not in the bundle").not.to.contain("OpenRouter didn't accept this key");
+    expect(source, "nor the reading of the popup's messages").not.to.contain("OAUTH_EXCHANGE_FAILED");
+    for (const part of ["error-words", "oauth-popup-watch"]) {
+      expect(source).to.contain(`import("./openrouter-auth-locales/${part}.js")`);
+      const served = await fetch(`${gatewayUrl}/openrouter-auth-locales/${part}.js`);
+      expect(served.status, part).to.equal(200);
     }
   });
 

@@ -1,5 +1,5 @@
 import { expect } from "@open-wc/testing";
-import { watchPopup, type PopupOutcome } from "../../widget/oauth-popup.js";
+import { watchPopup, type PopupOutcome } from "../../widget/oauth-popup-watch.js";
 
 /**
  * Which messages the element believes while it waits for the OAuth popup. Real windows post real

@@ -12,21 +12,21 @@ export type AuthMethod =
   /** The user signed in through OpenRouter's OAuth PKCE flow. */
   | 'OAUTH';
 
-export type AuthUserFragment = { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string };
+export type AuthUserFragment = { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string, limitReset: string | null, keyExpiresAt: string | null, usageDaily: number | null, usageWeekly: number | null, usageMonthly: number | null };
 
-export type AuthStateFragment = { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string } | null };
+export type AuthStateFragment = { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string, limitReset: string | null, keyExpiresAt: string | null, usageDaily: number | null, usageWeekly: number | null, usageMonthly: number | null } | null };
 
 export type StatusQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type StatusQuery = { status: { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string } | null } };
+export type StatusQuery = { status: { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string, limitReset: string | null, keyExpiresAt: string | null, usageDaily: number | null, usageWeekly: number | null, usageMonthly: number | null } | null } };
 
 export type ValidateKeyMutationVariables = Exact<{
   apiKey: string;
 }>;
 
 
-export type ValidateKeyMutation = { validateKey: { valid: boolean, status: { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string } | null } } };
+export type ValidateKeyMutation = { validateKey: { valid: boolean, status: { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string, limitReset: string | null, keyExpiresAt: string | null, usageDaily: number | null, usageWeekly: number | null, usageMonthly: number | null } | null } } };
 
 export type InitiateOAuthMutationVariables = Exact<{
   returnTo: string | null | undefined;
@@ -41,12 +41,12 @@ export type CompleteOAuthMutationVariables = Exact<{
 }>;
 
 
-export type CompleteOAuthMutation = { completeOAuth: { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string } | null } };
+export type CompleteOAuthMutation = { completeOAuth: { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string, limitReset: string | null, keyExpiresAt: string | null, usageDaily: number | null, usageWeekly: number | null, usageMonthly: number | null } | null } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LogoutMutation = { logout: { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string } | null } };
+export type LogoutMutation = { logout: { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string, limitReset: string | null, keyExpiresAt: string | null, usageDaily: number | null, usageWeekly: number | null, usageMonthly: number | null } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -76,6 +76,11 @@ export const AuthUserFragmentDoc = new TypedDocumentString(`
   isFreeTier
   totalCredits
   refreshedAt
+  limitReset
+  keyExpiresAt
+  usageDaily
+  usageWeekly
+  usageMonthly
 }
     `, {"fragmentName":"AuthUser"}) as unknown as TypedDocumentString<AuthUserFragment, unknown>;
 export const AuthStateFragmentDoc = new TypedDocumentString(`
@@ -96,6 +101,11 @@ export const AuthStateFragmentDoc = new TypedDocumentString(`
   isFreeTier
   totalCredits
   refreshedAt
+  limitReset
+  keyExpiresAt
+  usageDaily
+  usageWeekly
+  usageMonthly
 }`, {"fragmentName":"AuthState"}) as unknown as TypedDocumentString<AuthStateFragment, unknown>;
 export const StatusDocument = new TypedDocumentString(`
     query Status {
@@ -112,6 +122,11 @@ export const StatusDocument = new TypedDocumentString(`
   isFreeTier
   totalCredits
   refreshedAt
+  limitReset
+  keyExpiresAt
+  usageDaily
+  usageWeekly
+  usageMonthly
 }
 fragment AuthState on AuthStatus {
   authenticated
@@ -139,6 +154,11 @@ export const ValidateKeyDocument = new TypedDocumentString(`
   isFreeTier
   totalCredits
   refreshedAt
+  limitReset
+  keyExpiresAt
+  usageDaily
+  usageWeekly
+  usageMonthly
 }
 fragment AuthState on AuthStatus {
   authenticated
@@ -172,6 +192,11 @@ export const CompleteOAuthDocument = new TypedDocumentString(`
   isFreeTier
   totalCredits
   refreshedAt
+  limitReset
+  keyExpiresAt
+  usageDaily
+  usageWeekly
+  usageMonthly
 }
 fragment AuthState on AuthStatus {
   authenticated
@@ -196,6 +221,11 @@ export const LogoutDocument = new TypedDocumentString(`
   isFreeTier
   totalCredits
   refreshedAt
+  limitReset
+  keyExpiresAt
+  usageDaily
+  usageWeekly
+  usageMonthly
 }
 fragment AuthState on AuthStatus {
   authenticated

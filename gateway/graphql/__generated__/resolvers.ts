@@ -37,7 +37,12 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Finish an OAuth sign-in whose callback the host received (or the popup relayed). */
   completeOAuth: AuthStatus;
-  /** Start an OAuth PKCE sign-in; `returnTo` must be one of the allowed origins' URLs. */
+  /**
+   * Start an OAuth PKCE sign-in; `returnTo` must be one of the allowed origins' URLs. `limit` asks
+   * OpenRouter for a key that cannot spend more than that many credits (US dollars): a positive
+   * number, at most the gateway's configured cap (`OPENROUTER_KEY_LIMIT`), which applies when it is
+   * left out.
+   */
   initiateOAuth: OAuthInitiation;
   /** Sign out: the server-side session is destroyed and the cookie cleared. */
   logout: AuthStatus;
@@ -53,6 +58,7 @@ export type MutationCompleteOAuthArgs = {
 
 
 export type MutationInitiateOAuthArgs = {
+  limit?: InputMaybe<Scalars['Float']['input']>;
   returnTo?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -89,18 +95,28 @@ export type OpenRouterUser = {
   __typename?: 'OpenRouterUser';
   /** Whether the account is on the free tier. */
   isFreeTier: Scalars['Boolean']['output'];
+  /** When the key stops working (ISO 8601); null when it does not expire or OpenRouter did not say. */
+  keyExpiresAt: Maybe<Scalars['String']['output']>;
   /** The key's display label, as OpenRouter masks it (for example `sk-or-v1-abc...123`). */
   label: Scalars['String']['output'];
   /** The key's credit limit in US dollars; null when unlimited. */
   limit: Maybe<Scalars['Float']['output']>;
   /** Credits left under the limit; null when unlimited. */
   limitRemaining: Maybe<Scalars['Float']['output']>;
+  /** How often the limit resets (`daily`, `weekly`, `monthly`, as OpenRouter names it); null when it never does or OpenRouter did not say. */
+  limitReset: Maybe<Scalars['String']['output']>;
   /** When this information was last read from OpenRouter (ISO 8601). */
   refreshedAt: Scalars['String']['output'];
   /** Credits bought on the account, when OpenRouter told us; null otherwise. */
   totalCredits: Maybe<Scalars['Float']['output']>;
   /** Credits used by this key, in US dollars. */
   usage: Scalars['Float']['output'];
+  /** Credits used by this key today (UTC), in US dollars; null when OpenRouter did not say. */
+  usageDaily: Maybe<Scalars['Float']['output']>;
+  /** Credits used by this key this month (UTC), in US dollars; null when OpenRouter did not say. */
+  usageMonthly: Maybe<Scalars['Float']['output']>;
+  /** Credits used by this key this week (UTC, from Monday), in US dollars; null when OpenRouter did not say. */
+  usageWeekly: Maybe<Scalars['Float']['output']>;
   /** OpenRouter's user id, known after an OAuth sign-in; null for a pasted key. */
   userId: Maybe<Scalars['String']['output']>;
 };
@@ -264,12 +280,17 @@ export type OpenRouterModelResolvers<ContextType = GraphQLContext, ParentType ex
 
 export type OpenRouterUserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OpenRouterUser'] = ResolversParentTypes['OpenRouterUser']> = {
   isFreeTier?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  keyExpiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   limit?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   limitRemaining?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  limitReset?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   refreshedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   totalCredits?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   usage?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  usageDaily?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  usageMonthly?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  usageWeekly?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   userId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 

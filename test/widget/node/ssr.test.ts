@@ -29,7 +29,10 @@ describe("the element's modules in Node (SSR)", () => {
     assert.equal(signedOut.composed, true);
     assert.deepEqual(signedOut.detail, { authenticated: false, method: null, user: null });
 
-    const user = { label: "sk-or-v1-abc...123", userId: null, usage: 25.5, limit: 100, limitRemaining: 74.5, isFreeTier: false, totalCredits: null, refreshedAt: "2026-01-01T00:00:00.000Z" };
+    const user = {
+      label: "sk-or-v1-abc...123", userId: null, usage: 25.5, limit: 100, limitRemaining: 74.5, isFreeTier: false, totalCredits: null,
+      refreshedAt: "2026-01-01T00:00:00.000Z", limitReset: "monthly", keyExpiresAt: null, usageDaily: 1, usageWeekly: 2, usageMonthly: 25.5,
+    };
     const signedIn = new OpenRouterAuthChangeEvent({ authenticated: true, method: "API_KEY", user });
     assert.deepEqual(signedIn.detail, { authenticated: true, method: "API_KEY", user }, "the detail is the status, as the gateway gave it");
 

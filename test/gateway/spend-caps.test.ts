@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ConfigError, loadConfig } from "../../gateway/config.js";
+import { HttpClient } from "../support/http-client.js";
+import { startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
+
+const INITIATE = "mutation($limit: Float) { initiateOAuth(limit: $limit) { authUrl } }";
+const REST = "/api/v1/openrouter/auth";
+
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail("the configuration was accepted");
+}
+
+/** The `/auth` URL's query, as OpenRouter will read it. */
+async function authorizeParams(browser: HttpClient, limit?: number): Promise<URLSearchParams> {
+  const response = await browser.graphql(INITIATE, { limit });
+  assert.equal(response.body.errors, undefined, JSON.stringify(response.body.errors));
+  return new URL(response.body.data.initiateOAuth.authUrl).searchParams;
+}
+
+async function refusedLimit(browser: HttpClient, limit: unknown): Promise<string | undefined> {
+  const response = await browser.graphql(INITIATE, { limit });
+  return response.body.errors?.[0]?.extensions?.code as string | undefined;
+}
+
+describe("spend caps at sign-in", () => {
+  describe("configuration", () => {
+    it("reads OPENROUTER_KEY_LIMIT as credits and OPENROUTER_KEY_LABEL as the key's name, both unset by default", () => {
+      assert.deepEqual({ ...loadConfig({}).oauthKey }, { limit: undefined, label: undefined });
+      const config = loadConfig({ OPENROUTER_KEY_LIMIT: "2.50", OPENROUTER_KEY_LABEL: "Acme chat" });
+      assert.deepEqual({ ...config.oauthKey }, { limit: 2.5, label: "Acme chat" });
+    });
+
+    for (const [variable, value] of [
+      ["OPENROUTER_KEY_LIMIT", "0"],
+      ["OPENROUTER_KEY_LIMIT", "-5"],
+      ["OPENROUTER_KEY_LIMIT", "five"],
+      ["OPENROUTER_KEY_LIMIT", "1e3"],
+      ["OPENROUTER_KEY_LABEL", "x".repeat(101)],
+    ] as const) {
+      it(`stops start-up naming ${variable} when it is "${value.slice(0, 12)}"`, () => {
+        const error = refusal({ [variable]: value });
+        assert.equal(error.variable, variable);
+        assert.doesNotMatch(error.message, /\n/, "one line");
+      });
+    }
+  });
+
+  describe("with OPENROUTER_KEY_LIMIT and OPENROUTER_KEY_LABEL set", () => {
+    let stack: TestStack;
+    before(async () => {
+      stack = await startTestStack({ env: { OPENROUTER_KEY_LIMIT: "5", OPENROUTER_KEY_LABEL: "Acme chat" } });
+    });
+    after(async () => {
+      await stack.close();
+    });
+
+    it("asks OpenRouter for a key limited to the cap and named after the label", async () => {
+      const params = await authorizeParams(new HttpClient(stack.gatewayUrl));
+      assert.equal(params.get("limit"), "5");
+      assert.equal(params.get("key_label"), "Acme chat");
+    });
+
+    it("lets a sign-in ask for less than the cap, in GraphQL and in REST", async () => {
+      assert.equal((await authorizeParams(new HttpClient(stack.gatewayUrl), 2.5)).get("limit"), "2.5");
+      const rest = await new HttpClient(stack.gatewayUrl).post<{ auth_url: string }>(`${REST}/oauth/initiate`, { limit: 1 });
+      assert.equal(rest.status, 200);
+      assert.equal(new URL(rest.body.auth_url).searchParams.get("limit"), "1");
+    });
+
+    it("refuses a limit above the cap, zero or negative with BAD_USER_INPUT, before any sign-in starts", async () => {
+      const browser = new HttpClient(stack.gatewayUrl);
+      for (const limit of [5.01, 100, 0, -1]) assert.equal(await refusedLimit(browser, limit), "BAD_USER_INPUT", String(limit));
+      assert.equal(browser.cookies.size, 0, "no session was started");
+      for (const limit of [6, "3", true, {}]) {
+        const rest = await new HttpClient(stack.gatewayUrl).post<{ code: string }>(`${REST}/oauth/initiate`, { limit });
+        assert.equal(rest.status, 400, JSON.stringify(limit));
+        assert.equal(rest.body.code, "BAD_USER_INPUT");
+      }
+    });
+
+    it("signs in with a key whose limit, read back from OpenRouter, is the one asked for", async () => {
+      const browser = new HttpClient(stack.gatewayUrl);
+      const response = await browser.graphql("mutation { initiateOAuth(limit: 2.5) { authUrl } }");
+      const callback = new URL(stack.stub.approve(response.body.data.initiateOAuth.authUrl));
+      stack.stub.clearRequests();
+      const page = await browser.get(callback.pathname + callback.search);
+      assert.equal(page.status, 200);
+
+      const info = await browser.graphql("{ userInfo { limit limitRemaining } status { method } }");
+      assert.deepEqual(info.body.data, { userInfo: { limit: 2.5, limitRemaining: 2.5 }, status: { method: "OAUTH" } });
+      const issued = stack.stub.requests.find((request) => request.path === "/api/v1/key")!.bearer!;
+      assert.equal(stack.stub.account(issued)?.name, "Acme chat");
+    });
+  });
+
+  describe("without OPENROUTER_KEY_LIMIT", () => {
+    let gateway: TestGateway;
+    before(async () => {
+      gateway = await startGateway({ OPENROUTER_AUTH_URL: "http://127.0.0.1:9/auth" });
+    });
+    after(async () => {
+      await gateway.close();
+    });
+
+    it("asks for no limit and no label unless the sign-in asks for a limit, which is passed through", async () => {
+      const plain = await authorizeParams(new HttpClient(gateway.url));
+      assert.equal(plain.has("limit"), false);
+      assert.equal(plain.has("key_label"), false);
+      assert.equal((await authorizeParams(new HttpClient(gateway.url), 1000)).get("limit"), "1000");
+      assert.equal(await refusedLimit(new HttpClient(gateway.url), 0), "BAD_USER_INPUT");
+    });
+  });
+});

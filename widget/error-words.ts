@@ -1,0 +1,18 @@
+/**
+ * The element's English words for its error codes, but `NETWORK_ERROR` (in `strings.ts`). Most users never see one, so the
+ * bundle loads this on the first error (from beside itself, like the languages), and says the
+ * generic `error` words until it has; the other languages carry their own in their modules.
+ */
+const errorWords = {
+  BAD_USER_INPUT: "That doesn't look like an OpenRouter key. Check it and try again.",
+  INVALID_API_KEY: "OpenRouter didn't accept this key. Check that it is correct and still active.",
+  UNAUTHENTICATED: "You're not connected. Please connect again.",
+  OAUTH_STATE_INVALID: "This sign-in has expired or was already used. Please start again.",
+  OAUTH_EXCHANGE_FAILED: "OpenRouter couldn't complete the sign-in. Please try again.",
+  OAUTH_TIMEOUT: "The sign-in took too long. Please start again.",
+  UPSTREAM_UNAVAILABLE: "OpenRouter can't be reached right now. Try again in a moment.",
+  SESSION_STORE_UNAVAILABLE: "The sign-in service is temporarily unavailable. Try again in a moment.",
+  RATE_LIMITED: "Too many attempts. Wait a moment, then try again.",
+};
+
+export default errorWords;
