@@ -219,13 +219,10 @@ export class AuthController implements ReactiveController {
           await request(endpoint.href, CompleteOAuthDocument, { code, state }, signal);
           return kept(endpoint.href, signal);
         }
-        case "ok": {
-          // The popup signed in; if this page's session does not show it, the two do not share
-          // cookies (and the gateway should have relayed instead).
-          const { status } = await request(endpoint.href, StatusDocument, {}, signal);
-          if (!status.authenticated) throw new GatewayCallError("UNAUTHENTICATED");
-          return status;
-        }
+        case "ok":
+          // The popup signed in; if this page's session does not show it, this page does not get
+          // the cookie the popup was given.
+          return kept(endpoint.href, signal);
       }
     });
   }

@@ -49,7 +49,7 @@ export async function request<TResult, TVariables>(
     body = (await response.json().catch(() => undefined)) as GraphQLResponse<TResult> | undefined;
   } catch (error) {
     signal?.throwIfAborted();
-    throw new GatewayCallError((await originAllowed(endpoint, signal)) === false ? "ORIGIN_NOT_ALLOWED" : "NETWORK_ERROR", String(error));
+    throw new GatewayCallError((await originAllowed(endpoint)) === false ? "ORIGIN_NOT_ALLOWED" : "NETWORK_ERROR", String(error));
   }
   signal?.throwIfAborted();
   const first = body?.errors?.[0];
@@ -65,12 +65,12 @@ export async function request<TResult, TVariables>(
 /**
  * After a call failed as a network error, whether the gateway is up but does not allow this page's
  * origin: the browser hides a refused CORS request behind the same error as an unreachable server.
- * The gateway's origin probe answers any page, without cookies. Undefined when it cannot tell.
+ * The gateway's origin probe answers any page (a plain fetch: no cookie goes to another origin).
+ * Undefined when it cannot tell.
  */
-async function originAllowed(endpoint: string, signal?: AbortSignal): Promise<boolean | undefined> {
+async function originAllowed(endpoint: string): Promise<boolean | undefined> {
   try {
-    const response = await fetch(new URL("api/v1/openrouter/auth/origin", endpoint), { credentials: "omit", signal });
-    return ((await response.json()) as { allowed?: boolean }).allowed;
+    return ((await (await fetch(new URL("api/v1/openrouter/auth/origin", endpoint))).json()) as { allowed?: boolean }).allowed;
   } catch {
     return undefined;
   }

@@ -43,8 +43,6 @@ export const en = {
   keyStaysValid: "Disconnecting does not revoke the key: it stays valid on OpenRouter until you revoke it there.",
   error: "Something went wrong. Please try again.",
   NETWORK_ERROR: "The sign-in service can't be reached. Check your connection and try again.",
-  ORIGIN_NOT_ALLOWED: "This page's origin isn't in the gateway's ALLOWED_ORIGINS, so it can't sign in here.",
-  COOKIE_NOT_KEPT: "Your browser didn't keep the sign-in cookie. The gateway needs HTTPS, COOKIE_SAMESITE=none and COOKIE_PARTITIONED=true.",
 };
 
 /** Every string the element shows, by key: what a locale module holds. */
