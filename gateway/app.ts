@@ -3,6 +3,7 @@ import { join } from "node:path";
 import express, { Router, type NextFunction, type Request, type Response } from "express";
 import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
 import { AuthService } from "./auth/service.js";
+import { causeForLog } from "./errors.js";
 import { loadConfig, type Config } from "./config.js";
 import { configWarnings } from "./config-warnings.js";
 import { toGatewayError } from "./errors.js";
@@ -26,7 +27,10 @@ import { originProbe } from "./rest/origin-probe.js";
 import { REST_BASE, addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
-import { KEY_PREFIX, createSessionStore } from "./session/session-store.js";
+import { KEY_PREFIX, createSessionStorage } from "./session/session-store.js";
+import type { KeyValueStore } from "./store/key-value-store.js";
+import { MemoryStore } from "./store/memory-store.js";
+import { RedisStore } from "./store/redis-store.js";
 import { sessionMiddleware } from "./session/session-middleware.js";
 import { ThrottledErrorLog } from "./logging/throttled-error-log.js";
 
@@ -37,13 +41,18 @@ export interface OpenRouterAuthOptions {
   readonly config?: Config;
   /** Where log lines go; defaults to a pino logger on stdout at LOG_LEVEL. */
   readonly logger?: Logger;
+  /**
+   * The time, in epoch ms, for every session lifetime, OAuth flow and cached-user decision;
+   * defaults to `Date.now`. Tests move it instead of waiting. (Redis TTLs run on Redis's clock.)
+   */
+  readonly now?: () => number;
 }
 
 /** An Express router with the whole gateway, plus what its owner needs to run it. */
 export interface OpenRouterAuthRouter extends Router {
   readonly config: Config;
   readonly logger: Logger;
-  /** Whether the session store answers (what `/readyz` reports). */
+  /** Whether the session store takes writes (what `/readyz` reports). */
   ready(): Promise<boolean>;
   /**
    * Resolves once the session store is connected, or after `timeoutMs` regardless (the gateway
@@ -86,7 +95,9 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   const config = options.config ?? loadConfig(options.env ?? process.env);
   const logger = options.logger ?? createLogger(config.logLevel);
 
+  const now = options.now ?? Date.now;
   const redis: RedisClient | undefined = config.redis === undefined ? undefined : connectRedis(config.redis, logger);
+  const kv: KeyValueStore = redis === undefined ? new MemoryStore({ now }) : new RedisStore(redis, { probeKey: `${KEY_PREFIX}readyz` });
   if (redis === undefined) logger.warn({ event: "session.store" }, "REDIS_URL is not set: sessions live in this process only and end when it stops (development only)");
   for (const name of config.generatedSecrets) {
     logger.warn({ event: "config.generated", variable: name }, `${name} is not set: using a random one for this run, so sessions do not survive a restart. Set it before any real use.`);
@@ -96,17 +107,25 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   }
 
   const openrouter = new OpenRouterClient(config.openrouter);
-  const attempts = new AttemptLimiter({ redis, limit: config.attempts, prefix: `${KEY_PREFIX}attempts:` });
-  const auth = new AuthService({ config, openrouter, attempts });
-  const states = new EncryptedRecords<StateRecord>({ redis, keyring: config.keyring, prefix: `${KEY_PREFIX}oauth-state:` });
-  const oauth = new OAuthService({ config, openrouter, auth, states });
+  const attempts = new AttemptLimiter({ store: kv, limit: config.attempts, prefix: `${KEY_PREFIX}attempts:` });
+  const starts = new AttemptLimiter({ store: kv, limit: config.oauthStarts, prefix: `${KEY_PREFIX}oauth-starts:` });
+  const auth = new AuthService({ config, openrouter, attempts, now });
+  const states = new EncryptedRecords<StateRecord>({ store: kv, keyring: config.keyring, prefix: `${KEY_PREFIX}oauth-state:` });
+  const oauth = new OAuthService({ config, openrouter, auth, states, starts, now });
   const storeErrors = new ThrottledErrorLog(logger);
   const apollo = createApolloServer({ production: config.production, logger, storeErrors });
-  // Lets the router be made synchronously, as hosts expect of Express middleware; requests that
-  // arrive before Apollo has started wait for it.
-  apollo.startInBackgroundHandlingStartupErrorsByLoggingAndFailingAllRequests();
+  // Lets the router be made synchronously, as hosts expect of Express middleware: requests that
+  // arrive while Apollo is starting wait for it, and close() waits for the start too, since Apollo
+  // refuses to stop while starting (a SIGTERM in the first moments after start-up).
+  const apolloStarted = apollo.start().then(
+    () => true,
+    (error: unknown) => {
+      logger.error({ err: causeForLog(error) }, "GraphQL failed to start: every GraphQL request will fail");
+      return false;
+    },
+  );
 
-  const sessions = sessionMiddleware(config, createSessionStore(redis, config.keyring));
+  const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now);
   const proxy = createProxyRouter({ config, auth, redis, logger, sessions, keyPrefix: KEY_PREFIX });
 
   const router = Router() as OpenRouterAuthRouter;
@@ -166,13 +185,10 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json] });
   router.use(errorResponder(logger, storeErrors));
 
-  async function ready(): Promise<boolean> {
-    if (redis === undefined) return true;
-    try {
-      return (await redis.ping()) === "PONG";
-    } catch {
-      return false;
-    }
+  // A store that answers but refuses writes (out of memory, a read-only replica) cannot sign
+  // anyone in: not ready.
+  function ready(): Promise<boolean> {
+    return kv.acceptsWrites();
   }
 
   async function whenConnected(timeoutMs = 5_000): Promise<boolean> {
@@ -196,8 +212,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     whenConnected,
     async close() {
       proxy.close();
-      await apollo.stop();
-      if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
+      if (await apolloStarted) await apollo.stop();
+      await kv.close();
     },
   });
 }

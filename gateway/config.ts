@@ -9,7 +9,10 @@ import { isIP, isIPv4 } from "node:net";
 export interface Config {
   readonly production: boolean;
   readonly port: number;
-  /** Interface to listen on; undefined lets Node choose (all interfaces). */
+  /**
+   * Interface to listen on; undefined lets Node choose (all interfaces). Without HOST and without
+   * Redis (a development gateway, its sessions in the process) it is loopback only.
+   */
   readonly host: string | undefined;
   /** undefined: the in-process session store (development only). */
   readonly redisUrl: string | undefined;
@@ -44,6 +47,8 @@ export interface Config {
   readonly userInfoMaxAgeSeconds: number;
   /** Sign-in attempts (validateKey, completeOAuth) allowed per client address and per session. */
   readonly attempts: { readonly max: number; readonly windowSeconds: number };
+  /** OAuth flows started (initiateOAuth) allowed per client address and per session. */
+  readonly oauthStarts: { readonly max: number; readonly windowSeconds: number };
   /**
    * Express's `trust proxy` setting: how many proxies stand in front of the gateway, or their
    * addresses; never "trust all", so the client address is never one the client chose.
@@ -91,6 +96,9 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where a gateway without Redis (development: sessions in the process) listens unless HOST says otherwise. */
+export const DEVELOPMENT_HOST = "127.0.0.1";
 
 /** Reads and checks the whole configuration; throws ConfigError on the first bad value. */
 export function loadConfig(env: Env): Config {
@@ -159,7 +167,7 @@ export function loadConfig(env: Env): Config {
   return Object.freeze({
     production,
     port,
-    host: read("HOST"),
+    host: read("HOST") ?? (redis === undefined ? DEVELOPMENT_HOST : undefined),
     redisUrl,
     redis,
     keyring,
@@ -180,6 +188,10 @@ export function loadConfig(env: Env): Config {
     attempts: Object.freeze({
       max: integer(read, "RATE_LIMIT_MAX", 10, 1, 1_000_000),
       windowSeconds: integer(read, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
+    }),
+    oauthStarts: Object.freeze({
+      max: integer(read, "OAUTH_START_LIMIT_MAX", 20, 1, 1_000_000),
+      windowSeconds: integer(read, "OAUTH_START_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
     }),
     trustProxy: trustProxy(read("TRUST_PROXY")),
     appUrl: read("OPENROUTER_APP_URL") === undefined ? undefined : url(read, "OPENROUTER_APP_URL", ""),

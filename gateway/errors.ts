@@ -18,6 +18,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   /** A request body that is not JSON, or in an encoding the gateway does not read. */
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  /** A sign-in over plain HTTP where the session cookie is Secure: the browser would never get it. */
+  INSECURE_TRANSPORT: "INSECURE_TRANSPORT",
   /** An unsafe request from a browser on an origin that is not allowed. */
   FORBIDDEN_ORIGIN: "FORBIDDEN_ORIGIN",
   // The OpenRouter proxy's own refusals (/api/v1/openrouter/proxy).
@@ -47,6 +49,10 @@ const VOCABULARY: Readonly<Record<ErrorCode, { readonly status: number; readonly
   RATE_LIMITED: { status: 429, message: "Too many attempts. Wait a moment and try again." },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Send the request body as application/json." },
+  INSECURE_TRANSPORT: {
+    status: 403,
+    message: "Signing in needs HTTPS: the session cookie is Secure, so a browser drops it over plain HTTP. Serve the gateway over HTTPS, or behind a TLS proxy set TRUST_PROXY so it sees the https the proxy forwards.",
+  },
   FORBIDDEN_ORIGIN: { status: 403, message: "Requests from this origin are not allowed." },
   PROXY_DISABLED: { status: 404, message: "The OpenRouter proxy is turned off on this gateway." },
   NOT_FOUND: { status: 404, message: "Nothing is served at this path." },

@@ -69,6 +69,8 @@ export interface Caller {
   readonly ip: string;
   /** The stored session's id, when the caller presented one. */
   readonly sessionId: string | undefined;
+  /** Whether the request came over HTTPS, directly or through a proxy trusted by TRUST_PROXY. */
+  readonly secure: boolean;
 }
 
 /** Where to send the user to sign in with OpenRouter. The PKCE verifier stays on the server. */

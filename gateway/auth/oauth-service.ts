@@ -1,15 +1,14 @@
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { assertKeyLimit, assertReturnTo, boundedString } from "../input-checks.js";
-import type { AuthStatus, Caller, OAuthInitiation } from "../model.js";
+import type { AuthStatus, Caller, OAuthInitiation, StoredUser } from "../model.js";
 import type { OpenRouterClient } from "../openrouter/client.js";
 import { codeChallengeS256, createCodeVerifier, createState } from "../openrouter/pkce.js";
 import type { EncryptedRecords } from "../session/encrypted-records.js";
 import type { SessionHandle } from "../session/session-handle.js";
+import { flowExpiresAt, liveFlows, PENDING_FLOW_LIFETIME_MS } from "../session/session-lifetime.js";
+import type { AttemptLimiter } from "./attempt-limiter.js";
 import type { AuthService } from "./service.js";
-
-/** SPEC §5: a pending sign-in expires after ten minutes. */
-export const OAUTH_FLOW_TTL_SECONDS = 600;
 /** Enough for a user who opens the dialog a few times; bounds what one session can pile up. */
 const MAX_PENDING_FLOWS = 5;
 const MAX_CODE_LENGTH = 512;
@@ -31,13 +30,23 @@ export class OAuthService {
   readonly #openrouter: OpenRouterClient;
   readonly #auth: AuthService;
   readonly #states: EncryptedRecords<StateRecord>;
+  readonly #starts: AttemptLimiter;
   readonly #now: () => number;
 
-  constructor(deps: { config: Config; openrouter: OpenRouterClient; auth: AuthService; states: EncryptedRecords<StateRecord>; now?: () => number }) {
+  constructor(deps: {
+    config: Config;
+    openrouter: OpenRouterClient;
+    auth: AuthService;
+    states: EncryptedRecords<StateRecord>;
+    /** Flows started per client address and per session (OAUTH_START_LIMIT_*). */
+    starts: AttemptLimiter;
+    now?: () => number;
+  }) {
     this.#config = deps.config;
     this.#openrouter = deps.openrouter;
     this.#auth = deps.auth;
     this.#states = deps.states;
+    this.#starts = deps.starts;
     this.#now = deps.now ?? Date.now;
   }
 
@@ -47,20 +56,23 @@ export class OAuthService {
    * @param limit the credits the issued key may spend: at most the configured cap, which applies
    *   when it is left out.
    */
-  async initiate(session: SessionHandle, options: { returnTo: string | null; origin: string | undefined; limit?: unknown }): Promise<OAuthInitiation> {
+  async initiate(session: SessionHandle, caller: Caller, options: { returnTo: string | null; origin: string | undefined; limit?: unknown }): Promise<OAuthInitiation> {
     const returnTo = options.returnTo === null ? null : assertReturnTo(options.returnTo, this.#config.allowedOrigins);
     const limit = assertKeyLimit(options.limit, this.#config.oauthKey.limit);
+    // Each start stores a session and a state: a client without an account must not be able to
+    // fill the store by starting flows.
+    await this.#starts.hit(caller);
     const codeVerifier = createCodeVerifier();
     const state = createState();
-    const expiresAt = this.#now() + OAUTH_FLOW_TTL_SECONDS * 1000;
+    const expiresAt = flowExpiresAt(this.#now());
 
     // Saved before answering: the popup's callback may arrive before this response is finished.
+    // Expired flows are dropped from the record as a new one is added.
     await session.update((record) => {
-      const pending = (record.oauth ?? []).filter((flow) => flow.expiresAt > this.#now());
-      record.oauth = [...pending, { state, codeVerifier, expiresAt, returnTo }].slice(-MAX_PENDING_FLOWS);
+      record.oauth = [...liveFlows(record.oauth, this.#now()), { state, codeVerifier, expiresAt, returnTo }].slice(-MAX_PENDING_FLOWS);
     });
     const origin = options.origin !== undefined && this.#config.allowedOrigins.has(options.origin) ? options.origin : this.gatewayOrigin;
-    await this.#states.put(state, { origin }, OAUTH_FLOW_TTL_SECONDS);
+    await this.#states.put(state, { origin }, PENDING_FLOW_LIFETIME_MS / 1000);
 
     return { authUrl: this.#authorizeUrl(state, codeChallengeS256(codeVerifier), limit), state, expiresAt: new Date(expiresAt).toISOString() };
   }
@@ -77,29 +89,39 @@ export class OAuthService {
   async completeFlow(session: SessionHandle, caller: Caller, input: { code: unknown; state: unknown }): Promise<{ status: AuthStatus; returnTo: string | null }> {
     const code = boundedString(input.code, "code", MAX_CODE_LENGTH);
     const state = boundedString(input.state, "state", MAX_STATE_LENGTH);
+    this.#auth.assertCookieReachable(caller);
     await this.#auth.countAttempt(caller);
 
     const flow = session.data.oauth?.find((candidate) => candidate.state === state);
     // Another session's state is refused without touching it: knowing a state must not let
     // anyone cancel the flow of the user who started it.
     if (flow === undefined) throw new GatewayError(ErrorCode.OAUTH_STATE_INVALID);
-    await session.update((record) => {
-      const remaining = (record.oauth ?? []).filter((candidate) => candidate.state !== state && candidate.expiresAt > this.#now());
-      record.oauth = remaining.length > 0 ? remaining : undefined;
-    });
-    // `take` is the one-time gate across requests and instances: only one caller gets the record.
+    // `take` is the one-time gate across requests and instances: only one caller gets the record,
+    // so the state is spent here, whatever happens next.
     const record = await this.#states.take(state);
-    if (record === null || flow.expiresAt <= this.#now()) throw new GatewayError(ErrorCode.OAUTH_STATE_INVALID);
-
-    const { key, userId } = await this.#openrouter.exchangeCode(code, flow.codeVerifier);
-    const user = await this.#auth.readUser(key, userId);
-    await this.#auth.signIn(session, { method: "OAUTH", apiKey: key, user });
+    let signedIn: { key: string; userId: string | null; user: StoredUser };
+    try {
+      if (record === null || flow.expiresAt <= this.#now()) throw new GatewayError(ErrorCode.OAUTH_STATE_INVALID);
+      const { key, userId } = await this.#openrouter.exchangeCode(code, flow.codeVerifier);
+      signedIn = { key, userId, user: await this.#auth.readUser(key, userId) };
+    } catch (error) {
+      // The flow is over: drop it (and any expired ones) from the record, or the record itself
+      // when nothing else is left in it.
+      await session.update((stored) => {
+        const remaining = liveFlows(stored.oauth, this.#now()).filter((candidate) => candidate.state !== state);
+        stored.oauth = remaining.length > 0 ? remaining : undefined;
+      });
+      throw error;
+    }
+    // The sign-in replaces the whole record under a new id (the old one, with this flow, is
+    // deleted): one write.
+    await this.#auth.signIn(session, { method: "OAUTH", apiKey: signedIn.key, user: signedIn.user });
     return { status: this.#auth.status(session), returnTo: flow.returnTo };
   }
 
   /** Whether this session started the flow with that state (the popup shares the element's cookies). */
   holds(session: SessionHandle, state: string): boolean {
-    return (session.data.oauth ?? []).some((flow) => flow.state === state && flow.expiresAt > this.#now());
+    return liveFlows(session.data.oauth, this.#now()).some((flow) => flow.state === state);
   }
 
   /** The origin recorded for a state, found from the state alone (SPEC §5 step 3, relay case). */

@@ -5,6 +5,7 @@ import { assertApiKey, modelsArguments } from "../input-checks.js";
 import type { AuthMethod, AuthStatus, Caller, Model, SignedIn, StoredUser, ValidateKeyResult } from "../model.js";
 import type { OpenRouterClient } from "../openrouter/client.js";
 import type { SessionHandle } from "../session/session-handle.js";
+import { lifetimePolicy, signedInUntil, type LifetimePolicy } from "../session/session-lifetime.js";
 import { RecentValues } from "../util/recent-values.js";
 import type { AttemptLimiter } from "./attempt-limiter.js";
 
@@ -33,6 +34,7 @@ export class AuthService {
   readonly #openrouter: OpenRouterClient;
   readonly #attempts: AttemptLimiter;
   readonly #now: () => number;
+  readonly #lifetime: LifetimePolicy;
   readonly #models = new RecentValues<Model[]>({ limit: MODELS_CACHE_ENTRIES, maxAgeMs: MODELS_CACHE_MS });
 
   constructor(deps: AuthServiceDeps) {
@@ -40,13 +42,14 @@ export class AuthService {
     this.#openrouter = deps.openrouter;
     this.#attempts = deps.attempts;
     this.#now = deps.now ?? Date.now;
+    this.#lifetime = lifetimePolicy(deps.config.session);
   }
 
   /** Served from the session alone: no upstream call, and no error for a signed-out caller. */
   status(session: SessionHandle): AuthStatus {
     const auth = session.data.auth;
     if (auth === undefined) return SIGNED_OUT;
-    return { authenticated: true, method: auth.method, user: auth.user, expiresAt: this.#expiresAt(session, auth) };
+    return { authenticated: true, method: auth.method, user: auth.user, expiresAt: new Date(signedInUntil(auth, session.cookieExpires?.getTime() ?? null, this.#lifetime)).toISOString() };
   }
 
   /** The cached key info, refreshed from OpenRouter once it is older than the configured age. */
@@ -67,8 +70,9 @@ export class AuthService {
       if (error instanceof GatewayError && error.code === ErrorCode.UPSTREAM_UNAVAILABLE) return auth.user;
       throw error;
     }
-    await session.update((record) => {
-      // Unless the session ended meanwhile (a sign-out in another tab).
+    // Written only if the session is still the one read: one that ended meanwhile (a sign-out in
+    // another tab while OpenRouter answered) is not brought back.
+    await session.updateIfUnchanged((record) => {
       if (record.auth !== undefined) record.auth = { ...record.auth, user };
     });
     return user;
@@ -76,16 +80,26 @@ export class AuthService {
 
   /**
    * Checks a key with OpenRouter; unless `validateOnly`, signs in with it under a new session id.
-   * @throws BAD_USER_INPUT, RATE_LIMITED, INVALID_API_KEY, UPSTREAM_UNAVAILABLE, SESSION_STORE_UNAVAILABLE
+   * @throws BAD_USER_INPUT, INSECURE_TRANSPORT, RATE_LIMITED, INVALID_API_KEY, UPSTREAM_UNAVAILABLE, SESSION_STORE_UNAVAILABLE
    */
   async validateKey(session: SessionHandle, caller: Caller, apiKeyInput: unknown, validateOnly = false): Promise<ValidateKeyResult> {
     const apiKey = assertApiKey(apiKeyInput);
+    if (!validateOnly) this.assertCookieReachable(caller);
     // Counted before OpenRouter is asked: guessing keys through us costs the guesser, not OpenRouter.
     await this.#attempts.hit(caller);
     const user = await this.readUser(apiKey, null);
     if (validateOnly) return { valid: true, user, status: this.status(session) };
     await this.signIn(session, { method: "API_KEY", apiKey, user });
     return { valid: true, user, status: this.status(session) };
+  }
+
+  /**
+   * Refuses to start a session the browser could never hold: a Secure cookie on a request that
+   * did not come over HTTPS is dropped by the browser, leaving an unreachable record behind.
+   * Checked before anything is counted or stored.
+   */
+  assertCookieReachable(caller: Caller): void {
+    if (this.#config.cookie.secure && !caller.secure) throw new GatewayError(ErrorCode.INSECURE_TRANSPORT);
   }
 
   /** Counts a sign-in attempt made by another path (OAuth completion). */
@@ -123,12 +137,6 @@ export class AuthService {
     const auth = session.data.auth;
     if (auth === undefined) throw new GatewayError(ErrorCode.UNAUTHENTICATED);
     return auth;
-  }
-
-  #expiresAt(session: SessionHandle, auth: SignedIn): string {
-    const absolute = auth.signedInAt + this.#config.session.maxAgeSeconds * 1000;
-    const idle = session.cookieExpires?.getTime() ?? absolute;
-    return new Date(Math.min(absolute, idle)).toISOString();
   }
 
   /** Reads a key's info and credits from OpenRouter as the user record we keep. */

@@ -10,7 +10,6 @@ import type { Request, RequestHandler } from "express";
  * @see https://www.apollographql.com/docs/apollo-server/integrations/building-integrations
  */
 export function graphqlHandler<Context extends BaseContext>(apollo: ApolloServer<Context>, context: (req: Request) => Promise<Context>): RequestHandler {
-  apollo.assertStarted("graphqlHandler()");
   return async (req, res) => {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {

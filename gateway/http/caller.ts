@@ -4,7 +4,7 @@ import type { Caller } from "../model.js";
 
 /** Who is asking, for the attempt limits: the client's network (per `trust proxy`) and session. */
 export function callerOf(req: Request): Caller {
-  return { ip: clientNetwork(req.ip ?? req.socket.remoteAddress ?? "unknown"), sessionId: req.sessionHandle?.storedId };
+  return { ip: clientNetwork(req.ip ?? req.socket.remoteAddress ?? "unknown"), sessionId: req.sessionHandle?.storedId, secure: req.secure };
 }
 
 /**

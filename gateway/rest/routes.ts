@@ -34,7 +34,7 @@ export function addRestRoutes(router: Router, services: { auth: AuthService; oau
 
   post("/oauth/initiate", async (req, res) => {
     const body = objectBody(req.body);
-    const initiation = await oauth.initiate(req.sessionHandle!, { returnTo: optionalString(body.return_to, "return_to"), origin: req.get("origin"), limit: body.limit });
+    const initiation = await oauth.initiate(req.sessionHandle!, callerOf(req), { returnTo: optionalString(body.return_to, "return_to"), origin: req.get("origin"), limit: body.limit });
     sendJson(res, restInitiation(initiation));
   });
 

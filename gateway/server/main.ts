@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { ConfigError, loadConfig, type Config } from "../config.js";
+import { ConfigError, DEVELOPMENT_HOST, loadConfig, type Config } from "../config.js";
 import { serve } from "./listen.js";
 import { createLogger } from "../logging/logger.js";
 import { createStandaloneApp } from "./standalone-app.js";
@@ -24,7 +24,9 @@ const { app, gateway } = createStandaloneApp(config, logger);
 
 try {
   const { port } = await serve({ app, gateway, port: config.port, host: config.host, logger });
-  logger.info({ event: "listening", port }, `openrouter-auth gateway on http://${config.host ?? "localhost"}:${port}`);
+  // A gateway without Redis keeps sessions in this process (development): reachable from this machine only, unless HOST says otherwise.
+  const where = config.host === DEVELOPMENT_HOST && config.redis === undefined ? " (loopback only: no REDIS_URL, so sessions live in this process; set HOST to listen elsewhere)" : "";
+  logger.info({ event: "listening", host: config.host ?? "all interfaces", port }, `openrouter-auth gateway on http://${config.host ?? "localhost"}:${port}${where}`);
 } catch (error) {
   console.error(`openrouter-auth: cannot listen on ${config.host ?? "all interfaces"}:${config.port}: ${(error as Error).message}`);
   process.exit(1);

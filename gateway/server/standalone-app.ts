@@ -12,8 +12,21 @@ import { packageRoot } from "../util/package-root.js";
  * `app` when given: the tests create the app and its server first, since the configuration
  * names the port the server got.
  */
-export function createStandaloneApp(config: Config, logger: Logger, app: Express = express()): { app: Express; gateway: OpenRouterAuthRouter } {
-  const gateway = createOpenRouterAuth({ config, logger });
+export function createStandaloneApp(
+  config: Config,
+  logger: Logger,
+  app: Express = express(),
+  options: { readonly https?: boolean; readonly now?: () => number } = {},
+): { app: Express; gateway: OpenRouterAuthRouter } {
+  const gateway = createOpenRouterAuth({ config, logger, now: options.now });
+  if (config.cookie.secure && config.trustProxy === 0 && options.https !== true) {
+    // Served over plain HTTP with no proxy trusted to say https: every sign-in would be refused
+    // (INSECURE_TRANSPORT), since browsers drop a Secure cookie on such a request.
+    logger.warn(
+      { event: "config.insecure_transport" },
+      "Session cookies are Secure but this server speaks plain HTTP and TRUST_PROXY is not set: sign-ins will be refused. Put it behind a TLS proxy and set TRUST_PROXY, or set COOKIE_SECURE=false for local development.",
+    );
+  }
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
   app.use(gateway);

@@ -1,46 +1,33 @@
 import { createHash } from "node:crypto";
 import type { FernetKeyring } from "../crypto/fernet.js";
-import { storeCommand, type RedisClient } from "./redis-connection.js";
+import type { KeyValueStore } from "../store/key-value-store.js";
 
 /**
  * Small records looked up by a secret id (an OAuth state) rather than by session: each stored as
- * a Fernet token under a digest of the id, always with a TTL (SPEC §6). Redis when configured, an
- * in-process map otherwise. `take` reads and deletes in one step, so a record is usable once even
- * when two requests race for it on two gateway instances.
+ * a Fernet token under a digest of the id, always with a TTL. `take` reads and deletes in one
+ * step, so a record is usable once even when two requests race for it on two gateway instances.
  */
 export class EncryptedRecords<T> {
-  readonly #redis: RedisClient | undefined;
+  readonly #store: KeyValueStore;
   readonly #keyring: FernetKeyring;
   readonly #prefix: string;
-  readonly #memory = new Map<string, { token: string; expiresAt: number }>();
 
-  constructor(options: { redis: RedisClient | undefined; keyring: FernetKeyring; prefix: string }) {
-    this.#redis = options.redis;
+  constructor(options: { store: KeyValueStore; keyring: FernetKeyring; prefix: string }) {
+    this.#store = options.store;
     this.#keyring = options.keyring;
     this.#prefix = options.prefix;
   }
 
   async put(id: string, record: T, ttlSeconds: number): Promise<void> {
-    const key = this.#key(id);
-    const token = this.#keyring.encrypt(JSON.stringify(record));
-    if (this.#redis === undefined) {
-      this.#sweep();
-      this.#memory.set(key, { token, expiresAt: Date.now() + ttlSeconds * 1000 });
-      return;
-    }
-    await storeCommand(() => this.#redis!.set(key, token, "EX", ttlSeconds));
+    await this.#store.set(this.#key(id), this.#keyring.encrypt(JSON.stringify(record)), ttlSeconds * 1000);
   }
 
   async peek(id: string): Promise<T | null> {
-    const key = this.#key(id);
-    const token = this.#redis === undefined ? this.#fromMemory(key, false) : await storeCommand(() => this.#redis!.get(key));
-    return this.#open(token);
+    return this.#open(await this.#store.get(this.#key(id)));
   }
 
   async take(id: string): Promise<T | null> {
-    const key = this.#key(id);
-    const token = this.#redis === undefined ? this.#fromMemory(key, true) : await storeCommand(() => this.#redis!.getdel(key));
-    return this.#open(token);
+    return this.#open(await this.#store.take(this.#key(id)));
   }
 
   #key(id: string): string {
@@ -48,25 +35,12 @@ export class EncryptedRecords<T> {
     return this.#prefix + createHash("sha256").update(id).digest("base64url");
   }
 
-  #open(token: string | null | undefined): T | null {
-    if (token == null) return null;
+  #open(token: string | null): T | null {
+    if (token === null) return null;
     try {
       return JSON.parse(this.#keyring.decrypt(token)) as T;
     } catch {
       return null;
     }
   }
-
-  #fromMemory(key: string, remove: boolean): string | null {
-    const entry = this.#memory.get(key);
-    if (entry === undefined) return null;
-    if (remove || entry.expiresAt <= Date.now()) this.#memory.delete(key);
-    return entry.expiresAt > Date.now() ? entry.token : null;
-  }
-
-  #sweep(): void {
-    const now = Date.now();
-    for (const [key, entry] of this.#memory) if (entry.expiresAt <= now) this.#memory.delete(key);
-  }
-
 }

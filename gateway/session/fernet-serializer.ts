@@ -17,7 +17,12 @@ const RECENT_RECORD_MS = 60_000;
  * Redis never holds a key, label or any other field in the clear, and any stock Fernet library
  * given OPENROUTER_ENCRYPTION_KEY can read a record.
  */
-export function fernetSerializer(keyring: FernetKeyring) {
+export interface SessionSerializer {
+  stringify(session: SessionData): string;
+  parse(token: string): SessionData | null;
+}
+
+export function fernetSerializer(keyring: FernetKeyring): SessionSerializer {
   // Token → the JSON it holds. A changed record is a new token, so an entry can never be stale;
   // each read still parses the JSON, so no two requests share a record object.
   const recent = new RecentValues<string>({ limit: RECENT_RECORDS, maxAgeMs: RECENT_RECORD_MS });

@@ -1,19 +1,9 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";
 import type { RedisConfig } from "../config.js";
-import { ErrorCode, GatewayError } from "../errors.js";
 
 /** One Redis, a Sentinel-managed one, or a Redis Cluster: every command the gateway sends touches one key, so all three answer alike. */
 export type RedisClient = Redis | Cluster;
-
-/** Runs a store command; any failure of the store (down, slow, refusing) becomes SESSION_STORE_UNAVAILABLE. */
-export async function storeCommand<Result>(command: () => Promise<Result>): Promise<Result> {
-  try {
-    return await command();
-  } catch (cause) {
-    throw new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause });
-  }
-}
 
 /**
  * An ioredis connection that fails fast instead of hanging, to one Redis (REDIS_URL), the master

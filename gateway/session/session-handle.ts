@@ -4,15 +4,19 @@ import type { Session, SessionData } from "express-session";
 import { ErrorCode, GatewayError } from "../errors.js";
 // The record's own fields, added to express-session's SessionData.
 import type {} from "./session-data.js";
-
-/** A session record as the store hands it back: JSON, so the cookie's expiry is a date string. */
-export type StoredRecord = Partial<SessionData> & { readonly cookie?: { readonly expires?: string | Date | null } };
+import { pendingOnlyMaxAgeMs } from "./session-lifetime.js";
+import type { SessionFields, SessionRecords, StoredRecord } from "./session-records.js";
 
 export interface SessionHandleOptions {
   /** The id the request's cookie carried, when its signature held. */
   readonly id: string | undefined;
-  /** What the store holds under that id, read once for this request; undefined when nothing. */
-  readonly record: StoredRecord | undefined;
+  /** What the store holds under that id, read once for this request, and the token it was read as; undefined when nothing. */
+  readonly stored: { readonly record: StoredRecord; readonly token: string } | undefined;
+  /** Where conditional writes (renewal, refresh) go, beside express-session. */
+  readonly records: SessionRecords;
+  /** Sends the session cookie for `id`, expiring at `expires` (after a renewal written here). */
+  readonly sendCookie: (id: string, expires: Date) => void;
+  readonly now: () => number;
   /**
    * Runs express-session for this request, leaving `req.session` loaded (or freshly made) and
    * saved with the response: only requests that change the session pay for it.
@@ -35,6 +39,8 @@ export class SessionHandle {
   readonly #res: Response;
   readonly #options: SessionHandleOptions;
   #attached: Promise<void> | undefined;
+  /** The stored record as this request last read or wrote it, before express-session joined. */
+  #stored: { record: StoredRecord; token: string } | undefined;
   /** What was written after destroy(), until a save or regenerate asks for a session again. */
   #detached: Partial<SessionData> | undefined;
 
@@ -42,11 +48,12 @@ export class SessionHandle {
     this.#req = req;
     this.#res = res;
     this.#options = options;
+    this.#stored = options.stored;
   }
 
   /** The record; empty for a caller with no session. Change it with update(). */
-  get data(): Readonly<Partial<SessionData>> {
-    if (this.#attached === undefined) return this.#options.record ?? NO_RECORD;
+  get data(): Readonly<SessionFields> {
+    if (this.#attached === undefined) return this.#stored?.record ?? NO_RECORD;
     // After destroy() the request has no session. Reads see an empty record, and nothing is
     // stored for it unless a later save() or regenerate() asks for a session again: otherwise
     // express-session would save an empty record for a caller who just signed out.
@@ -62,14 +69,40 @@ export class SessionHandle {
 
   /** When the cookie, and with it the stored record, expires; null for a caller with no stored session. */
   get cookieExpires(): Date | null {
-    const expires = this.#attached === undefined ? this.#options.record?.cookie?.expires : this.#req.session?.cookie.expires;
+    const expires = this.#attached === undefined ? this.#stored?.record.cookie?.expires : this.#req.session?.cookie.expires;
     return expires === undefined || expires === null ? null : new Date(expires);
   }
 
-  /** Applies a change to the record and saves it before resolving. */
+  /**
+   * Applies a change to the record and saves it before resolving. A record left holding neither
+   * a sign-in nor a pending flow is deleted rather than kept empty; one holding only pending
+   * flows lives as long as they do.
+   */
   async update(change: (record: Partial<SessionData>) => void): Promise<void> {
-    change(await this.#writable());
+    const session = await this.#writable();
+    change(session);
+    if (session.auth === undefined && session.oauth === undefined) return this.destroy();
+    const pendingMs = pendingOnlyMaxAgeMs(session, this.#options.now());
+    if (pendingMs !== undefined) session.cookie.maxAge = pendingMs;
     await this.save();
+  }
+
+  /**
+   * Applies a change to the stored record only if it is still the one this request read: when
+   * it ended or changed meanwhile (a sign-out while this request was waiting), nothing is
+   * written. For changes that are worth nothing to a session that ended, such as a refreshed user.
+   * @returns whether the change was written
+   */
+  async updateIfUnchanged(change: (record: SessionFields) => void): Promise<boolean> {
+    const id = this.#options.id;
+    const stored = this.#stored;
+    if (this.#attached !== undefined || id === undefined || stored === undefined) return false;
+    const record = { ...stored.record };
+    change(record);
+    const token = await this.#options.records.replaceIf(id, stored.token, record, "keep");
+    if (token === undefined) return false;
+    this.#stored = { record, token };
+    return true;
   }
 
   /** A new session id with an empty record (login: never reuse an id the caller already had). */
@@ -80,26 +113,35 @@ export class SessionHandle {
       // has just made this session (no cookie, or one naming no record), its id is already new:
       // keep it. express-session then knows of the save that follows and does not write the
       // record a second time at the end of the request. Otherwise a fresh id is enough.
-      if (this.#req.session.id === this.#options.id) this.#req.sessionStore.generate(this.#req);
+      if (this.#req.session.id === this.#options.id) {
+        this.#req.sessionStore.generate(this.#req);
+        saveOnlyWhenChanged(this.#req.session);
+      }
     } else {
       const session = await this.#writable();
       await this.#settle((done) => session.regenerate(done));
+      saveOnlyWhenChanged(this.#req.session);
     }
     // A new session starts with a full idle timeout: no renewal is due yet.
-    this.#req.session.renewedAt = Date.now();
+    this.#req.session.renewedAt = this.#options.now();
   }
 
   /**
-   * Pushes the idle expiry of a stored session forward: the cookie gets `maxAgeMs` from now and
-   * the record the same TTL, both sent and saved with the response.
+   * Pushes the idle expiry of the stored session forward: the record gets `maxAgeMs` from now as
+   * TTL, written only if it is still the one this request read, and only then is the cookie
+   * re-sent with the same expiry. A session signed out meanwhile stays signed out.
    */
-  async renew(maxAgeMs: number, now: number): Promise<void> {
-    await this.#attach();
-    const session = this.#req.session;
-    // The record may have gone between the two reads (a sign-out elsewhere): nothing to renew.
-    if (session === undefined || this.storedId === undefined) return;
-    session.cookie.maxAge = maxAgeMs;
-    session.renewedAt = now;
+  async renew(maxAgeMs: number): Promise<void> {
+    const id = this.#options.id;
+    const stored = this.#stored;
+    if (this.#attached !== undefined || id === undefined || stored === undefined) return;
+    const now = this.#options.now();
+    const expires = new Date(now + maxAgeMs);
+    const record: StoredRecord = { ...stored.record, renewedAt: now, cookie: { ...stored.record.cookie, expires: expires.toISOString(), originalMaxAge: maxAgeMs } };
+    const token = await this.#options.records.replaceIf(id, stored.token, record, maxAgeMs);
+    if (token === undefined) return;
+    this.#stored = { record, token };
+    this.#options.sendCookie(id, expires);
   }
 
   /** Writes the record now rather than with the response. */
@@ -125,6 +167,7 @@ export class SessionHandle {
     await this.#attach();
     if (this.#req.session === undefined) {
       this.#req.sessionStore.generate(this.#req);
+      saveOnlyWhenChanged(this.#req.session);
       Object.assign(this.#req.session, this.#detached);
       this.#detached = undefined;
     }
@@ -139,4 +182,30 @@ export class SessionHandle {
       });
     });
   }
+}
+
+/**
+ * A session made by `store.generate` (a regenerate, or a new one after destroy) is one
+ * express-session did not make itself, so it does not know when it was saved, and saves it
+ * again as the response ends: a second write of the same record. This session's save skips a
+ * write when the record is as it last stored it. Like express-session's own check, the cookie is
+ * left out of the comparison: express-session touches it (a new expiry, to the millisecond)
+ * just before that last save.
+ */
+function saveOnlyWhenChanged(session: Session): void {
+  const save = session.save;
+  let stored: string | undefined;
+  session.save = function (this: Session, callback?: (error?: unknown) => void) {
+    const current = JSON.stringify(this, function (this: unknown, key, value: unknown) {
+      return this === session && key === "cookie" ? undefined : value;
+    });
+    if (current === stored) {
+      callback?.();
+      return this;
+    }
+    return save.call(this, (error?: unknown) => {
+      if (!error) stored = current;
+      callback?.(error);
+    });
+  };
 }

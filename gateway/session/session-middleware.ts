@@ -1,9 +1,13 @@
 import type { CookieOptions, RequestHandler } from "express";
-import session, { type Store } from "express-session";
+import session from "express-session";
+import { sign } from "cookie-signature";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { sessionIdReader } from "./session-cookie.js";
-import { SessionHandle, type StoredRecord } from "./session-handle.js";
+import { SessionHandle } from "./session-handle.js";
+import { lifetimePolicy, onRead } from "./session-lifetime.js";
+import type { SessionStorage } from "./session-store.js";
+import type { StoredRecord } from "./session-records.js";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -14,10 +18,11 @@ declare module "express-serve-static-core" {
 
 /**
  * The session of every request as a SessionHandle (read from the store when the cookie names
- * one), express-session configured per SPEC §6 for the requests that change it, and the expiry
- * policy: the rolling idle timeout and the absolute lifetime.
+ * one), express-session configured per SPEC §6 for the requests that change it, and the session
+ * lifetime rules (session-lifetime.ts) applied as the record is read.
  */
-export function sessionMiddleware(config: Config, store: Store): RequestHandler {
+export function sessionMiddleware(config: Config, storage: SessionStorage, now: () => number): RequestHandler {
+  const { store, records } = storage;
   const cookie: CookieOptions = {
     httpOnly: true,
     secure: config.cookie.secure,
@@ -47,22 +52,19 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler 
   const sessionIdOf = sessionIdReader(config.cookie.name, secrets);
   const storeUnavailable = (error: unknown) => new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: error });
 
-  /** A session's expiry is pushed forward at most this often: a tenth of the idle timeout, at most 5 minutes. */
-  const renewEveryMs = Math.max(1, Math.min(300, Math.floor(config.session.ttlSeconds / 10))) * 1000;
+  const policy = lifetimePolicy(config.session);
 
-  // The idle timeout and the absolute lifetime, which express-session has no option for. The
-  // cookie and the Redis record always expire together: both are rewritten when a renewal is
-  // due, so an active user stays signed in, and an idle one is signed out at most a renewal
-  // window earlier than a per-request renewal would have done.
-  async function applyExpiryPolicy(handle: SessionHandle): Promise<void> {
-    const { auth, renewedAt } = handle.data;
-    const now = Date.now();
-    const absoluteEnd = auth === undefined ? Infinity : auth.signedInAt + config.session.maxAgeSeconds * 1000;
-    if (absoluteEnd <= now) return handle.destroy();
-    const due = now - (renewedAt ?? 0) >= renewEveryMs;
-    // Never let the idle expiry reach past the absolute one.
-    const expires = handle.cookieExpires?.getTime() ?? 0;
-    if (due || expires > absoluteEnd) await handle.renew(Math.min(config.session.ttlSeconds * 1000, absoluteEnd - now), now);
+  /** The cookie express-session would send, for a renewal written outside it. */
+  const sendCookie = (res: Parameters<RequestHandler>[1], secure: boolean) => (id: string, expires: Date) => {
+    res.cookie(config.cookie.name, `s:${sign(id, secrets[0]!)}`, { ...cookie, secure: config.cookie.secure || secure, expires });
+  };
+
+  // The idle timeout and the absolute lifetime, which express-session has no option for, and the
+  // end of a session that held only flows that have since expired.
+  async function applyLifetime(handle: SessionHandle): Promise<void> {
+    const decision = onRead(handle.data, handle.cookieExpires?.getTime() ?? null, now(), policy);
+    if (decision.action === "end") return handle.destroy();
+    if (decision.action === "renew") await handle.renew(decision.maxAgeMs);
   }
 
   // Reading the session is one store read and nothing else: express-session (which would also
@@ -74,16 +76,13 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler 
         expressSession(req, res, (error?: unknown) => (error ? reject(storeUnavailable(error)) : resolve()));
       });
     const id = sessionIdOf(req.headers.cookie);
-    const proceed = (record: StoredRecord | undefined) => {
-      const handle = (req.sessionHandle = new SessionHandle(req, res, { id, record, attach, clearCookie }));
+    const proceed = (stored: { record: StoredRecord; token: string } | undefined) => {
+      const handle = (req.sessionHandle = new SessionHandle(req, res, { id, stored, records, sendCookie: sendCookie(res, req.secure), now, attach, clearCookie }));
       if (handle.storedId === undefined) return next();
-      applyExpiryPolicy(handle).then(() => next(), next);
+      applyLifetime(handle).then(() => next(), next);
     };
     // No session cookie, or a forged one: a signed-out caller, and no store access at all.
     if (id === undefined) return proceed(undefined);
-    store.get(id, (error, record) => {
-      if (error) return next(storeUnavailable(error));
-      proceed((record as StoredRecord | null | undefined) ?? undefined);
-    });
+    records.read(id).then(proceed, next);
   };
 }

@@ -1,29 +1,43 @@
 import { RedisStore } from "connect-redis";
-import session, { type Store } from "express-session";
+import type { Store } from "express-session";
+import type { KeyValueStore } from "../store/key-value-store.js";
 import type { FernetKeyring } from "../crypto/fernet.js";
-import { fernetSerializer } from "./fernet-serializer.js";
+import { fernetSerializer, type SessionSerializer } from "./fernet-serializer.js";
+import { KeyValueSessionStore } from "./key-value-session-store.js";
 import type { RedisClient } from "./redis-connection.js";
+import { SessionRecords } from "./session-records.js";
 
 /** Every key this product writes to Redis starts with this. */
 export const KEY_PREFIX = "openrouter-auth:";
 export const SESSION_KEY_PREFIX = `${KEY_PREFIX}sess:`;
 
+/** Sessions as express-session sees them (`store`), and as the gateway reads and renews them (`records`): the same keys and tokens. */
+export interface SessionStorage {
+  readonly store: Store;
+  readonly records: SessionRecords;
+}
+
 /**
- * The session store: Redis through connect-redis (8.x: the last line that drives ioredis with
- * ioredis's own call shapes), each record one Fernet token whose key TTL connect-redis sets from
- * the cookie's expiry. Without Redis, express-session's in-process MemoryStore, for development.
+ * The session store: each record one Fernet token under `SESSION_KEY_PREFIX + id`, whose TTL is
+ * set from the cookie's expiry. With Redis, through connect-redis (8.x: the last line that
+ * drives ioredis with ioredis's own call shapes); without, through the same store interface the
+ * rest of the gateway uses, over the in-process store.
  */
-export function createSessionStore(redis: RedisClient | undefined, keyring: FernetKeyring): Store {
-  if (redis === undefined) return new session.MemoryStore();
+export function createSessionStorage(options: { kv: KeyValueStore; redis: RedisClient | undefined; keyring: FernetKeyring }): SessionStorage {
+  const serializer = fernetSerializer(options.keyring);
+  const records = new SessionRecords({ kv: options.kv, prefix: SESSION_KEY_PREFIX, serializer });
+  if (options.redis === undefined) return { store: new KeyValueSessionStore({ kv: options.kv, prefix: SESSION_KEY_PREFIX, serializer }), records };
   // connect-redis's types want a record from parse(), but it (like express-session) reads a
   // null as "no session", which is what an unreadable record must mean.
-  const serializer = fernetSerializer(keyring) as ConstructorParameters<typeof RedisStore>[0]["serializer"];
-  return new RedisStore({
-    client: redis,
+  const store = new RedisStore({
+    client: options.redis,
     prefix: SESSION_KEY_PREFIX,
-    serializer,
-    // express-session would EXPIRE the record on every request; the expiry policy renews the
+    serializer: serializer as ConstructorParameters<typeof RedisStore>[0]["serializer"],
+    // express-session would EXPIRE the record on every request; the lifetime rules renew the
     // record (and its TTL) together with the cookie instead, once per renewal window.
     disableTouch: true,
   });
+  return { store, records };
 }
+
+export type { SessionSerializer };

@@ -83,6 +83,19 @@ describe("configuration", () => {
     assert.deepEqual([...config.allowedOrigins].sort(), ["http://localhost:3000", "https://app.example.com", "https://auth.example.com"]);
   });
 
+  it("listens on loopback only without Redis and HOST, and where HOST says otherwise", () => {
+    assert.equal(loadConfig({}).host, "127.0.0.1");
+    assert.equal(loadConfig({ HOST: "0.0.0.0" }).host, "0.0.0.0");
+    assert.equal(loadConfig({ REDIS_URL: "redis://127.0.0.1:6399" }).host, undefined, "with Redis, all interfaces as before");
+  });
+
+  it("limits OAuth starts to 20 a minute per address and per session unless OAUTH_START_LIMIT_* say otherwise", () => {
+    assert.deepEqual(loadConfig({}).oauthStarts, { max: 20, windowSeconds: 60 });
+    assert.deepEqual(loadConfig({ OAUTH_START_LIMIT_MAX: "5", OAUTH_START_LIMIT_WINDOW_SECONDS: "600" }).oauthStarts, { max: 5, windowSeconds: 600 });
+    assert.equal(configRefusal({ OAUTH_START_LIMIT_MAX: "0" }).variable, "OAUTH_START_LIMIT_MAX");
+    assert.equal(configRefusal({ OAUTH_START_LIMIT_WINDOW_SECONDS: "soon" }).variable, "OAUTH_START_LIMIT_WINDOW_SECONDS");
+  });
+
   it("refuses TRUST_PROXY=true, which lets a client choose its own address, and says what to set instead", () => {
     for (const value of ["true", "TRUE"]) {
       const error = configRefusal({ TRUST_PROXY: value });

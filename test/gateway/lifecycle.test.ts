@@ -46,4 +46,26 @@ describe("the standalone gateway process", () => {
       child.kill("SIGKILL");
     }
   });
+
+  it("exits 0 on SIGTERM right after it started listening, before it served any GraphQL request", { timeout: 40_000 }, async () => {
+    const port = await freePort();
+    const server = fileURLToPath(new URL("../../gateway/server/main.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", server], {
+      env: { ...process.env, ...TEST_SECRETS, ...stack.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      for (let attempt = 0; attempt < 200 && !output.includes('"event":"listening"'); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.match(output, /"event":"listening"/);
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0, output);
+      assert.doesNotMatch(output, /stop\(\) should only be called|\n\s+at /, "no stack trace");
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
 });

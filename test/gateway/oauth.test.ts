@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { FernetKeyring } from "../../gateway/crypto/fernet.js";
 import { codeChallengeS256 } from "../../gateway/openrouter/pkce.js";
-import { SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { HttpClient, type HttpResponse } from "../support/http-client.js";
-import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
+import { startTestStack, type TestStack } from "../support/gateway.js";
 
 const HOST_ORIGIN = "http://host.example.test:3000";
 const INITIATE = "mutation($returnTo: String) { initiateOAuth(returnTo: $returnTo) { authUrl state expiresAt } }";
@@ -234,13 +232,8 @@ describe("OAuth failures", () => {
     const browser = hostPage();
     const flow = await initiate(browser);
     const { code } = consent(flow.authUrl);
-    // Ten minutes pass: rewrite the pending flow's expiry in the encrypted session record.
-    const keyring = FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY);
-    const sid = decodeURIComponent(browser.cookies.get("openrouter-auth.sid")!).replace(/^s:/, "").replace(/\.[^.]*$/, "");
-    const key = `${SESSION_KEY_PREFIX}${sid}`;
-    const session = JSON.parse(keyring.decrypt(await stack.redis.command("GET", key)));
-    session.oauth[0].expiresAt = Date.now() - 1;
-    await stack.redis.command("SET", key, keyring.encrypt(JSON.stringify(session)), "EX", "600");
+    // Ten minutes pass.
+    stack.gateway.clock.advance(600_001);
     const response = await browser.graphql(COMPLETE, { code, state: flow.state });
     assert.equal(response.body.errors?.[0]?.extensions?.code, "OAUTH_STATE_INVALID");
   });

@@ -219,16 +219,14 @@ describe("the session record in Redis", () => {
     const quiet = await browser.graphql(STATUS);
     assert.equal(quiet.setCookies.length, 0, "just signed in: nothing to renew, no cookie re-sent");
 
-    // The last renewal was longer ago than the window (a tenth of the 3600 s idle timeout).
-    const keyring = FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY);
-    const record = JSON.parse(keyring.decrypt(await stack.redis.command("GET", key)));
-    record.renewedAt = Date.now() - 361_000;
-    await stack.redis.command("SET", key, keyring.encrypt(JSON.stringify(record)), "EX", "100");
+    // The last renewal is now longer ago than the window (a tenth of the 3600 s idle timeout).
+    await stack.redis.command("EXPIRE", key, "100");
+    stack.gateway.clock.advance(361_000);
 
     const renewed = await browser.graphql(STATUS);
     const cookie = renewed.setCookies.find((line) => line.startsWith(`${COOKIE}=`));
     assert.ok(cookie, "the cookie is re-sent with the new expiry");
-    const cookieExpiresIn = (Date.parse(/Expires=([^;]+)/.exec(cookie)![1]!) - Date.now()) / 1000;
+    const cookieExpiresIn = (Date.parse(/Expires=([^;]+)/.exec(cookie)![1]!) - stack.gateway.clock.now()) / 1000;
     const ttl = Number(await stack.redis.command("TTL", key));
     assert.ok(ttl > 3590, `TTL ${ttl} should be back to about 3600 after a request`);
     assert.ok(Math.abs(cookieExpiresIn - ttl) < 5, `cookie (${cookieExpiresIn} s) and record (${ttl} s) expire together`);
@@ -294,11 +292,7 @@ describe("the session record in Redis", () => {
 
   it("ends the session after SESSION_MAX_AGE_SECONDS from sign-in, whatever the activity", async () => {
     const browser = await signedInClient();
-    const [key] = await sessionKeys();
-    const keyring = FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY);
-    const record = JSON.parse(keyring.decrypt(await stack.redis.command("GET", key!)));
-    record.auth.signedInAt = Date.now() - 7201 * 1000;
-    await stack.redis.command("SET", key!, keyring.encrypt(JSON.stringify(record)), "EX", "3600");
+    stack.gateway.clock.advance(7201 * 1000);
     assert.equal(await isAuthenticated(browser), false);
     assert.deepEqual(await sessionKeys(), [], "the expired record is deleted");
   });
@@ -306,10 +300,7 @@ describe("the session record in Redis", () => {
   it("never lets the Redis TTL reach past the absolute lifetime", async () => {
     const browser = await signedInClient();
     const [key] = await sessionKeys();
-    const keyring = FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY);
-    const record = JSON.parse(keyring.decrypt(await stack.redis.command("GET", key!)));
-    record.auth.signedInAt = Date.now() - (7200 - 600) * 1000; // 10 minutes of lifetime left
-    await stack.redis.command("SET", key!, keyring.encrypt(JSON.stringify(record)), "EX", "3600");
+    stack.gateway.clock.advance((7200 - 600) * 1000); // 10 minutes of lifetime left
     assert.equal(await isAuthenticated(browser), true);
     const ttl = Number(await stack.redis.command("TTL", key!));
     assert.ok(ttl > 590 && ttl <= 600, `TTL ${ttl} should be the 600 s left, not the idle timeout`);

@@ -11,6 +11,7 @@ import type { OpenRouterAuthRouter } from "../../gateway/app.js";
 import { expressServerOptions } from "../../gateway/http/express-server-options.js";
 import { createStandaloneApp } from "../../gateway/server/standalone-app.js";
 import { startRedisServer, type RedisServerHandle } from "./redis-server.js";
+import { TestClock } from "./clock.js";
 
 /** A real gateway over loopback, with every log line it wrote kept for assertions. */
 export interface TestGateway {
@@ -18,6 +19,8 @@ export interface TestGateway {
   readonly url: string;
   readonly gateway: OpenRouterAuthRouter;
   readonly logs: string[];
+  /** The gateway's clock: move it forward instead of waiting. */
+  readonly clock: TestClock;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,8 @@ export interface GatewayListenOptions {
    * put the gateway on another site than a page on 127.0.0.1. It still listens on 127.0.0.1 only.
    */
   readonly hostname?: string;
+  /** The clock the gateway reads (several gateways may share one); a fresh one by default. */
+  readonly clock?: TestClock;
 }
 
 /**
@@ -56,16 +61,18 @@ export async function startGateway(env: Record<string, string | undefined>, opti
       done();
     },
   });
-  // A generous attempt limit: test files sign in many times from one address; the rate-limit
-  // tests set their own.
-  const config = loadConfig({ ...TEST_SECRETS, LOG_LEVEL: "info", RATE_LIMIT_MAX: "100000", OPENROUTER_REDIRECT_URI: `${url}/api/v1/openrouter/auth/oauth/callback`, ...env });
-  const { gateway } = createStandaloneApp(config, createLogger(config.logLevel, sink), app);
+  // Generous attempt limits: test files sign in, and start flows, many times from one address;
+  // the rate-limit tests set their own.
+  const config = loadConfig({ ...TEST_SECRETS, LOG_LEVEL: "info", RATE_LIMIT_MAX: "100000", OAUTH_START_LIMIT_MAX: "100000", OPENROUTER_REDIRECT_URI: `${url}/api/v1/openrouter/auth/oauth/callback`, ...env });
+  const clock = options.clock ?? new TestClock();
+  const { gateway } = createStandaloneApp(config, createLogger(config.logLevel, sink), app, { https: options.tls !== undefined, now: clock.now });
   await gateway.whenConnected();
 
   return {
     url,
     gateway,
     logs,
+    clock,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -91,7 +98,7 @@ export async function startTestStack(
   const redis = await startRedisServer({ private: options.privateRedis ?? false });
   const stub = await startOpenRouterStub();
   const env = { REDIS_URL: redis.url, OPENROUTER_API_BASE: stub.apiBase, OPENROUTER_AUTH_URL: stub.authUrl, ...options.env };
-  const gateway = await startGateway(env, { tls: options.tls, hostname: options.hostname });
+  const gateway = await startGateway(env, { tls: options.tls, hostname: options.hostname, clock: options.clock });
   return {
     gatewayUrl: gateway.url,
     gateway,

@@ -1,0 +1,28 @@
+/**
+ * The few things the gateway asks of a store: short records that always expire, read, replaced
+ * only if unchanged, taken once, and counters. Two implementations: Redis (shared by every
+ * instance; production) and an in-process one (development). Every failure of a store reaches
+ * callers as SESSION_STORE_UNAVAILABLE, raised by the implementation and nowhere else.
+ */
+export interface KeyValueStore {
+  get(key: string): Promise<string | null>;
+  /** Stores a value that expires after `ttlMs`. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /**
+   * Replaces the value only if the key still holds `expected` (a sign-out in between, or any
+   * other write, makes it a no-op). `ttlMs` "keep" leaves the expiry as it is.
+   * @returns whether the write happened
+   */
+  replaceIf(key: string, expected: string, value: string, ttlMs: number | "keep"): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  /** Reads and deletes in one step: of two callers racing for a key, one gets the value. */
+  take(key: string): Promise<string | null>;
+  /**
+   * Adds one to a counter that starts at zero and expires `windowMs` after its first count.
+   * @returns the count, and the milliseconds until the counter expires
+   */
+  increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+  /** Whether the store takes writes now (a small key with a short TTL): what `/readyz` reports. */
+  acceptsWrites(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,84 @@
+import { ErrorCode, GatewayError } from "../errors.js";
+import type { RedisClient } from "../session/redis-connection.js";
+import type { KeyValueStore } from "./key-value-store.js";
+
+/**
+ * Replaces a value only if it is still the one the caller read, in one step on the server: a
+ * renewal or a refresh that raced with a sign-out finds the key gone (or changed) and writes
+ * nothing, so a sign-out cannot be undone by a request that was in flight.
+ */
+const REPLACE_IF_UNCHANGED = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[3] == 'keep' then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+end
+return 1`;
+
+/** Written, with a short TTL, to learn whether Redis takes writes (it may answer PING while refusing them). */
+const WRITE_PROBE_TTL_MS = 10_000;
+
+/**
+ * The store in Redis (one server, Sentinel or Cluster: every command touches one key). Any
+ * failure (down, slow, out of memory, a read-only replica) becomes SESSION_STORE_UNAVAILABLE here.
+ */
+export class RedisStore implements KeyValueStore {
+  readonly #redis: RedisClient;
+  readonly #probeKey: string;
+
+  constructor(redis: RedisClient, options: { probeKey: string }) {
+    this.#redis = redis;
+    this.#probeKey = options.probeKey;
+  }
+
+  get(key: string): Promise<string | null> {
+    return storeCommand(() => this.#redis.get(key));
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    await storeCommand(() => this.#redis.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs))));
+  }
+
+  async replaceIf(key: string, expected: string, value: string, ttlMs: number | "keep"): Promise<boolean> {
+    const ttl = ttlMs === "keep" ? "keep" : String(Math.max(1, Math.ceil(ttlMs)));
+    return (await storeCommand(() => this.#redis.eval(REPLACE_IF_UNCHANGED, 1, key, expected, value, ttl))) === 1;
+  }
+
+  async delete(key: string): Promise<void> {
+    await storeCommand(() => this.#redis.del(key));
+  }
+
+  take(key: string): Promise<string | null> {
+    return storeCommand(() => this.#redis.getdel(key));
+  }
+
+  async increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
+    // One round trip: create the counter with its TTL if new, count, and read what is left.
+    const replies = await storeCommand(() => this.#redis.multi().set(key, "0", "PX", windowMs, "NX").incr(key).pttl(key).exec());
+    const failed = replies?.find(([error]) => error !== null);
+    if (replies === null || failed !== undefined) throw new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: failed?.[0] });
+    return { count: Number(replies[1]![1]), ttlMs: Math.max(Number(replies[2]![1]), 0) };
+  }
+
+  async acceptsWrites(): Promise<boolean> {
+    try {
+      return (await this.#redis.set(this.#probeKey, "1", "PX", WRITE_PROBE_TTL_MS)) === "OK";
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}
+
+/** Runs a store command; any failure of the store (down, slow, refusing) becomes SESSION_STORE_UNAVAILABLE. */
+async function storeCommand<Result>(command: () => Promise<Result>): Promise<Result> {
+  try {
+    return await command();
+  } catch (cause) {
+    throw new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause });
+  }
+}
