@@ -175,14 +175,15 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     next();
   });
   const json = express.json({ limit: "16kb" });
+  const crossSiteReads = crossSiteReadGuard(config.allowedOrigins);
   router.all(
     "/graphql",
-    crossSiteReadGuard(config.allowedOrigins),
+    crossSiteReads,
     jsonOnly,
     json,
     graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") })),
   );
-  addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json] });
+  addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json], crossSiteReads });
   router.use(errorResponder(logger, storeErrors));
 
   // A store that answers but refuses writes (out of memory, a read-only replica) cannot sign

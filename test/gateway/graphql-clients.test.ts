@@ -134,6 +134,24 @@ describe("queries over GET and the requests other sites make", () => {
   }
 });
 
+describe("the REST user-info path, which may ask OpenRouter and write the session", () => {
+  it("does not refresh a user's key information for a request another site caused without CORS, and does for the user's own", async () => {
+    const browser = new HttpClient(stack.gatewayUrl);
+    await browser.graphql(SIGN_IN, { k: stack.stub.addAccount().key });
+    // Past USER_INFO_MAX_AGE_SECONDS, user-info asks OpenRouter again.
+    stack.gateway.clock.advance(3_600_000);
+    stack.stub.clearRequests();
+    const forged = await browser.get<{ code?: unknown }>("/api/v1/openrouter/auth/user-info", { headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image" } });
+    assert.equal(forged.status, 403);
+    assert.equal(forged.body.code, "FORBIDDEN_ORIGIN");
+    assert.equal(stack.stub.requests.length, 0, "OpenRouter was not asked");
+
+    const own = await browser.get<{ user?: unknown }>("/api/v1/openrouter/auth/user-info", { headers: { "sec-fetch-site": "same-origin", "sec-fetch-mode": "cors" } });
+    assert.equal(own.status, 200);
+    assert.ok(stack.stub.requests.some((request) => request.path.endsWith("/key")), "OpenRouter was asked");
+  });
+});
+
 describe("the GraphQL-over-HTTP audit (graphql-http's serverAudits)", () => {
   it("passes with no error; its only warnings are the three 400s this gateway chooses for requests that never ran", async () => {
     const warnings: string[] = [];
