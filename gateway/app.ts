@@ -126,7 +126,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   );
 
   const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now);
-  const proxy = createProxyRouter({ config, auth, redis, logger, sessions, keyPrefix: KEY_PREFIX });
+  const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX });
 
   const router = Router() as OpenRouterAuthRouter;
   router.use(GATEWAY_PATHS, requestLog(logger), securityHeaders({ hsts: config.cookie.secure }));
