@@ -35,7 +35,7 @@ import { sessionMiddleware } from "./session/session-middleware.js";
 import { ThrottledErrorLog } from "./logging/throttled-error-log.js";
 
 export interface OpenRouterAuthOptions {
-  /** Settings as SPEC §7's environment variables; defaults to `process.env`. Ignored when `config` is given. */
+  /** Settings as the contract's §7 (docs/contract.md) environment variables; defaults to `process.env`. Ignored when `config` is given. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** A configuration already loaded with `loadConfig`. */
   readonly config?: Config;
@@ -87,7 +87,7 @@ const GATEWAY_PATHS = ["/graphql", REST_BASE, PROXY_PATH, "/openrouter-auth.js",
 const sessionFailures = new WeakMap<Request, unknown>();
 
 /**
- * The whole gateway as one Express router (SPEC §6): GraphQL at /graphql, the REST paths, the
+ * The whole gateway as one Express router (docs/contract.md §6): GraphQL at /graphql, the REST paths, the
  * OAuth callback page and the element module. A host mounts it in its own app, before its own
  * routes, so that `getOpenRouterKey(req)` works there too.
  */
@@ -220,7 +220,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
 }
 
 /**
- * The signed-in user's OpenRouter key for this request, or null (SPEC §6): for the host's own
+ * The signed-in user's OpenRouter key for this request, or null (docs/contract.md §6): for the host's own
  * routes that call OpenRouter on the user's behalf. The router must be mounted before them.
  */
 export async function getOpenRouterKey(req: Request): Promise<string | null> {

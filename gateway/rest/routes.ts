@@ -7,11 +7,11 @@ import { objectBody, optionalBoolean, optionalString } from "../input-checks.js"
 import { oauthCallbackPage } from "./oauth-callback.js";
 import { restInitiation, restMethod, restStatus, restUser } from "./rest-shapes.js";
 
-/** Where SPEC §4's compatibility paths live. */
+/** Where the contract's §4 (docs/contract.md) compatibility paths live. */
 export const REST_BASE = "/api/v1/openrouter/auth";
 
 /**
- * SPEC §4: the REST compatibility paths, each a thin adapter over the same services as GraphQL,
+ * docs/contract.md §4: the REST compatibility paths, each a thin adapter over the same services as GraphQL,
  * added to the gateway's router under REST_BASE. `jsonBody` parses the POST bodies; the GET
  * paths, polled by old clients, go straight to their handler, but for `user-info`, which may ask
  * OpenRouter and write the session, and so runs only for requests no other site caused without
