@@ -82,7 +82,9 @@ export default {
   files: ["test/widget/*.test.ts"],
   hostname: HOST,
   nodeResolve: true,
-  concurrency: 2,
+  // One test file at a time: the OAuth tests drive real popup windows, and two files' popups at
+  // once on a loaded machine made the popup-finding steps race.
+  concurrency: 1,
   testsFinishTimeout: 180_000,
   testFramework: { config: { timeout: 15_000 } },
   // The tests load Lit's development build on purpose (its warnings surface in the logs); its

@@ -1,5 +1,5 @@
 /**
- * A local stand-in for OpenRouter that speaks SPEC §2 exactly, so that tests and `npm run demo`
+ * A local stand-in for OpenRouter that speaks docs/contract.md §2 exactly, so that tests and `npm run demo`
  * never reach the real service.
  *
  * - `GET /api/v1/key` (and the older `GET /api/v1/auth/key`), `GET /api/v1/credits`,

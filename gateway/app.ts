@@ -5,11 +5,14 @@ import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
 import { AuthService } from "./auth/service.js";
 import { causeForLog } from "./errors.js";
 import { loadConfig, type Config } from "./config.js";
+import { configWarnings } from "./config-warnings.js";
+import { toGatewayError } from "./errors.js";
 import { createApolloServer } from "./graphql/apollo.js";
 import { graphqlHandler } from "./graphql/http-handler.js";
 import type { GraphQLContext } from "./graphql/context.js";
 import { AttemptLimiter } from "./auth/attempt-limiter.js";
 import { cors } from "./http/cors.js";
+import { crossSiteReadGuard } from "./http/cross-site-reads.js";
 import { jsonOnly, originGuard } from "./http/origin-guard.js";
 import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
@@ -20,7 +23,8 @@ import { createLogger, type Logger } from "./logging/logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { packageRoot } from "./util/package-root.js";
 import { PROXY_PATH, createProxyRouter } from "./proxy/router.js";
-import { addRestRoutes } from "./rest/routes.js";
+import { originProbe } from "./rest/origin-probe.js";
+import { REST_BASE, addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
 import { KEY_PREFIX, createSessionStorage } from "./session/session-store.js";
@@ -31,7 +35,7 @@ import { sessionMiddleware } from "./session/session-middleware.js";
 import { ThrottledErrorLog } from "./logging/throttled-error-log.js";
 
 export interface OpenRouterAuthOptions {
-  /** Settings as SPEC §7's environment variables; defaults to `process.env`. Ignored when `config` is given. */
+  /** Settings as the contract's §7 (docs/contract.md) environment variables; defaults to `process.env`. Ignored when `config` is given. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** A configuration already loaded with `loadConfig`. */
   readonly config?: Config;
@@ -73,7 +77,17 @@ const LOCALE_DIR = join(packageRoot, "dist", "openrouter-auth-locales");
 const LOCALE_MODULES: ReadonlySet<string> = new Set(existsSync(LOCALE_DIR) ? readdirSync(LOCALE_DIR).filter((file) => file.endsWith(".js")) : []);
 
 /**
- * The whole gateway as one Express router (SPEC §6): GraphQL at /graphql, the REST paths, the
+ * The paths the gateway answers itself, each with everything below it. Its request log, security
+ * headers, CORS and origin refusals apply to these alone: a host's own routes, mounted after the
+ * router, keep their own headers and rules (docs/contract.md §6).
+ */
+const GATEWAY_PATHS = ["/graphql", REST_BASE, PROXY_PATH, "/openrouter-auth.js", "/openrouter-auth-locales", "/healthz", "/readyz"];
+
+/** Why the session of a host route's request could not be read, for getOpenRouterKey to report. */
+const sessionFailures = new WeakMap<Request, unknown>();
+
+/**
+ * The whole gateway as one Express router (docs/contract.md §6): GraphQL at /graphql, the REST paths, the
  * OAuth callback page and the element module. A host mounts it in its own app, before its own
  * routes, so that `getOpenRouterKey(req)` works there too.
  */
@@ -87,6 +101,9 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   if (redis === undefined) logger.warn({ event: "session.store" }, "REDIS_URL is not set: sessions live in this process only and end when it stops (development only)");
   for (const name of config.generatedSecrets) {
     logger.warn({ event: "config.generated", variable: name }, `${name} is not set: using a random one for this run, so sessions do not survive a restart. Set it before any real use.`);
+  }
+  for (const warning of configWarnings(config)) {
+    logger.warn({ event: "config.warning", variable: warning.variable }, warning.message);
   }
 
   const openrouter = new OpenRouterClient(config.openrouter);
@@ -109,11 +126,10 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   );
 
   const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now);
-  const proxy = createProxyRouter({ config, auth, redis, logger, sessions, keyPrefix: KEY_PREFIX });
+  const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX });
 
   const router = Router() as OpenRouterAuthRouter;
-  router.use(requestLog(logger));
-  router.use(securityHeaders({ hsts: config.cookie.secure }));
+  router.use(GATEWAY_PATHS, requestLog(logger), securityHeaders({ hsts: config.cookie.secure }));
 
   // Public, and served before CORS and the session middleware: any page may load the element
   // (and the languages it imports from beside itself), and fetching it never touches the session store.
@@ -129,11 +145,12 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     if (!LOCALE_MODULES.has(file)) return next();
     sendModule(join(LOCALE_DIR, file), res, next);
   });
+  // Open to every origin as well, and before CORS: it answers the pages that CORS refuses.
+  router.get(`${REST_BASE}/origin`, originProbe(config.allowedOrigins));
   // The OpenRouter proxy, with its own CORS (OpenAI-style clients send headers of their own),
   // body limit and OpenAI-style error shape.
   router.use(PROXY_PATH, proxy.router);
-  router.use(cors(config.allowedOrigins));
-  router.use(originGuard(config.allowedOrigins));
+  router.use(GATEWAY_PATHS, cors(config.allowedOrigins), originGuard(config.allowedOrigins));
   router.get("/healthz", (_req, res) => {
     sendJson(res, { status: "ok" });
   });
@@ -142,18 +159,31 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     sendJson(res, { status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" }, ok ? 200 : 503);
   });
 
-  router.use(sessions);
+  router.use(GATEWAY_PATHS, sessions);
+  // The host's routes read the session too, for getOpenRouterKey: one store read, and only when
+  // the cookie names a session. A store failure there is not the gateway's to answer: the host's
+  // page still renders, and getOpenRouterKey rejects with SESSION_STORE_UNAVAILABLE.
+  router.use((req, res, next) => {
+    if (req.sessionHandle !== undefined) return next();
+    sessions(req, res, (error?: unknown) => {
+      if (error !== undefined) sessionFailures.set(req, error);
+      next();
+    });
+  });
   router.use((req, _res, next) => {
     req.openRouterAuth = auth;
     next();
   });
   const json = express.json({ limit: "16kb" });
+  const crossSiteReads = crossSiteReadGuard(config.allowedOrigins);
   router.all(
     "/graphql",
+    crossSiteReads,
+    jsonOnly,
     json,
     graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") })),
   );
-  addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json] });
+  addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json], crossSiteReads });
   router.use(errorResponder(logger, storeErrors));
 
   // A store that answers but refuses writes (out of memory, a read-only replica) cannot sign
@@ -190,10 +220,12 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
 }
 
 /**
- * The signed-in user's OpenRouter key for this request, or null (SPEC §6): for the host's own
+ * The signed-in user's OpenRouter key for this request, or null (docs/contract.md §6): for the host's own
  * routes that call OpenRouter on the user's behalf. The router must be mounted before them.
  */
 export async function getOpenRouterKey(req: Request): Promise<string | null> {
+  const failure = sessionFailures.get(req);
+  if (failure !== undefined) throw toGatewayError(failure);
   const auth = req.openRouterAuth;
   const session = req.sessionHandle;
   if (auth === undefined || session === undefined) {

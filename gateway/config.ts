@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { isIP, isIPv4 } from "node:net";
 
 /**
- * Configuration (SPEC §7), read from the environment and checked once, at start-up. A bad value
+ * Configuration (docs/contract.md §7), read from the environment and checked once, at start-up. A bad value
  * stops start-up with one line naming the variable; nothing downstream re-reads `process.env`.
  */
 export interface Config {

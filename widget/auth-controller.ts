@@ -46,6 +46,18 @@ const LATE_CHECK_MS = 600_000;
 const errorCode = (error: unknown): OpenRouterAuthErrorCode =>
   error instanceof GatewayCallError ? error.code : "INTERNAL_ERROR";
 
+/**
+ * The status right after a sign-in the gateway reported: the session cookie it set must come back
+ * with this page's next request. When it does not, the browser did not keep the cookie (SameSite=None
+ * over plain HTTP, or third-party cookies blocked without Partitioned), and the page would show
+ * signed in only until a reload.
+ */
+async function kept(endpoint: string, signal: AbortSignal): Promise<AuthStateFragment> {
+  const { status } = await request(endpoint, StatusDocument, {}, signal);
+  if (!status.authenticated) throw new GatewayCallError("COOKIE_NOT_KEPT");
+  return status;
+}
+
 const sameStatus = (a: AuthStateFragment, b: AuthStateFragment) =>
   a.authenticated === b.authenticated &&
   a.method === b.method &&
@@ -152,8 +164,8 @@ export class AuthController implements ReactiveController {
   /** Signs in with a pasted key. The key lives only in this call's arguments and request body. */
   signInWithKey(apiKey: string): Promise<void> {
     return this.run("api-key", async (signal) => {
-      const { validateKey } = await request(this.endpointUrl.href, ValidateKeyDocument, { apiKey }, signal);
-      return validateKey.status;
+      await request(this.endpointUrl.href, ValidateKeyDocument, { apiKey }, signal);
+      return kept(this.endpointUrl.href, signal);
     });
   }
 
@@ -204,15 +216,13 @@ export class AuthController implements ReactiveController {
         case "relay": {
           // The popup's cookies are not this page's: complete the sign-in in this page's session.
           const { code, state } = outcome;
-          return (await request(endpoint.href, CompleteOAuthDocument, { code, state }, signal)).completeOAuth;
+          await request(endpoint.href, CompleteOAuthDocument, { code, state }, signal);
+          return kept(endpoint.href, signal);
         }
-        case "ok": {
-          // The popup signed in; if this page's session does not show it, the two do not share
-          // cookies (and the gateway should have relayed instead).
-          const { status } = await request(endpoint.href, StatusDocument, {}, signal);
-          if (!status.authenticated) throw new GatewayCallError("UNAUTHENTICATED");
-          return status;
-        }
+        case "ok":
+          // The popup signed in; if this page's session does not show it, this page does not get
+          // the cookie the popup was given.
+          return kept(endpoint.href, signal);
       }
     });
   }

@@ -32,12 +32,17 @@ export type GatewayErrorCode =
 
 /**
  * The element's own codes:
- * - `NETWORK_ERROR`: the gateway could not be reached at all (offline, wrong `endpoint`, or CORS);
+ * - `NETWORK_ERROR`: the gateway could not be reached at all (offline, wrong `endpoint`);
+ * - `ORIGIN_NOT_ALLOWED`: the gateway is up but refuses this page's origin (not in its
+ *   `ALLOWED_ORIGINS`), as its origin probe tells after a call failed as a network error;
+ * - `COOKIE_NOT_KEPT`: a sign-in succeeded but the browser did not keep the session cookie (the
+ *   status right after it says signed out): the gateway, on another site, needs
+ *   `COOKIE_SAMESITE=none`, `COOKIE_PARTITIONED=true` and HTTPS;
  * - `OAUTH_TIMEOUT`: the OAuth popup gave no answer within 5 minutes;
  * - `BAD_RESPONSE`: the gateway answered with something that is not a GraphQL result;
  * - `INTERNAL_ERROR`: the element itself failed unexpectedly.
  */
-export type ElementErrorCode = "NETWORK_ERROR" | "OAUTH_TIMEOUT" | "BAD_RESPONSE" | "INTERNAL_ERROR";
+export type ElementErrorCode = "NETWORK_ERROR" | "ORIGIN_NOT_ALLOWED" | "COOKIE_NOT_KEPT" | "OAUTH_TIMEOUT" | "BAD_RESPONSE" | "INTERNAL_ERROR";
 
 /** A code of `openrouter-auth-error`: the gateway's or the element's own. */
 export type OpenRouterAuthErrorCode = GatewayErrorCode | ElementErrorCode;

@@ -24,8 +24,8 @@ interface GraphQLResponse<T> {
 /**
  * Sends one operation to the gateway. Plain `fetch`, no GraphQL client: the element needs five
  * operations and a bundle under 12 KB. `credentials: "include"` sends the session cookie when the
- * gateway is on another origin of the same site; `application/json` also satisfies Apollo
- * Server's CSRF prevention, which refuses "simple" requests.
+ * gateway is on another origin; `application/json` makes it a request no HTML form could send,
+ * which the gateway requires of every POST.
  *
  * Rejects with the signal's reason when aborted, with a `GatewayCallError` otherwise.
  */
@@ -49,7 +49,7 @@ export async function request<TResult, TVariables>(
     body = (await response.json().catch(() => undefined)) as GraphQLResponse<TResult> | undefined;
   } catch (error) {
     signal?.throwIfAborted();
-    throw new GatewayCallError("NETWORK_ERROR", String(error));
+    throw new GatewayCallError((await originAllowed(endpoint)) === false ? "ORIGIN_NOT_ALLOWED" : "NETWORK_ERROR", String(error));
   }
   signal?.throwIfAborted();
   const first = body?.errors?.[0];
@@ -60,4 +60,18 @@ export async function request<TResult, TVariables>(
   }
   if (!body?.data) throw new GatewayCallError(status === 429 ? "RATE_LIMITED" : "BAD_RESPONSE", `HTTP ${status}`);
   return body.data;
+}
+
+/**
+ * After a call failed as a network error, whether the gateway is up but does not allow this page's
+ * origin: the browser hides a refused CORS request behind the same error as an unreachable server.
+ * The gateway's origin probe answers any page (a plain fetch: no cookie goes to another origin).
+ * Undefined when it cannot tell.
+ */
+async function originAllowed(endpoint: string): Promise<boolean | undefined> {
+  try {
+    return ((await (await fetch(new URL("api/v1/openrouter/auth/origin", endpoint))).json()) as { allowed?: boolean }).allowed;
+  } catch {
+    return undefined;
+  }
 }

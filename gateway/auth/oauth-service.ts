@@ -21,7 +21,7 @@ export interface StateRecord {
 }
 
 /**
- * OpenRouter's OAuth PKCE flow (SPEC §5), kept on the server: the verifier never leaves it, the
+ * OpenRouter's OAuth PKCE flow (docs/contract.md §5), kept on the server: the verifier never leaves it, the
  * state is carried inside callback_url because OpenRouter has no state parameter, and each state
  * is usable once.
  */
@@ -124,7 +124,7 @@ export class OAuthService {
     return liveFlows(session.data.oauth, this.#now()).some((flow) => flow.state === state);
   }
 
-  /** The origin recorded for a state, found from the state alone (SPEC §5 step 3, relay case). */
+  /** The origin recorded for a state, found from the state alone (docs/contract.md §5 step 3, relay case). */
   async originOf(state: string): Promise<string | null> {
     if (state.length > MAX_STATE_LENGTH) return null;
     return (await this.#states.peek(state))?.origin ?? null;

@@ -120,7 +120,7 @@ export class AuthService {
     return SIGNED_OUT;
   }
 
-  /** The signed-in user's key, for the host's own server code (SPEC §6); null when signed out. */
+  /** The signed-in user's key, for the host's own server code (docs/contract.md §6); null when signed out. */
   apiKeyOf(session: SessionHandle): string | null {
     return session.data.auth?.apiKey ?? null;
   }

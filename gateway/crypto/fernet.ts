@@ -1,9 +1,10 @@
 /**
  * The Fernet token format, with `node:crypto` only.
  *
- * Every value the gateway writes to Redis about a user is a Fernet token (SPEC §6), so the
- * format must interoperate with other Fernet implementations and is checked against the public
- * conformance vectors in `../shared/fernet-spec/`.
+ * Every value the gateway writes to Redis about a user is a Fernet token (docs/contract.md §6),
+ * so the format must interoperate with other Fernet implementations. It is checked against the
+ * public conformance vectors (copied in `test/fixtures/fernet/` from https://github.com/fernet/spec).
+ * @see https://github.com/fernet/spec/blob/master/Spec.md
  *
  * Token layout (all big-endian):
  *

@@ -33,7 +33,11 @@ export function createApolloServer(options: {
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    csrfPrevention: true,
+    // The gateway guards /graphql itself, in front of Apollo: POSTs must be JSON and pass the
+    // origin guard; GETs (queries only: Apollo never runs a mutation over GET) must not have been
+    // caused by another site without CORS (http/cross-site-reads.ts). Apollo's own check would
+    // refuse every GET without its preflight header, i.e. urql's and graphql-request's defaults.
+    csrfPrevention: false,
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [

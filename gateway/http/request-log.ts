@@ -23,6 +23,8 @@ export function requestLog(logger: Logger): RequestHandler {
   // than the rest of the line.
   const accessLog = logger.child({}, { redact: { paths: [] } });
   return (req, res, next) => {
+    // Already logged: a gateway path the router did not answer, reaching the app's own log.
+    if (req.id !== undefined) return next();
     const offered = req.get("x-request-id");
     const id = offered !== undefined && REQUEST_ID.test(offered) ? offered : randomUUID();
     req.id = id;

@@ -1,7 +1,7 @@
 import { ErrorCode, GatewayError } from "../errors.js";
 import type { Model } from "../model.js";
 
-/** What `GET /key` says about a key (SPEC §2), in our names. */
+/** What `GET /key` says about a key (docs/contract.md §2), in our names. */
 export interface KeyInfo {
   readonly label: string;
   readonly usage: number;
@@ -28,8 +28,8 @@ export interface OpenRouterClientOptions {
 }
 
 /**
- * OpenRouter's REST API (SPEC §2), spoken with `fetch`. Every failure leaves here as a
- * GatewayError from SPEC §3's vocabulary; upstream bodies and messages never travel further,
+ * OpenRouter's REST API (docs/contract.md §2), spoken with `fetch`. Every failure leaves here as a
+ * GatewayError from the contract's §3 (docs/contract.md) vocabulary; upstream bodies and messages never travel further,
  * since they may echo what we sent.
  */
 export class OpenRouterClient {

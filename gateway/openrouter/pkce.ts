@@ -37,7 +37,7 @@ export function codeChallengeS256(verifier: string): string {
 }
 
 /**
- * A one-time state: 32 random bytes, base64url (256 bits; SPEC asks for at least 128).
+ * A one-time state: 32 random bytes, base64url (256 bits; the contract asks for at least 128).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
 export function createState(): string {

@@ -5,12 +5,12 @@ import { ErrorCode, GatewayError, errorBody } from "../errors.js";
 import { cors } from "../http/cors.js";
 import { jsonOnly, originGuard } from "../http/origin-guard.js";
 import type { Logger } from "../logging/logger.js";
-import type { RedisClient } from "../session/redis-connection.js";
 import { forwardCompletion, type ForwardResult } from "./forward.js";
 import { checkCompletionRequest } from "./policy.js";
 import { errorResponder, sendError } from "../http/error-response.js";
 import { ThrottledErrorLog } from "../logging/throttled-error-log.js";
 import { SessionLimits } from "./session-limits.js";
+import type { KeyValueStore } from "../store/key-value-store.js";
 
 /** Where the proxy is mounted: an OpenAI-compatible base URL. */
 export const PROXY_PATH = "/api/v1/openrouter/proxy";
@@ -18,11 +18,12 @@ export const PROXY_PATH = "/api/v1/openrouter/proxy";
 export interface ProxyDeps {
   readonly config: Config;
   readonly auth: AuthService;
-  readonly redis: RedisClient | undefined;
+  /** Where the per-session limits are kept: Redis, shared by every instance, or this process. */
+  readonly store: KeyValueStore;
   readonly logger: Logger;
   /** The gateway's session middleware: the proxy runs before the gateway's own CORS, so it brings the session along itself. */
   readonly sessions: RequestHandler;
-  /** Prefix of the Redis keys the limits use. */
+  /** Prefix of the store keys the limits use. */
   readonly keyPrefix: string;
 }
 
@@ -44,7 +45,7 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
   const { config, auth, logger } = deps;
   const policy = config.proxy;
   const router = Router();
-  const limits = new SessionLimits({ redis: deps.redis, policy, prefix: `${deps.keyPrefix}proxy:` });
+  const limits = new SessionLimits({ store: deps.store, policy, prefix: `${deps.keyPrefix}proxy:` });
   // Built from the proxy's own fields only: never a header, a body or the key.
   const accessLog = logger.child({}, { redact: { paths: [] } });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Response } from "express";
 
-/** What the popup tells its opener (SPEC §5 step 3). */
+/** What the popup tells its opener (docs/contract.md §5 step 3). */
 export type CallbackMessage =
   | { type: "openrouter-auth"; ok: true }
   | { type: "openrouter-auth"; ok: false; error: string }

@@ -6,7 +6,7 @@ import { sendCallbackPage } from "./callback-page.js";
 import { parseCallbackQuery } from "./callback-query.js";
 
 /**
- * `GET .../oauth/callback?state=&code=`, where OpenRouter sends the popup (SPEC §5 step 3).
+ * `GET .../oauth/callback?state=&code=`, where OpenRouter sends the popup (docs/contract.md §5 step 3).
  * When this browser session started the flow, the sign-in completes here; when the popup's
  * cookies are kept apart from the element's, the code and state are relayed to the origin that
  * started the flow, which completes it in its own session.

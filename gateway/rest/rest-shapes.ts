@@ -1,6 +1,6 @@
 import type { AuthMethod, AuthStatus, OAuthInitiation, StoredUser } from "../model.js";
 
-/** SPEC §4's field names (snake_case, as the original platform used them). */
+/** the contract's §4 (docs/contract.md) field names (snake_case, as the original platform used them). */
 export function restUser(user: StoredUser | null | undefined) {
   if (user == null) return null;
   return {

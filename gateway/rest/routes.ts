@@ -7,16 +7,18 @@ import { objectBody, optionalBoolean, optionalString } from "../input-checks.js"
 import { oauthCallbackPage } from "./oauth-callback.js";
 import { restInitiation, restMethod, restStatus, restUser } from "./rest-shapes.js";
 
-/** Where SPEC §4's compatibility paths live. */
+/** Where the contract's §4 (docs/contract.md) compatibility paths live. */
 export const REST_BASE = "/api/v1/openrouter/auth";
 
 /**
- * SPEC §4: the REST compatibility paths, each a thin adapter over the same services as GraphQL,
+ * docs/contract.md §4: the REST compatibility paths, each a thin adapter over the same services as GraphQL,
  * added to the gateway's router under REST_BASE. `jsonBody` parses the POST bodies; the GET
- * paths, polled by old clients, go straight to their handler. Errors thrown here reach the error
+ * paths, polled by old clients, go straight to their handler, but for `user-info`, which may ask
+ * OpenRouter and write the session, and so runs only for requests no other site caused without
+ * CORS (`crossSiteReads`, as GraphQL queries over GET). Errors thrown here reach the error
  * responder, which writes `{"error","code"}`.
  */
-export function addRestRoutes(router: Router, services: { auth: AuthService; oauth: OAuthService; jsonBody: RequestHandler[] }): void {
+export function addRestRoutes(router: Router, services: { auth: AuthService; oauth: OAuthService; jsonBody: RequestHandler[]; crossSiteReads: RequestHandler }): void {
   const { auth, oauth } = services;
   const post = (path: string, handler: RequestHandler) => router.post(REST_BASE + path, ...services.jsonBody, handler);
   const get = (path: string, handler: RequestHandler) => router.get(REST_BASE + path, handler);
@@ -48,7 +50,7 @@ export function addRestRoutes(router: Router, services: { auth: AuthService; oau
 
   get("/oauth/callback", oauthCallbackPage(oauth));
 
-  get("/user-info", async (req, res) => {
+  router.get(`${REST_BASE}/user-info`, services.crossSiteReads, async (req, res) => {
     const user = await auth.userInfo(req.sessionHandle!);
     sendJson(res, { user: restUser(user), auth_method: restMethod(auth.status(req.sessionHandle!).method) });
   });

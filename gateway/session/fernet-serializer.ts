@@ -13,7 +13,7 @@ const RECENT_RECORDS = 1_000;
 const RECENT_RECORD_MS = 60_000;
 
 /**
- * connect-redis's serializer: the whole session record becomes one Fernet token (SPEC §6), so
+ * connect-redis's serializer: the whole session record becomes one Fernet token (docs/contract.md §6), so
  * Redis never holds a key, label or any other field in the clear, and any stock Fernet library
  * given OPENROUTER_ENCRYPTION_KEY can read a record.
  */

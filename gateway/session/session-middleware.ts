@@ -18,7 +18,7 @@ declare module "express-serve-static-core" {
 
 /**
  * The session of every request as a SessionHandle (read from the store when the cookie names
- * one), express-session configured per SPEC §6 for the requests that change it, and the session
+ * one), express-session configured per docs/contract.md §6 for the requests that change it, and the session
  * lifetime rules (session-lifetime.ts) applied as the record is read.
  */
 export function sessionMiddleware(config: Config, storage: SessionStorage, now: () => number): RequestHandler {

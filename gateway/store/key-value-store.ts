@@ -1,6 +1,6 @@
 /**
  * The few things the gateway asks of a store: short records that always expire, read, replaced
- * only if unchanged, taken once, and counters. Two implementations: Redis (shared by every
+ * only if unchanged, taken once, counters, and leases. Two implementations: Redis (shared by every
  * instance; production) and an in-process one (development). Every failure of a store reaches
  * callers as SESSION_STORE_UNAVAILABLE, raised by the implementation and nowhere else.
  */
@@ -22,6 +22,19 @@ export interface KeyValueStore {
    * @returns the count, and the milliseconds until the counter expires
    */
   increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+  /**
+   * Takes one of at most `max` places under `key` for `id`, held for `leaseMs` unless renewed.
+   * A holder that dies without releasing its place loses it when the lease lapses.
+   * @returns whether the place was taken (false: all `max` are held)
+   */
+  acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean>;
+  /**
+   * Holds a place taken by {@link acquireLease} for another `leaseMs`.
+   * @returns whether `id` still held its place
+   */
+  renewLease(key: string, id: string, leaseMs: number): Promise<boolean>;
+  /** Gives back the place `id` holds under `key`; a place not held is left as it is. */
+  releaseLease(key: string, id: string): Promise<void>;
   /** Whether the store takes writes now (a small key with a short TTL): what `/readyz` reports. */
   acceptsWrites(): Promise<boolean>;
   close(): Promise<void>;

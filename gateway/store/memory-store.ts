@@ -73,6 +73,31 @@ export class MemoryStore implements KeyValueStore {
     return { count, ttlMs: expiresAt - now };
   }
 
+  async acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean> {
+    const now = this.#now();
+    const leases = this.#liveLeases(key, now);
+    if (leases.size >= max) return false;
+    leases.set(id, now + leaseMs);
+    this.#writeLeases(key, leases);
+    return true;
+  }
+
+  async renewLease(key: string, id: string, leaseMs: number): Promise<boolean> {
+    const now = this.#now();
+    const leases = this.#liveLeases(key, now);
+    if (!leases.has(id)) return false;
+    leases.set(id, now + leaseMs);
+    this.#writeLeases(key, leases);
+    return true;
+  }
+
+  async releaseLease(key: string, id: string): Promise<void> {
+    const leases = this.#liveLeases(key, this.#now());
+    if (!leases.delete(id)) return;
+    if (leases.size === 0) this.#entries.delete(key);
+    else this.#writeLeases(key, leases);
+  }
+
   async acceptsWrites(): Promise<boolean> {
     return true;
   }
@@ -87,6 +112,22 @@ export class MemoryStore implements KeyValueStore {
     if (entry === undefined || entry.expiresAt > this.#now()) return entry;
     this.#entries.delete(key);
     return undefined;
+  }
+
+  /** The leases under `key` that have not lapsed: id → when it lapses. */
+  #liveLeases(key: string, now: number): Map<string, number> {
+    const value = this.#live(key)?.value;
+    const leases = new Map<string, number>(value === undefined ? [] : (JSON.parse(value) as [string, number][]));
+    for (const [id, lapsesAt] of leases) if (lapsesAt <= now) leases.delete(id);
+    return leases;
+  }
+
+  /**
+   * A key's leases are one entry (as they are one sorted set in Redis), so that they count
+   * against the same bound and expire, with the last of them, like every other key.
+   */
+  #writeLeases(key: string, leases: Map<string, number>): void {
+    this.#write(key, JSON.stringify([...leases]), Math.max(...leases.values()));
   }
 
   #write(key: string, value: string, expiresAt: number): void {

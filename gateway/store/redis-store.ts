@@ -16,6 +16,27 @@ else
 end
 return 1`;
 
+/** Redis's own clock, in milliseconds, so that every instance measures leases alike. */
+const NOW_MS = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+/**
+ * KEYS[1]: the leases, a sorted set of ids scored by when each lapses; ARGV: max, lease ms, id.
+ * Lapsed leases are dropped first; the set itself expires with its newest lease. 1 when taken.
+ */
+const ACQUIRE_LEASE = `${NOW_MS}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+/** KEYS[1]: the leases; ARGV: lease ms, id. Extends a lease still held; 1 when it was. */
+const RENEW_LEASE = `${NOW_MS}
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) == false then return 0 end
+redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
 /** Written, with a short TTL, to learn whether Redis takes writes (it may answer PING while refusing them). */
 const WRITE_PROBE_TTL_MS = 10_000;
 
@@ -59,6 +80,18 @@ export class RedisStore implements KeyValueStore {
     const failed = replies?.find(([error]) => error !== null);
     if (replies === null || failed !== undefined) throw new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: failed?.[0] });
     return { count: Number(replies[1]![1]), ttlMs: Math.max(Number(replies[2]![1]), 0) };
+  }
+
+  async acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean> {
+    return (await storeCommand(() => this.#redis.eval(ACQUIRE_LEASE, 1, key, max, leaseMs, id))) === 1;
+  }
+
+  async renewLease(key: string, id: string, leaseMs: number): Promise<boolean> {
+    return (await storeCommand(() => this.#redis.eval(RENEW_LEASE, 1, key, leaseMs, id))) === 1;
+  }
+
+  async releaseLease(key: string, id: string): Promise<void> {
+    await storeCommand(() => this.#redis.zrem(key, id));
   }
 
   async acceptsWrites(): Promise<boolean> {

@@ -1,5 +1,5 @@
 /**
- * `<openrouter-auth>` for keyboard and screen-reader users, end to end (SPEC §8 "Accessible"):
+ * `<openrouter-auth>` for keyboard and screen-reader users, end to end (docs/contract.md §8 "Accessible"):
  * the dialog and its tabs driven by keys alone, and axe-core over every state a user meets.
  *
  * The axe pass also takes screenshots of those states: into a temporary folder, removed after

@@ -1,5 +1,5 @@
 /**
- * `<openrouter-auth>` embedded across sites, end to end (SPEC §5 relay, §6 cookies): the host page
+ * `<openrouter-auth>` embedded across sites, end to end (docs/contract.md §5 relay, §6 cookies): the host page
  * on http://127.0.0.1:A, the gateway on https://localhost:B with `SameSite=None; Secure;
  * Partitioned` session cookies, and a Chromium whose profile blocks third-party cookies. The
  * element's cookie then lives in a partition keyed by the host's site, and the OAuth popup, a

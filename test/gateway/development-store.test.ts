@@ -64,6 +64,32 @@ describe("the in-process store, for development without Redis", () => {
     }
   });
 
+  it("grants at most the given number of leases on a key, frees one on release, and lets an unrenewed lease lapse", async () => {
+    const clock = new TestClock();
+    const store = new MemoryStore({ now: clock.now });
+    try {
+      assert.equal(await store.acquireLease("streams", "a", 2, 1_000), true);
+      assert.equal(await store.acquireLease("streams", "b", 2, 1_000), true);
+      assert.equal(await store.acquireLease("streams", "c", 2, 1_000), false, "both places are held");
+      await store.releaseLease("streams", "a");
+      assert.equal(await store.acquireLease("streams", "c", 2, 1_000), true, "a released place is free again");
+
+      clock.advance(600);
+      assert.equal(await store.renewLease("streams", "b", 1_000), true, "b still held its place");
+      clock.advance(600);
+      assert.equal(await store.renewLease("streams", "c", 1_000), false, "c was not renewed and has lapsed");
+      assert.equal(await store.acquireLease("streams", "d", 2, 1_000), true, "the lapsed place is free again");
+      assert.equal(await store.acquireLease("streams", "e", 2, 1_000), false, "the renewed lease still holds its place");
+
+      clock.advance(1_000);
+      assert.equal(await store.acquireLease("streams", "f", 1, 1_000), true, "every lease has lapsed");
+      await store.releaseLease("streams", "f");
+      assert.equal(await store.get("streams"), null, "a key with no lease left is gone");
+    } finally {
+      await store.close();
+    }
+  });
+
   it("serves a whole session without Redis: sign-in, status, renewal, the absolute lifetime and sign-out", async () => {
     const stub = await startOpenRouterStub();
     const gateway = await startGateway({ OPENROUTER_API_BASE: stub.apiBase, OPENROUTER_AUTH_URL: stub.authUrl, SESSION_TTL_SECONDS: "3600", SESSION_MAX_AGE_SECONDS: "7200" });

@@ -192,11 +192,7 @@ describe("hostile input", () => {
     assert.match(typo.body.errors?.[0]?.message ?? "", /Did you mean "status"/);
   });
 
-  it("refuses a GraphQL GET or a form post without Apollo's CSRF preflight header", async () => {
-    const response = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent("{ status { authenticated } }")}`);
-    assert.equal(response.status, 400);
-    assert.match(await response.text(), /Cross-Site Request Forgery/);
-    // What an HTML form can send without a preflight: urlencoded, multipart or plain text.
+  it("refuses what an HTML form can send (urlencoded, multipart, text/plain) with 415, and a mutation over GET with 405, before either runs", async () => {
     const mutation = `mutation { validateKey(apiKey: "${stack.stub.testKeys.valid}") { valid } }`;
     const multipart = new FormData();
     multipart.set("query", mutation);
@@ -209,12 +205,17 @@ describe("hostile input", () => {
       stack.stub.clearRequests();
       const post = await fetch(`${stack.gatewayUrl}/graphql`, { method: "POST", headers: contentType === undefined ? {} : { "content-type": contentType }, body });
       const text = await post.text();
-      assert.equal(post.status, 400, `${contentType ?? body.constructor.name}: ${text}`);
-      assert.match(text, /Cross-Site Request Forgery/, "refused as a CSRF attempt, whatever else is wrong with it");
+      assert.equal(post.status, 415, `${contentType ?? body.constructor.name}: ${text}`);
+      assert.match(text, /UNSUPPORTED_MEDIA_TYPE/);
       assert.doesNotMatch(text, /"valid"/, "the mutation did not run");
       assert.equal(post.headers.getSetCookie().length, 0, "no session was started");
       assert.equal(stack.stub.requests.length, 0, "OpenRouter was never asked");
     }
+    stack.stub.clearRequests();
+    const get = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent(mutation)}`);
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.getSetCookie().length, 0);
+    assert.equal(stack.stub.requests.length, 0, "OpenRouter was never asked");
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * A host page for end-to-end tests: a small product page ("Inkwell") on its own origin that embeds
- * `<openrouter-auth>` the way SPEC §8 tells hosts to, with one script tag from the gateway and
+ * `<openrouter-auth>` the way docs/contract.md §8 tells hosts to, with one script tag from the gateway and
  * `endpoint` pointing at the gateway's /graphql. Served by a tiny static `node:http` server from
  * test/e2e/host-page/, where `{{GATEWAY}}` in index.html becomes the gateway's URL.
  */

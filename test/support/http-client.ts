@@ -143,6 +143,23 @@ export class HttpClient {
     return { status: response.status, headers: response.headers, body: body as T, text, setCookies };
   }
 
+  /**
+   * A `fetch` that carries this client's cookies and Origin, for GraphQL client libraries: what
+   * `credentials: "include"` does for them in a browser. Set-Cookie answers go into the jar.
+   */
+  readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const headers = new Headers(request.headers);
+    if (this.options.origin !== undefined) headers.set("origin", this.options.origin);
+    for (const [name, value] of Object.entries(this.options.headers ?? {})) headers.set(name, value);
+    const path = new URL(request.url).pathname;
+    const cookie = this.cookieHeader(path);
+    if (cookie) headers.set("cookie", cookie);
+    const response = await fetch(new Request(request, { headers, redirect: "manual", signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) }));
+    for (const line of response.headers.getSetCookie()) this.store(line, path);
+    return response;
+  };
+
   /** A client with a copy of this one's cookies (a second browser tab). */
   clone(): HttpClient {
     const copy = new HttpClient(this.baseUrl, { ...this.options, ...(this.options.headers ? { headers: { ...this.options.headers } } : {}) });

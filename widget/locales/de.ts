@@ -45,6 +45,8 @@ const strings: OpenRouterAuthStrings = {
   SESSION_STORE_UNAVAILABLE: "Der Anmeldedienst ist vorübergehend nicht verfügbar. Versuchen Sie es gleich noch einmal.",
   RATE_LIMITED: "Zu viele Versuche. Warten Sie einen Moment und versuchen Sie es dann erneut.",
   NETWORK_ERROR: "Der Anmeldedienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
+  ORIGIN_NOT_ALLOWED: "Die Herkunft dieser Seite steht nicht in ALLOWED_ORIGINS des Gateways, daher ist hier keine Anmeldung möglich.",
+  COOKIE_NOT_KEPT: "Ihr Browser hat das Anmelde-Cookie nicht behalten. Das Gateway braucht HTTPS, COOKIE_SAMESITE=none und COOKIE_PARTITIONED=true.",
 };
 
 export default strings;

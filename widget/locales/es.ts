@@ -45,6 +45,8 @@ const strings: OpenRouterAuthStrings = {
   SESSION_STORE_UNAVAILABLE: "El servicio de inicio de sesión no está disponible temporalmente. Inténtalo de nuevo en unos instantes.",
   RATE_LIMITED: "Demasiados intentos. Espera un momento y vuelve a intentarlo.",
   NETWORK_ERROR: "No se puede contactar con el servicio de inicio de sesión. Comprueba tu conexión e inténtalo de nuevo.",
+  ORIGIN_NOT_ALLOWED: "El origen de esta página no está en ALLOWED_ORIGINS de la pasarela, así que no puede iniciar sesión aquí.",
+  COOKIE_NOT_KEPT: "Tu navegador no guardó la cookie de sesión. La pasarela necesita HTTPS, COOKIE_SAMESITE=none y COOKIE_PARTITIONED=true.",
 };
 
 export default strings;

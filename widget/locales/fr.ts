@@ -45,6 +45,8 @@ const strings: OpenRouterAuthStrings = {
   SESSION_STORE_UNAVAILABLE: "Le service de connexion est temporairement indisponible. Réessayez dans un instant.",
   RATE_LIMITED: "Trop de tentatives. Patientez un instant, puis réessayez.",
   NETWORK_ERROR: "Le service de connexion est injoignable. Vérifiez votre connexion et réessayez.",
+  ORIGIN_NOT_ALLOWED: "L’origine de cette page n’est pas dans ALLOWED_ORIGINS de la passerelle : la connexion est impossible ici.",
+  COOKIE_NOT_KEPT: "Votre navigateur n’a pas gardé le cookie de connexion. La passerelle a besoin de HTTPS, COOKIE_SAMESITE=none et COOKIE_PARTITIONED=true.",
 };
 
 export default strings;

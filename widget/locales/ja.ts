@@ -45,6 +45,8 @@ const strings: OpenRouterAuthStrings = {
   SESSION_STORE_UNAVAILABLE: "サインインサービスは一時的に利用できません。しばらくしてから、もう一度お試しください。",
   RATE_LIMITED: "試行回数が多すぎます。しばらく待ってから、もう一度お試しください。",
   NETWORK_ERROR: "サインインサービスに接続できません。ネットワーク接続を確認して、もう一度お試しください。",
+  ORIGIN_NOT_ALLOWED: "このページのオリジンはゲートウェイの ALLOWED_ORIGINS に含まれていないため、ここではサインインできません。",
+  COOKIE_NOT_KEPT: "ブラウザーがサインイン用の Cookie を保持しませんでした。ゲートウェイには HTTPS、COOKIE_SAMESITE=none、COOKIE_PARTITIONED=true が必要です。",
 };
 
 export default strings;

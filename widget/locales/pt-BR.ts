@@ -45,6 +45,8 @@ const strings: OpenRouterAuthStrings = {
   SESSION_STORE_UNAVAILABLE: "O serviço de login está temporariamente indisponível. Tente novamente em instantes.",
   RATE_LIMITED: "Muitas tentativas. Aguarde um momento e tente novamente.",
   NETWORK_ERROR: "Não é possível acessar o serviço de login. Verifique sua conexão e tente novamente.",
+  ORIGIN_NOT_ALLOWED: "A origem desta página não está em ALLOWED_ORIGINS do gateway, então não é possível entrar aqui.",
+  COOKIE_NOT_KEPT: "Seu navegador não manteve o cookie de login. O gateway precisa de HTTPS, COOKIE_SAMESITE=none e COOKIE_PARTITIONED=true.",
 };
 
 export default strings;

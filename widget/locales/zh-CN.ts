@@ -45,6 +45,8 @@ const strings: OpenRouterAuthStrings = {
   SESSION_STORE_UNAVAILABLE: "登录服务暂时不可用，请稍后重试。",
   RATE_LIMITED: "尝试次数过多，请稍候再试。",
   NETWORK_ERROR: "无法连接登录服务。请检查网络连接后重试。",
+  ORIGIN_NOT_ALLOWED: "此页面的源不在网关的 ALLOWED_ORIGINS 中，因此无法在此登录。",
+  COOKIE_NOT_KEPT: "浏览器没有保留登录 Cookie。网关需要 HTTPS、COOKIE_SAMESITE=none 和 COOKIE_PARTITIONED=true。",
 };
 
 export default strings;
