@@ -14,22 +14,27 @@ after(async () => {
   await stack.close();
 });
 
+/** `npm start`'s entry, run from source on a free port against the test stack, once it says it is listening. */
+async function startGatewayProcess(extraEnv: Record<string, string> = {}) {
+  const port = await freePort();
+  const server = fileURLToPath(new URL("../../gateway/server/main.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", server], {
+    env: { ...process.env, ...TEST_SECRETS, ...stack.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  for (let attempt = 0; attempt < 200 && !output.includes('"event":"listening"'); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return { child, url: `http://127.0.0.1:${port}`, exited, output: () => output };
+}
+
 describe("the standalone gateway process", () => {
   it("finishes a request in flight on SIGTERM, refuses new connections, closes Redis and exits 0", { timeout: 40_000 }, async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const server = fileURLToPath(new URL("../../gateway/server/main.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", server], {
-      env: { ...process.env, ...TEST_SECRETS, ...stack.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", UPSTREAM_TIMEOUT_MS: "10000" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const { child, url, exited, output } = await startGatewayProcess({ UPSTREAM_TIMEOUT_MS: "10000" });
     try {
-      for (let attempt = 0; attempt < 200 && !output.includes('"event":"listening"'); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.match(output, /"event":"listening"/);
+      assert.match(output(), /"event":"listening"/);
 
       // A sign-in that OpenRouter answers slowly is in flight when SIGTERM arrives.
       stack.stub.setFault("slow", { delayMs: 1_500 });
@@ -40,7 +45,7 @@ describe("the standalone gateway process", () => {
       assert.equal(answer.body.data?.validateKey.valid, true, "the request in flight was answered");
       assert.equal(await exited, 0);
       await assert.rejects(fetch(`${url}/healthz`), "no longer accepting");
-      assert.match(output, /"event":"shutdown"/);
+      assert.match(output(), /"event":"shutdown"/);
     } finally {
       stack.stub.setFault("none");
       child.kill("SIGKILL");
@@ -48,22 +53,12 @@ describe("the standalone gateway process", () => {
   });
 
   it("exits 0 on SIGTERM right after it started listening, before it served any GraphQL request", { timeout: 40_000 }, async () => {
-    const port = await freePort();
-    const server = fileURLToPath(new URL("../../gateway/server/main.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", server], {
-      env: { ...process.env, ...TEST_SECRETS, ...stack.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const { child, exited, output } = await startGatewayProcess();
     try {
-      for (let attempt = 0; attempt < 200 && !output.includes('"event":"listening"'); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.match(output, /"event":"listening"/);
+      assert.match(output(), /"event":"listening"/);
       child.kill("SIGTERM");
-      assert.equal(await exited, 0, output);
-      assert.doesNotMatch(output, /stop\(\) should only be called|\n\s+at /, "no stack trace");
+      assert.equal(await exited, 0, output());
+      assert.doesNotMatch(output(), /stop\(\) should only be called|\n\s+at /, "no stack trace");
     } finally {
       child.kill("SIGKILL");
     }
