@@ -1,7 +1,7 @@
 import { expect, fixture, html, oneEvent, waitUntil } from "@open-wc/testing";
 import { executeServerCommand } from "@web/test-runner-commands";
 import type { OpenRouterAuth, OpenRouterAuthChangeEvent } from "../../widget/index.js";
-import { endpoint, keys, part, renderElement, settled, signOut, submitKey } from "./support.js";
+import { endpoint, keys, part, renderElement, settled, signOut, signInThroughDialog } from "./support.js";
 
 /** A new account at the OpenRouter stand-in, with these values; answers its key. */
 const addAccount = async (values: Record<string, unknown>) => (await executeServerCommand("add-account", values)) as string;
@@ -16,9 +16,7 @@ describe("<openrouter-auth> key details", () => {
     const el = await fixture<OpenRouterAuth>(html`<openrouter-auth lang="de" endpoint=${endpoint}></openrouter-auth>`);
     await settled(el);
     await waitUntil(() => part(el, "connect-button")?.textContent === "Mit OpenRouter verbinden", "the German strings did not load", { timeout: 5000 });
-    await submitKey(el, key);
-    await waitUntil(() => el.authenticated, "never signed in", { timeout: 5000 });
-    await el.updateComplete;
+    await signInThroughDialog(el, key);
 
     const left = new Intl.NumberFormat("de", { style: "currency", currency: "USD" }).format(12.5);
     expect(left).to.match(/^12,50\s\$$/);
@@ -33,9 +31,7 @@ describe("<openrouter-auth> key details", () => {
   it("shows neither credits left nor an expiry for an unlimited key that does not expire", async () => {
     const el = await renderElement();
     await settled(el);
-    await submitKey(el, keys.unlimited);
-    await waitUntil(() => el.authenticated, "never signed in", { timeout: 5000 });
-    await el.updateComplete;
+    await signInThroughDialog(el, keys.unlimited);
     expect(part(el, "usage")!.textContent).to.contain("no limit");
     expect(part(el, "remaining")).to.be.null;
     expect(part(el, "expiry")).to.be.null;
@@ -44,9 +40,7 @@ describe("<openrouter-auth> key details", () => {
   it("links to OpenRouter's keys page, where the user manages or revokes the key, in a new tab", async () => {
     const el = await renderElement();
     await settled(el);
-    await submitKey(el, keys.valid);
-    await waitUntil(() => el.authenticated, "never signed in", { timeout: 5000 });
-    await el.updateComplete;
+    await signInThroughDialog(el, keys.valid);
     const link = part<HTMLAnchorElement>(el, "manage-link")!;
     expect(link.href).to.equal("https://openrouter.ai/settings/keys");
     expect(link.textContent).to.equal("Manage key on OpenRouter");

@@ -1,6 +1,6 @@
 import { expect, fixture, html, waitUntil } from "@open-wc/testing";
 import { OpenRouterAuth } from "../../widget/index.js";
-import { endpoint, gatewayUrl, keys, part, settled, signOut, submitKey } from "./support.js";
+import { endpoint, gatewayUrl, keys, part, settled, signOut, signInThroughDialog, submitKey } from "./support.js";
 
 /** How `Intl` writes a dollar amount in `locale`: the element must write it the same way. */
 const dollars = (amount: number, locale: string) =>
@@ -15,9 +15,7 @@ describe("<openrouter-auth> language", () => {
     const el = await fixture<OpenRouterAuth>(html`<openrouter-auth lang="de" endpoint=${endpoint}></openrouter-auth>`);
     await settled(el);
     await waitUntil(() => connectText(el) === "Mit OpenRouter verbinden", "the German strings did not load", { timeout: 5000 });
-    await submitKey(el, keys.valid);
-    await waitUntil(() => el.authenticated, "never signed in", { timeout: 5000 });
-    await el.updateComplete;
+    await signInThroughDialog(el, keys.valid);
     expect(part(el, "method")!.textContent).to.equal("API-Schlüssel");
     expect(dollars(25.5, "de")).to.match(/^25,50\s\$$/);
     expect(part(el, "usage")!.textContent).to.equal(`${dollars(25.5, "de")} verbraucht / ${dollars(100, "de")}`);

@@ -1,7 +1,7 @@
 import { expect, oneEvent, waitUntil } from "@open-wc/testing";
 import { sendKeys } from "@web/test-runner-commands";
 import type { OpenRouterAuthChangeEvent, OpenRouterAuthErrorEvent } from "../../widget/index.js";
-import { enterKey, hasState, keys, part, renderElement, settled, shadow, signOut, submitKey } from "./support.js";
+import { enterKey, hasState, keys, part, renderElement, settled, shadow, signOut, signInThroughDialog, submitKey } from "./support.js";
 
 const CURRENT_FORM = `sk-or-v1-${"0123456789abcdef".repeat(4)}`;
 
@@ -258,9 +258,7 @@ describe("<openrouter-auth>", () => {
     it("signs out with Disconnect: removes the slotted content and fires openrouter-auth-change", async () => {
       const el = await renderElement();
       await settled(el);
-      await submitKey(el, keys.valid);
-      await waitUntil(() => el.authenticated, "never signed in", { timeout: 5000 });
-      await el.updateComplete;
+      await signInThroughDialog(el, keys.valid);
 
       const change = oneEvent(el, "openrouter-auth-change") as Promise<OpenRouterAuthChangeEvent>;
       part(el, "disconnect-button")!.click();
@@ -274,9 +272,7 @@ describe("<openrouter-auth>", () => {
     it("shows an unlimited key's usage with no limit", async () => {
       const el = await renderElement();
       await settled(el);
-      await submitKey(el, keys.unlimited);
-      await waitUntil(() => el.authenticated, "never signed in", { timeout: 5000 });
-      await el.updateComplete;
+      await signInThroughDialog(el, keys.unlimited);
       expect(part(el, "usage")!.textContent).to.contain("no limit");
       expect(el.user!.limit).to.be.null;
     });
@@ -323,9 +319,7 @@ describe("<openrouter-auth>", () => {
       await el.updateComplete;
       await expect(el).to.be.accessible();
       el.closeDialog();
-      await submitKey(el, keys.valid);
-      await waitUntil(() => el.authenticated, "never signed in", { timeout: 5000 });
-      await el.updateComplete;
+      await signInThroughDialog(el, keys.valid);
       await expect(el).to.be.accessible();
     });
 

@@ -88,6 +88,13 @@ export async function submitKey(el: OpenRouterAuth, key: string): Promise<void> 
   await el.updateComplete;
 }
 
+/** Signs in with `key` through the dialog, as a user would, and waits until the element shows it. */
+export async function signInThroughDialog(el: OpenRouterAuth, key: string): Promise<void> {
+  await submitKey(el, key);
+  await waitUntil(() => el.authenticated, "never signed in", { timeout: 5000 });
+  await el.updateComplete;
+}
+
 /** Whether `el` matches a custom state, in either the standard or the pre-Chromium-125 spelling. */
 export function hasState(el: Element, name: string): boolean {
   try {
