@@ -59,7 +59,7 @@ export interface OpenRouterAuthRouter extends Router {
    * still serves then, answering SESSION_STORE_UNAVAILABLE until Redis is reachable).
    */
   whenConnected(timeoutMs?: number): Promise<boolean>;
-  /** Stops GraphQL and closes the Redis connection; call after the HTTP server stopped accepting. */
+  /** Stops GraphQL and closes the Redis connection; call after the HTTP server stopped accepting. Later calls share the first. */
   close(): Promise<void>;
 }
 
@@ -206,15 +206,20 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     });
   }
 
+  // One closing, however many callers ask for it (a host's shutdown and its tests' teardown, say).
+  let closed: Promise<void> | undefined;
   return Object.assign(router, {
     config,
     logger,
     ready,
     whenConnected,
-    async close() {
-      proxy.close();
-      if (await apolloStarted) await apollo.stop();
-      await kv.close();
+    close() {
+      closed ??= (async () => {
+        proxy.close();
+        if (await apolloStarted) await apollo.stop();
+        await kv.close();
+      })();
+      return closed;
     },
   });
 }

@@ -33,6 +33,10 @@ export function createApolloServer(options: {
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Signals belong to the process: to the host's own shutdown, or to server/listen.ts. Apollo's
+    // handler would stop GraphQL while the host still drains, re-send the signal, and its stop()
+    // racing ours would never return (a concurrent stop() waits on a barrier Apollo 5 never resolves).
+    stopOnTerminationSignals: false,
     // The gateway guards /graphql itself, in front of Apollo: POSTs must be JSON and pass the
     // origin guard; GETs (queries only: Apollo never runs a mutation over GET) must not have been
     // caused by another site without CORS (http/cross-site-reads.ts). Apollo's own check would

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { HttpClient } from "../support/http-client.js";
-import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
+import { startGateway, startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
 import { freePort } from "../support/redis-server.js";
 
 let stack: TestStack;
@@ -61,6 +61,36 @@ describe("the standalone gateway process", () => {
       assert.doesNotMatch(output(), /stop\(\) should only be called|\n\s+at /, "no stack trace");
     } finally {
       child.kill("SIGKILL");
+    }
+  });
+});
+
+describe("the router in a host's process", () => {
+  it("leaves SIGTERM and SIGINT to the host, and close() called twice at once resolves both", { timeout: 20_000 }, async () => {
+    const signalListeners = () => ({ SIGTERM: process.listenerCount("SIGTERM"), SIGINT: process.listenerCount("SIGINT") });
+    const before = signalListeners();
+    const gateway = await startGateway(stack.env);
+    let closing: Promise<string> | undefined;
+    let closedInTime = false;
+    try {
+      // GraphQL has started once it has answered.
+      const answer = await new HttpClient(gateway.url).graphql("{ status { authenticated } }");
+      assert.equal(answer.body.data?.status.authenticated, false);
+      // A handler of the router's own would stop GraphQL, and re-send the signal, while the host is still draining.
+      assert.deepEqual(signalListeners(), before, "the host's shutdown, not the router, decides what a signal does");
+      // A host may close from two places at once (its shutdown and a test's teardown, say).
+      closing = Promise.all([gateway.gateway.close(), gateway.gateway.close()]).then(() => "closed");
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise((resolve) => (timer = setTimeout(resolve, 5_000, "still closing after 5 s")));
+      try {
+        assert.equal(await Promise.race([closing, bound]), "closed");
+        closedInTime = true;
+      } finally {
+        clearTimeout(timer);
+      }
+    } finally {
+      // The HTTP server and the router, unless closing hung (the failure above says so).
+      if (closing === undefined || closedInTime) await gateway.close();
     }
   });
 });
