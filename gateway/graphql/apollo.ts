@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError } from "graphql";
 import { ErrorCode, GatewayError, causeForLog, errorBody, redactSecrets } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
@@ -49,6 +49,9 @@ export function createApolloServer(options: {
       // No answer here may be cached (every one depends on the caller's session), and the cache
       // control plugin would otherwise wrap every field resolver of every request to compute hints.
       ApolloServerPluginCacheControlDisabled(),
+      // Inline traces are for federated subgraphs, which this schema is not; Apollo would
+      // otherwise install the plugin anyway and call it on every request to find that out.
+      ApolloServerPluginInlineTraceDisabled(),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(options.plugins ?? []),
     ],
