@@ -21,6 +21,7 @@ import { securityHeaders } from "./http/security-headers.js";
 import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
+import { UpstreamConnections } from "./openrouter/upstream-http.js";
 import { packageRoot } from "./util/package-root.js";
 import { PROXY_PATH, createProxyRouter } from "./proxy/router.js";
 import { originProbe } from "./rest/origin-probe.js";
@@ -106,7 +107,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     logger.warn({ event: "config.warning", variable: warning.variable }, warning.message);
   }
 
-  const openrouter = new OpenRouterClient(config.openrouter);
+  const upstream = new UpstreamConnections();
+  const openrouter = new OpenRouterClient(config.openrouter, upstream);
   const attempts = new AttemptLimiter({ store: kv, limit: config.attempts, prefix: `${KEY_PREFIX}attempts:` });
   const starts = new AttemptLimiter({ store: kv, limit: config.oauthStarts, prefix: `${KEY_PREFIX}oauth-starts:` });
   const auth = new AuthService({ config, openrouter, attempts, now });
@@ -217,6 +219,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
       closed ??= (async () => {
         proxy.close();
         if (await apolloStarted) await apollo.stop();
+        upstream.close();
         await kv.close();
       })();
       return closed;

@@ -24,6 +24,9 @@ export function graphqlHandler<Context extends BaseContext>(apollo: ApolloServer
     res.setHeader("cache-control", "no-store");
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
+      // With its length known, Node sends headers and body in one write, not as chunked encoding
+      // (length, body and terminator, gathered into a writev).
+      res.setHeader("content-length", Buffer.byteLength(response.body.string));
       res.end(response.body.string);
       return;
     }

@@ -9,5 +9,8 @@ export function sendJson(res: Response, body: unknown, status = 200): void {
   res.statusCode = status;
   res.setHeader("content-type", "application/json; charset=utf-8");
   res.setHeader("cache-control", "no-store");
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  // With its length known, Node sends headers and body in one write rather than chunked.
+  res.setHeader("content-length", Buffer.byteLength(text));
+  res.end(text);
 }

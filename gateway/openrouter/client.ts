@@ -1,5 +1,7 @@
+import type { IncomingMessage } from "node:http";
 import { ErrorCode, GatewayError } from "../errors.js";
 import type { Model } from "../model.js";
+import { readBody, type UpstreamConnections } from "./upstream-http.js";
 
 /** What `GET /key` says about a key (docs/contract.md §2), in our names. */
 export interface KeyInfo {
@@ -27,18 +29,23 @@ export interface OpenRouterClientOptions {
   readonly timeoutMs: number;
 }
 
+/** The largest answer read: the model list, the longest, is about 1 MB today. */
+const ANSWER_LIMIT = 16 * 1024 * 1024;
+
 /**
- * OpenRouter's REST API (docs/contract.md §2), spoken with `fetch`. Every failure leaves here as a
+ * OpenRouter's REST API (docs/contract.md §2), over the gateway's upstream connections. Every failure leaves here as a
  * GatewayError from the contract's §3 (docs/contract.md) vocabulary; upstream bodies and messages never travel further,
  * since they may echo what we sent.
  */
 export class OpenRouterClient {
   readonly #apiBase: string;
   readonly #timeoutMs: number;
+  readonly #connections: UpstreamConnections;
 
-  constructor(options: OpenRouterClientOptions) {
+  constructor(options: OpenRouterClientOptions, connections: UpstreamConnections) {
     this.#apiBase = options.apiBase;
     this.#timeoutMs = options.timeoutMs;
+    this.#connections = connections;
   }
 
   /** @throws INVALID_API_KEY when OpenRouter does not know or has disabled the key. */
@@ -105,34 +112,42 @@ export class OpenRouterClient {
     if (options.apiKey !== undefined) headers.authorization = `Bearer ${options.apiKey}`;
     if (options.json !== undefined) headers["content-type"] = "application/json";
 
-    let response: Response;
+    // One deadline for the whole exchange: connecting, the answer's headers and its body.
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    let response: IncomingMessage;
     try {
-      response = await fetch(this.#apiBase + path, {
+      response = await this.#connections.request(this.#apiBase + path, {
         method: options.json === undefined ? "GET" : "POST",
         headers,
-        body: options.json === undefined ? undefined : JSON.stringify(options.json),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-        redirect: "error",
+        ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
+        signal,
       });
     } catch (cause) {
       // Refused, reset, DNS, TLS or our own timeout: all mean OpenRouter cannot be used now.
       throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { cause });
     }
 
-    if (response.ok) {
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status <= 299) {
+      let text: string;
       try {
-        return await response.json();
+        text = (await readBody(response, ANSWER_LIMIT)).toString("utf8");
+      } catch (cause) {
+        // Cut short, too large, or past the deadline.
+        throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { cause });
+      }
+      try {
+        return JSON.parse(text) as unknown;
       } catch (cause) {
         throw malformed(cause);
       }
     }
     // The body is drained, never read into an error: it may quote our request.
-    await response.body?.cancel().catch(() => undefined);
-    const status = response.status;
+    response.resume();
     if (status === 401 && options.onUnauthorized) throw new GatewayError(options.onUnauthorized);
     if ((status === 400 || status === 401 || status === 403) && options.onRefused) throw new GatewayError(options.onRefused);
     if (status === 429) {
-      const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"));
+      const retryAfterSeconds = parseRetryAfter(response.headers["retry-after"]);
       const message =
         retryAfterSeconds === undefined
           ? "OpenRouter is rate limiting requests. Try again shortly."
@@ -144,8 +159,8 @@ export class OpenRouterClient {
 }
 
 /** `Retry-After` is delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null) return undefined;
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
