@@ -1,6 +1,9 @@
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import type { Request, RequestHandler } from "express";
 
+/** The request headers Apollo's HTTP handling reads, with CSRF prevention off (apollo.ts). */
+const APOLLO_READS = ["content-type", "accept"] as const;
+
 /**
  * GraphQL over HTTP: Apollo's `executeHTTPGraphQLRequest`, the entry point every Apollo
  * integration wraps, called from Express (after `express.json()`). It does what
@@ -11,9 +14,12 @@ import type { Request, RequestHandler } from "express";
  */
 export function graphqlHandler<Context extends BaseContext>(apollo: ApolloServer<Context>, context: (req: Request) => Promise<Context>): RequestHandler {
   return async (req, res) => {
+    // Apollo reads two request headers (the body's type, and which answer types the client
+    // accepts); the resolvers read the request itself, so the rest are not copied.
     const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    for (const name of APOLLO_READS) {
+      const value = req.headers[name];
+      if (value !== undefined) headers.set(name, value);
     }
     const queryStart = req.url.indexOf("?");
     const response = await apollo.executeHTTPGraphQLRequest({
