@@ -4,7 +4,8 @@
  * and what one Redis can carry (issues 6, 15 and 16). Prints a table with every goal ticked or
  * crossed, or one JSON object with `--json`; `--quick` for shorter turns. `--profile` instead runs
  * scenario (a) against a gateway started with `--cpu-prof` and prints where its time goes
- * (`--profile=b`, `=c`, `=g` for (b), (c), (g); `--profile=d` for baseline (d)).
+ * (`--profile=b`, `=c`, `=g` for (b), (c), (g); `--profile=d` for baseline (d); add `--many` for
+ * (a), (b) or (d) in the many-sessions shape).
  *
  * Every server runs in a process of its own on 127.0.0.1: a private redis-server, the OpenRouter
  * stand-in, the gateway (configured from the environment as `npm start` would be, NODE_ENV=production,
@@ -38,6 +39,8 @@ const quick = args.has("--quick");
 const profileArg = [...args].find((arg) => arg === "--profile" || arg.startsWith("--profile="));
 const profileTarget = profileArg === undefined ? undefined : profileArg === "--profile" ? "a" : profileArg.slice("--profile=".length);
 const PROFILE_TARGETS = ["a", "b", "c", "d", "g"] as const;
+/** `--profile --many`: (a), (b) or (d) profiled in the many-sessions shape (SETTINGS.sessions cookies in rotation). */
+const profileMany = args.has("--many");
 type ProfileTarget = (typeof PROFILE_TARGETS)[number];
 if (profileTarget !== undefined && !(PROFILE_TARGETS as readonly string[]).includes(profileTarget)) throw new Error(`bench: --profile takes ${PROFILE_TARGETS.join(", ")} (got "${profileTarget}")`);
 
@@ -431,15 +434,18 @@ async function runProfile(target: ProfileTarget): Promise<void> {
       const stock = await startChild(buildDir, "baseline (d)", "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url }, profiling);
       children.push(stock);
       const stockUrl = `http://127.0.0.1:${stock.info.port}`;
-      const cookie = await signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
-      load = autocannonLoad({ ...base, url: `${stockUrl}/session`, headers: { cookie } });
+      const signInStock = () => signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
+      const sessions = profileMany ? { cookies: (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, signInStock)).cookies } : { headers: { cookie: await signInStock() } };
+      load = autocannonLoad({ ...base, url: `${stockUrl}/session`, ...sessions });
     } else {
       const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0", ...stubPace(SETTINGS.streamPace.chunks, SETTINGS.streamPace.intervalMs) });
       children.push(stub);
       const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), [...GATEWAY_NODE_FLAGS, ...profiling]);
       children.push(gateway);
       const gatewayUrl = `http://127.0.0.1:${gateway.info.port}`;
-      const cookie = await signIn(`${gatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
+      const signInGateway = () => signIn(`${gatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
+      const cookie = await signInGateway();
+      const cookies = profileMany && (target === "a" || target === "b") ? (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, signInGateway)).cookies : undefined;
       if (target === "g") {
         const proxied: StreamTarget = { url: `${gatewayUrl}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION };
         load = {
@@ -453,9 +459,9 @@ async function runProfile(target: ProfileTarget): Promise<void> {
       } else {
         load = autocannonLoad(
           target === "a"
-            ? { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie }, body: STATUS_QUERY }
+            ? { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: { ...JSON_HEADERS, cookie }, body: STATUS_QUERY, ...(cookies && { cookies }) }
             : target === "b"
-              ? { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie } }
+              ? { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, headers: { cookie }, ...(cookies && { cookies }) }
               : { ...base, url: `${gatewayUrl}/graphql`, method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) },
         );
       }
