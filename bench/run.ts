@@ -52,7 +52,7 @@ const SETTINGS = {
   warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? (quick ? 1 : 2)),
   /**
    * Signed-in sessions of the many-users shape, on the gateway and on the stock stack alike: far
-   * more than any in-process memo of the gateway keeps (1,000), so none of them helps.
+   * more than any in-process memo of the gateway keeps (128, for 5 s), so none of them helps.
    */
   sessions: Number(process.env.BENCH_SESSIONS ?? 5_000),
   /** Concurrent sign-ins while (c) makes those sessions. */

@@ -4,9 +4,10 @@ import { RecentValues } from "../util/recent-values.js";
 
 /**
  * How many verified cookie values are remembered. A signed-in user sends the same cookie with
- * every request, and checking its signature (an HMAC-SHA256) was about 6 % of a status read.
+ * every request, and checking its signature (an HMAC-SHA256) was about 6 % of a status read;
+ * kept as few as the decrypted records (fernet-serializer.ts), for the same reason.
  */
-const RECENT_COOKIES = 1_000;
+const RECENT_COOKIES = 128;
 
 /**
  * Reads the session id a request's cookie carries, exactly as express-session reads it: the value
