@@ -60,7 +60,7 @@ const SETTINGS = {
   /** Requests per redis-benchmark run. */
   redisBenchmarkRequests: quick ? 20_000 : 100_000,
   /** (g) and (h): concurrent streamed completions, and how the stand-in paces each (content chunks, ms between them). */
-  streamConcurrency: 20,
+  streamConcurrency: Number(process.env.BENCH_STREAM_CONCURRENCY ?? 20),
   streamPace: { chunks: 8, intervalMs: 2 },
   /** Streams held open at once on one gateway, the stand-in sending one chunk a second for this many seconds. */
   openStreams: 1_000,
