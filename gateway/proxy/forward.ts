@@ -62,12 +62,16 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
       timedOut = true;
       request.destroy(new IdleTimeout());
     }, options.idleTimeoutMs);
-    const done = (outcome: ForwardResult["outcome"]) => {
-      if (settled) return;
+    /** Whether this call is the one that settles the outcome (each path may race the others). */
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(idle);
       res.off("close", onClientClose);
-      resolve({ upstreamStatus, bytes, outcome });
+      return true;
+    };
+    const done = (outcome: ForwardResult["outcome"]) => {
+      if (settle()) resolve({ upstreamStatus, bytes, outcome });
     };
     // The answer is cut short: end the connection rather than the response, so that the client
     // sees a broken answer and not a complete-looking one.
@@ -93,9 +97,7 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
         if (streaming) cut();
         return;
       }
-      settled = true;
-      clearTimeout(idle);
-      res.off("close", onClientClose);
+      if (!settle()) return;
       const message = timedOut ? "OpenRouter did not answer in time. Try again shortly." : undefined;
       reject(new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, message, { cause }));
     });
