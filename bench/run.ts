@@ -5,7 +5,7 @@
  * crossed, or one JSON object with `--json`; `--quick` for shorter turns. `--profile` instead runs
  * scenario (a) against a gateway started with `--cpu-prof` and prints where its time goes
  * (`--profile=b`, `=c`, `=g` for (b), (c), (g); `--profile=d` for baseline (d); add `--many` for
- * (a), (b) or (d) in the many-sessions shape).
+ * (a), (b) or (d) in the many-sessions shape); `--streams` runs only (g) against (h).
  *
  * Every server runs in a process of its own on 127.0.0.1: a private redis-server, the OpenRouter
  * stand-in, the gateway (configured from the environment as `npm start` would be, NODE_ENV=production,
@@ -36,6 +36,8 @@ const args = new Set(process.argv.slice(2));
 const asJson = args.has("--json");
 /** `--quick`: shorter turns and fewer redis-benchmark requests, for a first look on a busy machine. */
 const quick = args.has("--quick");
+/** `--streams`: (g) and (h) only, in the turns of the whole bench: a quick look at the proxy. */
+const streamsOnly = args.has("--streams");
 const profileArg = [...args].find((arg) => arg === "--profile" || arg.startsWith("--profile="));
 const profileTarget = profileArg === undefined ? undefined : profileArg === "--profile" ? "a" : profileArg.slice("--profile=".length);
 const PROFILE_TARGETS = ["a", "b", "c", "d", "g"] as const;
@@ -60,7 +62,7 @@ const SETTINGS = {
   /** Requests per redis-benchmark run. */
   redisBenchmarkRequests: quick ? 20_000 : 100_000,
   /** (g) and (h): concurrent streamed completions, and how the stand-in paces each (content chunks, ms between them). */
-  streamConcurrency: 20,
+  streamConcurrency: Number(process.env.BENCH_STREAM_CONCURRENCY ?? 20),
   streamPace: { chunks: 8, intervalMs: 2 },
   /** Streams held open at once on one gateway, the stand-in sending one chunk a second for this many seconds. */
   openStreams: 1_000,
@@ -239,10 +241,9 @@ function stubPace(chunks: number, intervalMs: number): Record<string, string> {
 
 /**
  * (g) streamed completions through the proxy against (h) the same requests straight to the
- * stand-in, in alternating turns; then many streams held open at once on a gateway of their own
- * (so that its peak RSS is theirs), whose stand-in sends one chunk a second.
+ * stand-in, in alternating turns, with the gateway's CPU time over (g).
  */
-async function streamingScenarios(buildDir: string, redisUrl: string, children: BenchChild[], stub: BenchChild, gateway: BenchChild, cookie: string): Promise<Measurements["streaming"]> {
+async function streamTurns(stub: BenchChild, gateway: BenchChild, cookie: string): Promise<Omit<Measurements["streaming"], "open">> {
   const proxied: StreamTarget = { url: `http://127.0.0.1:${gateway.info.port}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION };
   const direct: StreamTarget = { url: `${stub.info.apiBase}/chat/completions`, headers: { ...JSON_HEADERS, authorization: `Bearer ${stub.info.validKey}` }, body: STREAMED_COMPLETION };
   const seconds = SETTINGS.seconds / SETTINGS.turns;
@@ -263,6 +264,15 @@ async function streamingScenarios(buildDir: string, redisUrl: string, children: 
     return { p50: percentile(firstByteMs, 50), p99: percentile(firstByteMs, 99), streams: sum((run) => run.streams), events: sum((run) => run.events), failed: sum((run) => run.failed) };
   };
   const proxiedRuns = merge(g);
+  return { concurrency: SETTINGS.streamConcurrency, pace: SETTINGS.streamPace, proxied: proxiedRuns, direct: merge(h), gatewayCpuMicrosPerEvent: gatewayCpuMicros / proxiedRuns.events };
+}
+
+/**
+ * (g) and (h) ({@link streamTurns}); then many streams held open at once on a gateway of their
+ * own (so that its peak RSS is theirs), whose stand-in sends one chunk a second.
+ */
+async function streamingScenarios(buildDir: string, redisUrl: string, children: BenchChild[], stub: BenchChild, gateway: BenchChild, cookie: string): Promise<Measurements["streaming"]> {
+  const turns = await streamTurns(stub, gateway, cookie);
 
   progress(`${SETTINGS.openStreams} streams open at once on a gateway of their own (opened 50 every 50 ms), one chunk a second for ${SETTINGS.openStreamSeconds} s`);
   const slowStub = await startChild(buildDir, "OpenRouter stand-in (one chunk a second)", "stub-process", { PORT: "0", ...stubPace(SETTINGS.openStreamSeconds, 1_000) });
@@ -275,11 +285,7 @@ async function streamingScenarios(buildDir: string, redisUrl: string, children: 
   const streamGatewayStats = await streamGateway.stats();
 
   return {
-    concurrency: SETTINGS.streamConcurrency,
-    pace: SETTINGS.streamPace,
-    proxied: proxiedRuns,
-    direct: merge(h),
-    gatewayCpuMicrosPerEvent: gatewayCpuMicros / proxiedRuns.events,
+    ...turns,
     open: { streams: SETTINGS.openStreams, seconds: SETTINGS.openStreamSeconds, failed: opened.failed, failure: opened.failure, events: opened.events, peakRssBytes: streamGatewayStats.maxRssBytes },
   };
 }
@@ -488,8 +494,33 @@ async function runProfile(target: ProfileTarget): Promise<void> {
   else rmSync(profileDir, { recursive: true, force: true });
 }
 
+/** `--streams`: a stand-in, a gateway and (g) against (h), nothing else. */
+async function runStreams(): Promise<void> {
+  const buildDir = await compileForBench();
+  const redis = await startRedisServer({ private: true });
+  const children: BenchChild[] = [];
+  try {
+    const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0", ...stubPace(SETTINGS.streamPace.chunks, SETTINGS.streamPace.intervalMs) });
+    children.push(stub);
+    const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), GATEWAY_NODE_FLAGS);
+    children.push(gateway);
+    const cookie = await signIn(`http://127.0.0.1:${gateway.info.port}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
+    const s = await streamTurns(stub, gateway, cookie);
+    const ms = (n: number) => `${n.toFixed(2)} ms`;
+    console.log(`(g) vs (h) streamed completion, ${s.concurrency} at a time, ${SETTINGS.turns} turns of ${SETTINGS.seconds / SETTINGS.turns} s each`);
+    console.log(`first byte, p50: +${ms(s.proxied.p50 - s.direct.p50)} (${ms(s.proxied.p50)} vs ${ms(s.direct.p50)})`);
+    console.log(`first byte, p99: +${ms(s.proxied.p99 - s.direct.p99)} (${ms(s.proxied.p99)} vs ${ms(s.direct.p99)})`);
+    console.log(`gateway CPU per streamed chunk: ${s.gatewayCpuMicrosPerEvent.toFixed(1)} µs (${s.proxied.events} events in ${s.proxied.streams} streams; (h) ${s.direct.streams} streams); failed: (g) ${s.proxied.failed}, (h) ${s.direct.failed}`);
+  } finally {
+    for (const child of children.reverse()) await child.stop().catch(() => undefined);
+    await redis.close();
+  }
+}
+
 if (profileTarget !== undefined) {
   await runProfile(profileTarget as ProfileTarget);
+} else if (streamsOnly) {
+  await runStreams();
 } else {
   const report = evaluate(await runBench());
   console.log(asJson ? JSON.stringify(report, null, 2) : formatReport(report));

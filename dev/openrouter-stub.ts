@@ -78,6 +78,12 @@ export interface StubRequestRecord {
   readonly title?: string;
   /** Streamed completions: how many content chunks have gone out so far. */
   readonly chunksSent?: number;
+  /**
+   * Streamed completions: the most bytes of the answer ever queued in the stand-in itself, written
+   * but not yet taken by the connection (the stand-in writes on regardless, as a fast upstream
+   * does): large when the client reads slower than the stand-in writes.
+   */
+  readonly maxQueuedBytes?: number;
   /** Whether the client went away before the answer was complete. */
   readonly aborted: boolean;
 }
@@ -93,6 +99,8 @@ export interface ChatPace {
    * lets a test hold the stream until its client has seen what came before.
    */
   readonly beforeChunk?: (index: number) => Promise<void> | void;
+  /** Spaces added to each content chunk (default none): a long answer from a short question. */
+  readonly padding?: number;
 }
 
 export interface OpenRouterStub {
@@ -677,8 +685,8 @@ class StubServer implements OpenRouterStub {
     record: MutableRecord,
     answer: { id: string; model: string; created: number; content: string; usage: Record<string, number> },
   ): Promise<void> {
-    const { chunks = DEFAULT_CHAT_CHUNKS, intervalMs = DEFAULT_CHAT_INTERVAL_MS, beforeChunk } = this.chatPace;
-    const pieces = splitInto(answer.content, Math.max(1, chunks));
+    const { chunks = DEFAULT_CHAT_CHUNKS, intervalMs = DEFAULT_CHAT_INTERVAL_MS, beforeChunk, padding = 0 } = this.chatPace;
+    const pieces = splitInto(answer.content, Math.max(1, chunks)).map((piece) => piece + " ".repeat(padding));
     const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
       `data: ${JSON.stringify({
         id: answer.id,
@@ -692,6 +700,7 @@ class StubServer implements OpenRouterStub {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     res.write(": OPENROUTER PROCESSING\n\n");
     record.chunksSent = 0;
+    record.maxQueuedBytes = 0;
     for (const [index, piece] of pieces.entries()) {
       if (index > 0) {
         if (!(await this.delay(intervalMs, res))) return;
@@ -702,6 +711,7 @@ class StubServer implements OpenRouterStub {
       }
       res.write(chunk({ role: "assistant", content: piece }, null));
       record.chunksSent = index + 1;
+      record.maxQueuedBytes = Math.max(record.maxQueuedBytes, res.writableLength);
     }
     res.write(chunk({ role: "assistant", content: "" }, "stop", { usage: answer.usage }));
     res.end("data: [DONE]\n\n");

@@ -1,12 +1,13 @@
-import { once } from "node:events";
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { Response } from "express";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { sendJson } from "../http/send-json.js";
 import type { CompletionRequest } from "./policy.js";
+import type { UpstreamConnections } from "./upstream-connections.js";
 
 export interface ForwardOptions {
-  /** OPENROUTER_API_BASE */
-  readonly apiBase: string;
+  /** The proxy's connections to OPENROUTER_API_BASE's `/chat/completions`. */
+  readonly upstream: UpstreamConnections;
   /** The session's key: sent upstream as the bearer, and kept out of everything sent back. */
   readonly apiKey: string;
   readonly completion: CompletionRequest;
@@ -34,78 +35,128 @@ class IdleTimeout extends Error {
 
 /**
  * Sends the completion to OpenRouter with the session's key and passes the answer on as it
- * arrives: every chunk is written as soon as it comes, waiting only while the client's socket is
- * full, so a stream reaches the client at the pace OpenRouter sends it. The upstream request is
- * aborted as soon as the client goes away, and when OpenRouter falls silent for `idleTimeoutMs`.
+ * arrives: every chunk is written as soon as it comes, and OpenRouter's answer is paused only
+ * while the client's socket is full, so a stream reaches the client at the pace OpenRouter sends
+ * it. The upstream request (its connection) is destroyed as soon as the client goes away, and
+ * when OpenRouter falls silent for `idleTimeoutMs`.
+ * @throws UPSTREAM_UNAVAILABLE (as a rejection) when OpenRouter gives no answer at all
  */
-export async function forwardCompletion(res: Response, options: ForwardOptions): Promise<ForwardResult> {
-  const controller = new AbortController();
-  let clientLeft = false;
-  const onClose = () => {
-    if (res.writableFinished) return;
-    clientLeft = true;
-    controller.abort();
-  };
-  res.once("close", onClose);
-  const idle = setTimeout(() => controller.abort(new IdleTimeout()), options.idleTimeoutMs);
-  let upstreamStatus: number | undefined;
-  let bytes = 0;
-  try {
-    let upstream: globalThis.Response;
+export function forwardCompletion(res: Response, options: ForwardOptions): Promise<ForwardResult> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify(options.completion.body);
+    let upstreamStatus: number | undefined;
+    let bytes = 0;
+    let settled = false;
+    let timedOut = false;
+    /** Whether a 2xx answer is being passed on (rather than an error's body read). */
+    let streaming = false;
+    let request: ClientRequest;
     try {
-      upstream = await fetch(`${options.apiBase}/chat/completions`, {
-        method: "POST",
-        headers: upstreamHeaders(options),
-        body: JSON.stringify(options.completion.body),
-        signal: controller.signal,
-      });
+      request = options.upstream.post(upstreamHeaders(options, Buffer.byteLength(body)));
     } catch (cause) {
-      if (clientLeft) return { upstreamStatus, bytes, outcome: "client-left" };
-      const message = controller.signal.reason instanceof IdleTimeout ? "OpenRouter did not answer in time. Try again shortly." : undefined;
-      throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, message, { cause });
-    }
-    upstreamStatus = upstream.status;
-    idle.refresh();
-
-    if (!upstream.ok || upstream.body === null) {
-      await passOnError(res, upstream, options.apiKey);
-      return { upstreamStatus, bytes, outcome: "upstream-error" };
+      reject(new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { cause }));
+      return;
     }
 
-    res.statusCode = upstream.status;
-    res.setHeader("content-type", upstream.headers.get("content-type") ?? "application/json");
-    res.setHeader("cache-control", "no-store");
-    // Tells nginx and its kin not to hold the answer back to send it in one piece.
-    res.setHeader("x-accel-buffering", "no");
-    res.flushHeaders();
-    try {
-      for await (const chunk of upstream.body as AsyncIterable<Uint8Array>) {
+    const idle = setTimeout(() => {
+      timedOut = true;
+      request.destroy(new IdleTimeout());
+    }, options.idleTimeoutMs);
+    /** Whether this call is the one that settles the outcome (each path may race the others). */
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(idle);
+      res.off("close", onClientClose);
+      return true;
+    };
+    const done = (outcome: ForwardResult["outcome"]) => {
+      if (settle()) resolve({ upstreamStatus, bytes, outcome });
+    };
+    // The answer is cut short: end the connection rather than the response, so that the client
+    // sees a broken answer and not a complete-looking one.
+    const cut = () => {
+      request.destroy();
+      res.destroy();
+      done("upstream-failed");
+    };
+    // "close" after the response has finished is its normal end; before, the client went away.
+    const onClientClose = () => {
+      if (res.writableFinished) return;
+      request.destroy();
+      done("client-left");
+    };
+    res.once("close", onClientClose);
+
+    // Always listened to: a request destroyed after the outcome is settled still emits its error.
+    request.on("error", (cause) => {
+      if (settled) return;
+      // Once OpenRouter has answered, the answer's own end says how it went: an error's body is
+      // passed on as far as it came (readLimited), a stream is cut.
+      if (upstreamStatus !== undefined) {
+        if (streaming) cut();
+        return;
+      }
+      if (!settle()) return;
+      const message = timedOut ? "OpenRouter did not answer in time. Try again shortly." : undefined;
+      reject(new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, message, { cause }));
+    });
+
+    request.on("response", (answer: IncomingMessage) => {
+      const status = answer.statusCode ?? 502;
+      upstreamStatus = status;
+      idle.refresh();
+      // A socket cut under the answer: Node emits both, and "error" only to a listener.
+      answer.on("error", () => {});
+      // 204 and 205 carry no body: no completion either.
+      if (status < 200 || status > 299 || status === 204 || status === 205) {
+        readLimited(answer, request, idle, (text) => {
+          if (settled) return;
+          passOnError(res, answer, text, options.apiKey);
+          done("upstream-error");
+        });
+        return;
+      }
+
+      streaming = true;
+      res.statusCode = status;
+      res.setHeader("content-type", answer.headers["content-type"] ?? "application/json");
+      // Asked for identity; should a server compress anyway, the bytes go on as they are, labelled.
+      const encoding = answer.headers["content-encoding"];
+      if (encoding !== undefined) res.setHeader("content-encoding", encoding);
+      res.setHeader("cache-control", "no-store");
+      // Tells nginx and its kin not to hold the answer back to send it in one piece.
+      res.setHeader("x-accel-buffering", "no");
+      res.flushHeaders();
+      answer.on("data", (chunk: Buffer) => {
         idle.refresh();
         bytes += chunk.byteLength;
-        if (!res.write(chunk)) await once(res, "drain", { signal: controller.signal });
-      }
-    } catch {
-      // The answer is cut short: end the connection rather than the response, so that the
-      // client sees a broken answer and not a complete-looking one.
-      res.destroy();
-      return { upstreamStatus, bytes, outcome: clientLeft ? "client-left" : "upstream-failed" };
-    }
-    res.end();
-    return { upstreamStatus, bytes, outcome: "completed" };
-  } finally {
-    clearTimeout(idle);
-    res.off("close", onClose);
-  }
+        if (!res.write(chunk)) answer.pause();
+      });
+      res.on("drain", () => answer.resume());
+      answer.on("end", () => {
+        res.end();
+        done("completed");
+      });
+      answer.on("close", () => {
+        if (!answer.complete) cut();
+      });
+    });
+
+    request.end(body);
+  });
 }
 
-function upstreamHeaders(options: ForwardOptions): Record<string, string> {
-  const headers: Record<string, string> = {
+function upstreamHeaders(options: ForwardOptions, contentLength: number): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {
     authorization: `Bearer ${options.apiKey}`,
     "content-type": "application/json",
+    "content-length": contentLength,
     accept: options.completion.stream ? "text/event-stream" : "application/json",
+    // Passed on as it comes, never decoded here; and a compressed stream may be held back by the
+    // compressor, while events are small anyway.
+    "accept-encoding": "identity",
   };
-  // A compressed stream may be held back by the compressor; events are small anyway.
-  if (options.completion.stream) headers["accept-encoding"] = "identity";
   // OpenRouter's app attribution.
   // @see https://openrouter.ai/docs/app-attribution
   if (options.referer !== undefined) headers["http-referer"] = options.referer;
@@ -114,12 +165,40 @@ function upstreamHeaders(options: ForwardOptions): Record<string, string> {
 }
 
 /**
+ * Reads at most ERROR_BODY_LIMIT bytes of an answer and hands them on; past the limit, or when
+ * the answer breaks off or falls silent, what arrived is all there is. A body left unread is not
+ * drained: its connection is destroyed instead of going back to the pool.
+ */
+function readLimited(answer: IncomingMessage, request: ClientRequest, idle: NodeJS.Timeout, then: (text: string) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    then(Buffer.concat(chunks).subarray(0, ERROR_BODY_LIMIT).toString("utf8"));
+  };
+  answer.on("data", (chunk: Buffer) => {
+    idle.refresh();
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size >= ERROR_BODY_LIMIT) {
+      finish();
+      request.destroy();
+    }
+  });
+  answer.on("end", finish);
+  answer.on("close", finish);
+}
+
+/**
  * An error OpenRouter answered keeps its status and its `{"error":{...}}` body. A body that is
  * not OpenRouter's JSON (a proxy's HTML page) is replaced by one in that shape, and the key is
  * struck from whatever is passed on, should an upstream ever echo it.
  */
-async function passOnError(res: Response, upstream: globalThis.Response, apiKey: string): Promise<void> {
-  const text = (await readLimited(upstream)).split(apiKey).join("[redacted]");
+function passOnError(res: Response, answer: IncomingMessage, received: string, apiKey: string): void {
+  const status = answer.statusCode ?? 502;
+  const text = received.split(apiKey).join("[redacted]");
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -127,27 +206,10 @@ async function passOnError(res: Response, upstream: globalThis.Response, apiKey:
     body = undefined;
   }
   if (typeof body !== "object" || body === null || !("error" in body)) {
-    body = { error: { code: upstream.status, message: `OpenRouter answered with HTTP ${upstream.status}.`, metadata: {} } };
+    body = { error: { code: status, message: `OpenRouter answered with HTTP ${status}.`, metadata: {} } };
   }
-  const retryAfter = upstream.headers.get("retry-after");
-  if (retryAfter !== null && /^\d{1,6}$/.test(retryAfter)) res.setHeader("retry-after", retryAfter);
+  const retryAfter = answer.headers["retry-after"];
+  if (retryAfter !== undefined && /^\d{1,6}$/.test(retryAfter)) res.setHeader("retry-after", retryAfter);
   // A failed answer is never a 2xx, and a 1xx or 3xx from OpenRouter is no answer: both become 502.
-  const status = upstream.status >= 400 && upstream.status <= 599 ? upstream.status : 502;
-  sendJson(res, body, status);
-}
-
-async function readLimited(upstream: globalThis.Response): Promise<string> {
-  if (upstream.body === null) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of upstream.body as AsyncIterable<Uint8Array>) {
-      chunks.push(chunk);
-      size += chunk.byteLength;
-      if (size >= ERROR_BODY_LIMIT) break;
-    }
-  } catch {
-    // What arrived is all there is.
-  }
-  return Buffer.concat(chunks).subarray(0, ERROR_BODY_LIMIT).toString("utf8");
+  sendJson(res, body, status >= 400 && status <= 599 ? status : 502);
 }

@@ -10,6 +10,7 @@ import { checkCompletionRequest } from "./policy.js";
 import { errorResponder, sendError } from "../http/error-response.js";
 import { ThrottledErrorLog } from "../logging/throttled-error-log.js";
 import { SessionLimits } from "./session-limits.js";
+import { UpstreamConnections } from "./upstream-connections.js";
 import type { KeyValueStore } from "../store/key-value-store.js";
 
 /** Where the proxy is mounted: an OpenAI-compatible base URL. */
@@ -57,6 +58,7 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
     });
     return { router, close() {} };
   }
+  const upstream = new UpstreamConnections(`${config.openrouter.apiBase}/chat/completions`);
   router.use(originGuard(config.allowedOrigins));
   router.use(deps.sessions);
 
@@ -105,13 +107,12 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
       fields.model = completion.model?.slice(0, 200);
       fields.stream = completion.stream;
       const sessionId = session.storedId!;
-      await limits.countRequest(sessionId);
-      const release = await limits.startCompletion(sessionId);
+      const release = await limits.admit(sessionId);
       res.once("close", release);
       if (res.destroyed) return release();
       const origin = req.get("origin");
       fields.forwarding = forwardCompletion(res, {
-        apiBase: config.openrouter.apiBase,
+        upstream,
         apiKey,
         completion,
         referer: config.appUrl ?? (origin !== undefined && config.allowedOrigins.has(origin) ? origin : undefined),
@@ -123,5 +124,11 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
   );
   router.use((_req, _res, next) => next(new GatewayError(ErrorCode.NOT_FOUND, "The proxy serves POST /chat/completions only.")));
   router.use(errorResponder(logger, new ThrottledErrorLog(logger), { surface: "proxy" }));
-  return { router, close: () => limits.close() };
+  return {
+    router,
+    close: () => {
+      limits.close();
+      upstream.close();
+    },
+  };
 }

@@ -8,7 +8,7 @@ const LEASE_MS = 60_000;
 /** How often a gateway confirms the completions it is running: well within a lease. */
 const RENEW_EVERY_MS = 20_000;
 
-/** Gives back a place taken by {@link SessionLimits.startCompletion}; calling it again does nothing. */
+/** Gives back a place taken by {@link SessionLimits.admit}; calling it again does nothing. */
 export type Release = () => void;
 
 /**
@@ -33,8 +33,27 @@ export class SessionLimits {
     this.#prefix = options.prefix;
   }
 
+  /**
+   * Both limits for one completion: counts it against the window and takes a place for it, the two
+   * asked of the store at once (with Redis, both sent before either answer
+   * comes: one round trip's wait, where asking in turn waited for two). A completion over its window gets RATE_LIMITED as before,
+   * and gives back at once the place it took meanwhile: in that moment the place could turn away
+   * only another completion of the same session, which (unless the window ends in between) is
+   * over the window too.
+   * @throws RATE_LIMITED, TOO_MANY_STREAMS
+   */
+  async admit(sessionId: string): Promise<Release> {
+    const [counted, started] = await Promise.allSettled([this.#countRequest(sessionId), this.#startCompletion(sessionId)]);
+    if (counted.status === "rejected") {
+      if (started.status === "fulfilled") started.value();
+      throw counted.reason;
+    }
+    if (started.status === "rejected") throw started.reason;
+    return started.value;
+  }
+
   /** Counts one completion against the session's window; throws RATE_LIMITED with the seconds to wait once over it. */
-  async countRequest(sessionId: string): Promise<void> {
+  async #countRequest(sessionId: string): Promise<void> {
     const limit = this.#policy.rateLimit;
     if (limit === undefined) return;
     const { count, ttlMs } = await this.#store.increment(`${this.#prefix}rate:${sessionId}`, limit.windowSeconds * 1000);
@@ -45,7 +64,7 @@ export class SessionLimits {
   }
 
   /** Takes one of the session's places for a running completion; throws TOO_MANY_STREAMS when none is free. */
-  async startCompletion(sessionId: string): Promise<Release> {
+  async #startCompletion(sessionId: string): Promise<Release> {
     const max = this.#policy.maxConcurrentStreams;
     if (max === undefined) return () => {};
     const key = `${this.#prefix}streams:${sessionId}`;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { request, type IncomingMessage } from "node:http";
 import { after, afterEach, before, describe, it } from "node:test";
 import OpenAI from "openai";
 import { loadConfig } from "../../gateway/config.js";
@@ -47,6 +48,8 @@ function latch(): { promise: Promise<void>; open(): void } {
 class EventReader {
   readonly data: string[] = [];
   readonly comments: string[] = [];
+  /** Whether the stream broke off (the connection was cut, or the test aborted it) rather than ended. */
+  broken = false;
   #buffer = "";
   #waiters: Array<() => void> = [];
   readonly done: Promise<void>;
@@ -73,7 +76,7 @@ class EventReader {
           for (const wake of this.#waiters.splice(0)) wake();
         }
       } catch {
-        // The test aborted the request.
+        this.broken = true;
       } finally {
         for (const wake of this.#waiters.splice(0)) wake();
       }
@@ -259,6 +262,38 @@ describe("the OpenRouter proxy", () => {
       assert.equal(logged.model, "openai/gpt-4o");
       assert.ok(logged.bytes > 0);
     });
+
+    it("holds OpenRouter's answer back while the client reads nothing, rather than keeping it: it waits in the stand-in", async () => {
+      const browser = await signedIn();
+      const hold = latch();
+      // "Echo: " and 58 letters, one a chunk, each padded to 1 MB: far more than the connections
+      // between the stand-in and the client hold. The stand-in writes on without waiting for its
+      // connection (one chunk every 5 ms, time enough for a proxy that keeps everything to take
+      // each), and holds the last chunk back so that its answer is not over yet.
+      stack.stub.setChatPace({ chunks: 64, intervalMs: 5, padding: 1_048_576, beforeChunk: (index) => (index === 63 ? atMost(hold.promise, 10_000) : undefined) });
+      const body = JSON.stringify({ ...QUESTION, stream: true, messages: [{ role: "user", content: "x".repeat(58) }] });
+      const asking = request(`${stack.gatewayUrl}${COMPLETIONS}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), cookie: browser.cookieHeader() },
+      });
+      try {
+        // Never read: Node stops reading the socket once its buffer is full.
+        const response = await new Promise<IncomingMessage>((resolve, reject) => {
+          asking.once("response", resolve).once("error", reject);
+          asking.end(body);
+        });
+        assert.equal(response.statusCode, 200);
+        const upstream = upstreamCalls().length - 1;
+        await waitFor(() => upstreamCalls()[upstream]!.chunksSent === 63, 10_000);
+        const queued = upstreamCalls()[upstream]!.maxQueuedBytes!;
+        assert.ok(queued > 16 * 1_048_576, `only ${queued} bytes of 63 MB ever waited in the stand-in: the gateway kept the rest`);
+        asking.destroy();
+        await waitFor(() => upstreamCalls()[upstream]!.aborted);
+      } finally {
+        asking.destroy();
+        hold.open();
+      }
+    });
   });
 
   describe("upstream errors", () => {
@@ -288,6 +323,31 @@ describe("the OpenRouter proxy", () => {
       const response = await ask(browser, { ...QUESTION, stream: true });
       assert.equal(response.status, 502);
       assert.equal((await response.json()).error.code, "UPSTREAM_UNAVAILABLE");
+    });
+
+    it("after the first byte cut the client's connection, so that the answer cannot look complete: OpenRouter broke off, or fell silent past PROXY_IDLE_TIMEOUT_MS", async () => {
+      const gateway = await gatewayWith({ PROXY_IDLE_TIMEOUT_MS: "1000" });
+      const browser = await signedIn();
+      // The stand-in closes its connection after the first chunk.
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => Promise.reject(new Error("gone")) });
+      const brokenOff = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url }));
+      await brokenOff.done;
+      assert.equal(brokenOff.broken, true);
+      assert.equal(brokenOff.data.length, 1);
+
+      // The stand-in holds its second chunk for longer than the idle timeout.
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const silent = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url }));
+      try {
+        await silent.done;
+        assert.equal(silent.broken, true);
+        assert.equal(silent.data.length, 1);
+        await waitFor(() => upstreamCalls().at(-1)!.aborted);
+      } finally {
+        hold.open();
+      }
+      await waitFor(() => gateway.logs.filter((line) => line.includes('"outcome":"upstream-failed"')).length === 2);
     });
 
     it("answer 502 UPSTREAM_UNAVAILABLE, and abort the upstream request, when OpenRouter stays silent past PROXY_IDLE_TIMEOUT_MS", async () => {
