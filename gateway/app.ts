@@ -21,7 +21,7 @@ import { securityHeaders } from "./http/security-headers.js";
 import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { OpenRouterClient } from "./openrouter/client.js";
-import { UpstreamConnections } from "./openrouter/upstream-http.js";
+import { UpstreamConnections } from "./openrouter/upstream-connections.js";
 import { packageRoot } from "./util/package-root.js";
 import { PROXY_PATH, createProxyRouter } from "./proxy/router.js";
 import { originProbe } from "./rest/origin-probe.js";
@@ -107,7 +107,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     logger.warn({ event: "config.warning", variable: warning.variable }, warning.message);
   }
 
-  const upstream = new UpstreamConnections();
+  const upstream = new UpstreamConnections(config.openrouter.apiBase);
   const openrouter = new OpenRouterClient(config.openrouter, upstream);
   const attempts = new AttemptLimiter({ store: kv, limit: config.attempts, prefix: `${KEY_PREFIX}attempts:` });
   const starts = new AttemptLimiter({ store: kv, limit: config.oauthStarts, prefix: `${KEY_PREFIX}oauth-starts:` });
@@ -128,7 +128,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   );
 
   const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now);
-  const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX });
+  const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream });
 
   const router = Router() as OpenRouterAuthRouter;
   router.use(GATEWAY_PATHS, requestLog(logger), securityHeaders({ hsts: config.cookie.secure }));

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { ErrorCode, GatewayError } from "../errors.js";
 import type { Model } from "../model.js";
-import { readBody, type UpstreamConnections } from "./upstream-http.js";
+import { readBody, type UpstreamConnections } from "./upstream-connections.js";
 
 /** What `GET /key` says about a key (docs/contract.md §2), in our names. */
 export interface KeyInfo {
@@ -25,7 +25,6 @@ export interface Credits {
 }
 
 export interface OpenRouterClientOptions {
-  readonly apiBase: string;
   readonly timeoutMs: number;
 }
 
@@ -38,12 +37,10 @@ const ANSWER_LIMIT = 16 * 1024 * 1024;
  * since they may echo what we sent.
  */
 export class OpenRouterClient {
-  readonly #apiBase: string;
   readonly #timeoutMs: number;
   readonly #connections: UpstreamConnections;
 
   constructor(options: OpenRouterClientOptions, connections: UpstreamConnections) {
-    this.#apiBase = options.apiBase;
     this.#timeoutMs = options.timeoutMs;
     this.#connections = connections;
   }
@@ -116,7 +113,7 @@ export class OpenRouterClient {
     const signal = AbortSignal.timeout(this.#timeoutMs);
     let response: IncomingMessage;
     try {
-      response = await this.#connections.request(this.#apiBase + path, {
+      response = await this.#connections.exchange(path, {
         method: options.json === undefined ? "GET" : "POST",
         headers,
         ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),

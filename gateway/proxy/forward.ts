@@ -3,10 +3,10 @@ import type { Response } from "express";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { sendJson } from "../http/send-json.js";
 import type { CompletionRequest } from "./policy.js";
-import type { UpstreamConnections } from "./upstream-connections.js";
+import type { UpstreamConnections } from "../openrouter/upstream-connections.js";
 
 export interface ForwardOptions {
-  /** The proxy's connections to OPENROUTER_API_BASE's `/chat/completions`. */
+  /** The gateway's connections to OpenRouter. */
   readonly upstream: UpstreamConnections;
   /** The session's key: sent upstream as the bearer, and kept out of everything sent back. */
   readonly apiKey: string;
@@ -52,7 +52,7 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
     let streaming = false;
     let request: ClientRequest;
     try {
-      request = options.upstream.post(upstreamHeaders(options, Buffer.byteLength(body)));
+      request = options.upstream.open("POST", "/chat/completions", upstreamHeaders(options, Buffer.byteLength(body)));
     } catch (cause) {
       reject(new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { cause }));
       return;

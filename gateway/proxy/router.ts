@@ -10,7 +10,7 @@ import { checkCompletionRequest } from "./policy.js";
 import { errorResponder, sendError } from "../http/error-response.js";
 import { ThrottledErrorLog } from "../logging/throttled-error-log.js";
 import { SessionLimits } from "./session-limits.js";
-import { UpstreamConnections } from "./upstream-connections.js";
+import type { UpstreamConnections } from "../openrouter/upstream-connections.js";
 import type { KeyValueStore } from "../store/key-value-store.js";
 
 /** Where the proxy is mounted: an OpenAI-compatible base URL. */
@@ -26,6 +26,8 @@ export interface ProxyDeps {
   readonly sessions: RequestHandler;
   /** Prefix of the store keys the limits use. */
   readonly keyPrefix: string;
+  /** The gateway's connections to OpenRouter (closed by the gateway, after the proxy). */
+  readonly upstream: UpstreamConnections;
 }
 
 /** What the proxy's log line says about a completion, filled in as the request goes. */
@@ -58,7 +60,7 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
     });
     return { router, close() {} };
   }
-  const upstream = new UpstreamConnections(`${config.openrouter.apiBase}/chat/completions`);
+  const { upstream } = deps;
   router.use(originGuard(config.allowedOrigins));
   router.use(deps.sessions);
 
@@ -126,9 +128,6 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
   router.use(errorResponder(logger, new ThrottledErrorLog(logger), { surface: "proxy" }));
   return {
     router,
-    close: () => {
-      limits.close();
-      upstream.close();
-    },
+    close: () => limits.close(),
   };
 }
