@@ -51,7 +51,7 @@ const COMPONENTS: ReadonlyArray<readonly [string, RegExp]> = [
   ["body parsing (express.json)", /\/node_modules\/(body-parser|raw-body|iconv-lite|content-type|type-is|media-typer|bytes|http-errors|unpipe|destroy)\//],
   ["helmet, CORS, origin guard", /\/node_modules\/helmet\/|\/gateway\/http\/(security-headers|cors|origin-guard)/],
   ["Express and its router", /\/node_modules\/(express|router|path-to-regexp|finalhandler|parseurl|proxy-addr|forwarded|ipaddr\.js|vary|depd|send|serve-static|qs|statuses|encodeurl|escape-html|on-finished|ee-first|mime-types|mime-db|accepts|fresh|range-parser|content-disposition|etag|methods|merge-descriptors|setprototypeof|safe-buffer)\//],
-  ["calls to OpenRouter (the sign-in's key check through fetch: undici, web streams; the proxy's forwarding)", /\/gateway\/proxy\/|\/gateway\/openrouter\/|node:internal\/deps\/undici|node:internal\/webstreams/],
+  ["calls to OpenRouter (the key checks and the proxy's forwarding, over node:http)", /\/gateway\/proxy\/|\/gateway\/openrouter\/|node:internal\/deps\/undici|node:internal\/webstreams/],
   ["the bench's harness and its own servers", /\/bench\/|\/dev\//],
 ];
 const NODE_HTTP = "Node's HTTP server and sockets (parser, writes, timers)";
