@@ -1,7 +1,7 @@
-import { expect, fixture, html, oneEvent, waitUntil } from "@open-wc/testing";
+import { expect, fixture, html, waitUntil } from "@open-wc/testing";
 import { executeServerCommand } from "@web/test-runner-commands";
-import type { OpenRouterAuth, OpenRouterAuthChangeEvent } from "../../widget/index.js";
-import { endpoint, keys, part, renderElement, settled, signOut, signInThroughDialog } from "./support.js";
+import type { OpenRouterAuth } from "../../widget/index.js";
+import { endpoint, keys, part, renderElement, settled, signOut, signInThroughDialog, startOAuthSignIn } from "./support.js";
 
 /** A new account at the OpenRouter stand-in, with these values; answers its key. */
 const addAccount = async (values: Record<string, unknown>) => (await executeServerCommand("add-account", values)) as string;
@@ -51,12 +51,7 @@ describe("<openrouter-auth> key details", () => {
   });
 
   it("says after an OpenRouter sign-in that Disconnect leaves the key valid on OpenRouter until revoked there", async () => {
-    const el = await renderElement({ methods: "oauth" });
-    await settled(el);
-    el.openDialog();
-    await el.updateComplete;
-    const change = oneEvent(el, "openrouter-auth-change") as Promise<OpenRouterAuthChangeEvent>;
-    part(el, "oauth-button")!.click();
+    const { el, change } = await startOAuthSignIn();
     await executeServerCommand("oauth-popup", { action: "approve" });
     await change;
     await el.updateComplete;

@@ -1,19 +1,14 @@
 import { expect, fixture, html, oneEvent, waitUntil } from "@open-wc/testing";
 import { executeServerCommand } from "@web/test-runner-commands";
 import type { OpenRouterAuth, OpenRouterAuthChangeEvent, OpenRouterAuthErrorEvent } from "../../widget/index.js";
-import { endpoint, gatewayUrl, hasState, part, renderElement, settled, shadow, signInDirectly, signOut, submitKey, keys } from "./support.js";
+import { endpoint, gatewayUrl, hasState, part, renderElement, settled, shadow, signInDirectly, signOut, submitKey, keys, startOAuthSignIn } from "./support.js";
 
 describe("<openrouter-auth> flows", () => {
   beforeEach(signOut);
 
   describe("Sign in with OpenRouter", () => {
     it("signs in through the OAuth popup once the user authorizes on OpenRouter", async () => {
-      const el = await renderElement({ methods: "oauth" });
-      await settled(el);
-      el.openDialog();
-      await el.updateComplete;
-      const change = oneEvent(el, "openrouter-auth-change") as Promise<OpenRouterAuthChangeEvent>;
-      part(el, "oauth-button")!.click();
+      const { el, change } = await startOAuthSignIn();
       await el.updateComplete;
       expect(part(el, "oauth-button")!.textContent).to.contain("Waiting for OpenRouter");
 
@@ -28,12 +23,7 @@ describe("<openrouter-auth> flows", () => {
     });
 
     it("completes the sign-in itself when the popup's cookies are kept apart and the code is relayed", async () => {
-      const el = await renderElement({ methods: "oauth" });
-      await settled(el);
-      el.openDialog();
-      await el.updateComplete;
-      const change = oneEvent(el, "openrouter-auth-change") as Promise<OpenRouterAuthChangeEvent>;
-      part(el, "oauth-button")!.click();
+      const { change } = await startOAuthSignIn();
       await executeServerCommand("oauth-popup", { action: "approve", partitioned: true });
       const { detail } = await change;
       expect(detail.authenticated).to.be.true;

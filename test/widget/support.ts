@@ -2,9 +2,9 @@
  * What the element tests share: the real test stack's address and keys (written into the page by
  * web-test-runner.config.mjs), and helpers that drive the gateway or the element as a user would.
  */
-import { fixture, html, waitUntil } from "@open-wc/testing";
+import { fixture, html, oneEvent, waitUntil } from "@open-wc/testing";
 import "../../widget/define.js";
-import type { OpenRouterAuth } from "../../widget/index.js";
+import type { OpenRouterAuth, OpenRouterAuthChangeEvent } from "../../widget/index.js";
 
 interface TestStackInfo {
   gatewayUrl: string;
@@ -86,6 +86,21 @@ export async function submitKey(el: OpenRouterAuth, key: string): Promise<void> 
   await enterKey(el, key);
   part(el, "submit-button")!.click();
   await el.updateComplete;
+}
+
+/**
+ * An element that offers OpenRouter's sign-in only, with its dialog open and "Sign in with
+ * OpenRouter" clicked: the popup is open and waits for the test's `oauth-popup` command.
+ * `change` is the element's next change event.
+ */
+export async function startOAuthSignIn(): Promise<{ el: OpenRouterAuth; change: Promise<OpenRouterAuthChangeEvent> }> {
+  const el = await renderElement({ methods: "oauth" });
+  await settled(el);
+  el.openDialog();
+  await el.updateComplete;
+  const change = oneEvent(el, "openrouter-auth-change") as Promise<OpenRouterAuthChangeEvent>;
+  part(el, "oauth-button")!.click();
+  return { el, change };
 }
 
 /** Signs in with `key` through the dialog, as a user would, and waits until the element shows it. */
