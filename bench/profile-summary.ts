@@ -19,8 +19,20 @@ interface ProfileNode {
 }
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
+  /** Microseconds on the monotonic clock (the one `process.hrtime` reads in every process of the machine). */
+  readonly startTime: number;
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
+}
+
+/**
+ * The part of a profile to summarise, on the monotonic clock in microseconds (`process.hrtime.bigint() / 1000n`
+ * in the bench's own process reads the same clock as the profiled one): the measured run only, without
+ * start-up, warm-up or the sign-ins that made its sessions.
+ */
+export interface ProfileWindow {
+  readonly fromUs: number;
+  readonly toUs: number;
 }
 
 export interface ProfileSummary {
@@ -116,7 +128,7 @@ function shortUrl(url: string): string {
   return repo !== -1 ? url.slice(repo + 1) : url.replace(/^file:\/\//, "");
 }
 
-export function summariseProfile(path: string, top = 20): ProfileSummary {
+export function summariseProfile(path: string, top = 20, window?: ProfileWindow): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -128,8 +140,11 @@ export function summariseProfile(path: string, top = 20): ProfileSummary {
   const componentUs = new Map<string, number>();
   let busyUs = 0;
   let idleUs = 0;
+  let sampledAt = profile.startTime;
   profile.samples.forEach((id, index) => {
     const us = profile.timeDeltas[index] ?? 0;
+    sampledAt += us;
+    if (window !== undefined && (sampledAt < window.fromUs || sampledAt > window.toUs)) return;
     const node = byId.get(id)!;
     if (node.callFrame.functionName === "(idle)") {
       idleUs += us;
@@ -184,10 +199,12 @@ export function summariseProfile(path: string, top = 20): ProfileSummary {
   };
 }
 
-export function formatProfileSummary(summary: ProfileSummary): string {
+/** `per`: how many requests (or chunks) the summarised time served, to show each component's time per one of them too. */
+export function formatProfileSummary(summary: ProfileSummary, per?: { readonly count: number; readonly unit: string }): string {
   const pct = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
+  const each = (ms: number) => (per === undefined || per.count === 0 ? "" : `  ${Math.round((ms * 1000) / per.count).toLocaleString("en-US").padStart(6)} µs/${per.unit}`);
   const lines = [
-    `CPU profile: ${(summary.busyMs / 1000).toFixed(2)} s busy, ${(summary.idleMs / 1000).toFixed(2)} s idle`,
+    `CPU profile: ${(summary.busyMs / 1000).toFixed(2)} s busy, ${(summary.idleMs / 1000).toFixed(2)} s idle${each(summary.busyMs)}`,
     "",
     "Top functions by self time (share of busy time):",
     ...summary.topSelf.map((row) => `  ${pct(row.share)}  ${row.fn.padEnd(36).slice(0, 36)}  ${row.where}`),
@@ -196,10 +213,10 @@ export function formatProfileSummary(summary: ProfileSummary): string {
     ...summary.modules.map((row) => `  ${pct(row.share)}  ${row.module}`),
     "",
     "Busy time by component (Node's own code charged to the library that called it):",
-    ...summary.components.map((row) => `  ${pct(row.share)}  ${row.component}`),
+    ...summary.components.map((row) => `  ${pct(row.share)}${each(row.ms)}  ${row.component}`),
     "",
     "Inclusive time of the parts the issue names (a sample counts once per part):",
-    ...summary.parts.map((row) => `  ${pct(row.share)}  ${row.part}`),
+    ...summary.parts.map((row) => `  ${pct(row.share)}${each(row.ms)}  ${row.part}`),
   ];
   return lines.join("\n");
 }
