@@ -1,5 +1,6 @@
 import type { AccessLogFields, AccessLogNote } from "../http/request-log.js";
 import { redactText } from "../logging/redact.js";
+import type { CutOnClose } from "./completions-in-flight.js";
 import type { ForwardResult } from "./forward.js";
 
 /** Model ids are short; a longer one is someone else's input, and the log keeps this much of it. */
@@ -10,9 +11,11 @@ const MODEL_LOGGED_CHARS = 200;
  * the model and whether it streams, then how forwarding went (OpenRouter's status, the outcome,
  * the bytes passed on). Only values the proxy builds itself: never a header, a body or the key.
  */
-export class CompletionLog implements AccessLogNote {
+export class CompletionLog implements AccessLogNote, CutOnClose {
   #model: string | undefined = undefined;
   #stream: boolean | undefined = undefined;
+  /** Whether the gateway cut it, closing while it still ran past the bound. */
+  #cut = false;
   /** Set once the completion goes upstream; settles soon after the answer ends or the client leaves. */
   forwarding: Promise<ForwardResult> | undefined = undefined;
 
@@ -20,6 +23,10 @@ export class CompletionLog implements AccessLogNote {
   asked(model: string | undefined, stream: boolean | undefined): void {
     this.#model = model === undefined ? undefined : redactText(model.slice(0, MODEL_LOGGED_CHARS));
     this.#stream = stream;
+  }
+
+  cutOnClose(): void {
+    this.#cut = true;
   }
 
   fieldsAt(status: number): AccessLogFields | Promise<AccessLogFields> {
@@ -36,7 +43,7 @@ export class CompletionLog implements AccessLogNote {
       model: this.#model,
       stream: this.#stream,
       upstreamStatus: result?.upstreamStatus,
-      outcome: result?.outcome ?? (status >= 500 ? "failed" : "refused"),
+      outcome: this.#cut ? "gateway-closed" : (result?.outcome ?? (status >= 500 ? "failed" : "refused")),
       bytes: result?.bytes ?? 0,
     };
   }

@@ -6,6 +6,7 @@ import { cors } from "../http/cors.js";
 import { jsonOnly, originGuard } from "../http/origin-guard.js";
 import type { Logger } from "../logging/logger.js";
 import { CompletionLog } from "./completion-log.js";
+import { CompletionsInFlight } from "./completions-in-flight.js";
 import { forwardCompletion } from "./forward.js";
 import { checkCompletionRequest } from "./policy.js";
 import { errorResponder, sendError } from "../http/error-response.js";
@@ -31,13 +32,24 @@ export interface ProxyDeps {
   readonly upstream: UpstreamConnections;
 }
 
+/** The proxy, and how its owner stops it. */
+export interface ProxyRouter {
+  readonly router: Router;
+  /**
+   * Refuses completions from now on (503 SHUTTING_DOWN), lets those running end, for at most
+   * `graceMs`, cuts those still running then, and stops renewing their leases. Resolves once
+   * nothing of the proxy needs OpenRouter's connections or the store any more.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
 /**
  * The OpenRouter proxy: `POST /chat/completions` with the session's key, for pages and
  * OpenAI-style clients that hold the session cookie and never the key. Every refusal (signed
- * out, another origin, too large, against the policy, over a limit) is answered here, before
- * anything goes upstream, as `{"error":{"code":"<CODE>","message":"..."}}`.
+ * out, another origin, too large, against the policy, over a limit, the gateway closing) is
+ * answered here, before anything goes upstream, as `{"error":{"code":"<CODE>","message":"..."}}`.
  */
-export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): void } {
+export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
   const { config, auth, logger } = deps;
   const policy = config.proxy;
   const router = Router();
@@ -49,11 +61,11 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
       const error = new GatewayError(ErrorCode.PROXY_DISABLED);
       sendError(res, error, errorBody(error, "proxy"));
     });
-    return { router, close() {} };
+    return { router, close: async () => {} };
   }
   const { upstream } = deps;
-  router.use(originGuard(config.allowedOrigins));
-  router.use(deps.sessions);
+  const guard = originGuard(config.allowedOrigins);
+  const inFlight = new CompletionsInFlight();
 
   const signedIn: RequestHandler = (req, _res, next) => {
     next(req.sessionHandle !== undefined && auth.apiKeyOf(req.sessionHandle) !== null ? undefined : new GatewayError(ErrorCode.UNAUTHENTICATED));
@@ -61,11 +73,17 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
 
   router.post(
     "/chat/completions",
-    // The completion's part of the request's access-log line (http/request-log.ts), refusals included.
+    // Counted in first, before the session is read: once closing has begun, the store may be
+    // closed too, and the caller is told why it is refused. The completion's log note is its
+    // part of the request's access-log line (http/request-log.ts), refusals included.
     (_req, res, next) => {
-      res.accessLogNote = new CompletionLog();
+      const log = new CompletionLog();
+      if (!inFlight.admit(res, log)) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
+      res.accessLogNote = log;
       next();
     },
+    guard,
+    deps.sessions,
     signedIn,
     jsonOnly,
     express.json({ limit: policy.maxBodyBytes }),
@@ -91,10 +109,13 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
       await log.forwarding;
     },
   );
-  router.use((_req, _res, next) => next(new GatewayError(ErrorCode.NOT_FOUND, "The proxy serves POST /chat/completions only.")));
+  router.use(guard, (_req, _res, next) => next(new GatewayError(ErrorCode.NOT_FOUND, "The proxy serves POST /chat/completions only.")));
   router.use(errorResponder(logger, new ThrottledErrorLog(logger), { surface: "proxy" }));
   return {
     router,
-    close: () => limits.close(),
+    async close(graceMs) {
+      await inFlight.close(graceMs);
+      limits.close();
+    },
   };
 }

@@ -132,8 +132,8 @@ describe("the OpenRouter proxy", () => {
   after(() => stack.close());
 
   /** Another gateway on the same Redis and stand-in, with settings of its own. */
-  async function gatewayWith(env: Record<string, string>): Promise<TestGateway> {
-    const gateway = await startGateway({ ...stack.env, ...env });
+  async function gatewayWith(env: Record<string, string>, options: { shutdownGraceMs?: number } = {}): Promise<TestGateway> {
+    const gateway = await startGateway({ ...stack.env, ...env }, options);
     gateways.push(gateway);
     extra.push(gateway);
     return gateway;
@@ -564,6 +564,82 @@ describe("the OpenRouter proxy", () => {
       assert.equal(upstreamCalls().at(-1)!.title, undefined);
       assert.equal((await ask(browser, QUESTION)).status, 200);
       assert.equal(upstreamCalls().at(-1)!.referer, undefined);
+    });
+  });
+
+  describe("closing the router while its HTTP server still serves (a host that closes it first)", () => {
+    it("lets a stream in flight run to its end, [DONE] included, and refuses completions asked meanwhile with 503 SHUTTING_DOWN", { timeout: 20_000 }, async () => {
+      const gateway = await gatewayWith({}, { shutdownGraceMs: 600_000 });
+      const browser = await signedIn(undefined, gateway.url);
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const running = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url }));
+      let closing: Promise<void>;
+      let closed = false;
+      try {
+        await running.untilData(1);
+        closing = gateway.gateway.close().then(() => {
+          closed = true;
+        });
+        const calls = upstreamCalls().length;
+        await assertRefused(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url }), 503, "SHUTTING_DOWN", calls);
+        await assertRefused(await ask(undefined, QUESTION, { url: gateway.url }), 503, "SHUTTING_DOWN", calls);
+        assert.equal(closed, false, "close() waits for the stream");
+      } finally {
+        hold.open();
+      }
+      await running.done;
+      assert.equal(running.broken, false);
+      assert.equal(running.data.at(-1), "[DONE]");
+      assert.equal(running.contents().join(""), "Echo: Say hello");
+      await closing;
+    });
+
+    it("cuts a stream still running past the bound, so that it cannot look complete, aborts it upstream, and resolves close()", { timeout: 20_000 }, async () => {
+      const gateway = await gatewayWith({}, { shutdownGraceMs: 100 });
+      const browser = await signedIn(undefined, gateway.url);
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const reqId = "cut-on-close";
+      const running = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url, headers: { "x-request-id": reqId } }));
+      try {
+        await running.untilData(1);
+        const upstream = upstreamCalls().length - 1;
+        await gateway.gateway.close();
+        await running.done;
+        assert.equal(running.broken, true);
+        assert.ok(!running.data.includes("[DONE]"));
+        await waitFor(() => upstreamCalls()[upstream]!.aborted);
+      } finally {
+        hold.open();
+      }
+      await waitFor(() => logLinesOf(gateway, reqId).length > 0);
+      const [line, ...more] = logLinesOf(gateway, reqId);
+      assert.deepEqual(more, []);
+      assertCompletionLine(line!, { status: 200, outcome: "gateway-closed", stream: true });
+    });
+
+    it("resolves close() without waiting out the bound when no completion is running, however the earlier ones ended", { timeout: 20_000 }, async () => {
+      const gateway = await gatewayWith({}, { shutdownGraceMs: 600_000 });
+      const browser = await signedIn(undefined, gateway.url);
+      const at = (reqId: string) => ({ url: gateway.url, headers: { "x-request-id": reqId } });
+      await (await ask(browser, QUESTION, at("ended-json"))).text();
+      await new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("ended-stream"))).done;
+      await (await ask(undefined, QUESTION, at("ended-refused"))).text();
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const controller = new AbortController();
+      try {
+        const left = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { ...at("ended-left"), signal: controller.signal }));
+        await left.untilData(1);
+        controller.abort();
+        await waitFor(() => upstreamCalls().at(-1)!.aborted);
+      } finally {
+        hold.open();
+      }
+      // Each line is written once its response has closed: then none of them is running.
+      for (const reqId of ["ended-json", "ended-stream", "ended-refused", "ended-left"]) await waitFor(() => logLinesOf(gateway, reqId).length === 1);
+      await gateway.gateway.close();
     });
   });
 
