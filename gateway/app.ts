@@ -47,7 +47,19 @@ export interface OpenRouterAuthOptions {
    * defaults to `Date.now`. Tests move it instead of waiting. (Redis TTLs run on Redis's clock.)
    */
   readonly now?: () => number;
+  /**
+   * How long `close()` lets proxied completions still running end before it cuts them;
+   * SHUTDOWN_GRACE_MS (10 s) by default.
+   */
+  readonly shutdownGraceMs?: number;
 }
+
+/**
+ * How long requests in flight get to end when the gateway stops: after SIGTERM or SIGINT, before
+ * the standalone process exits anyway (server/listen.ts), and in `close()`, before the proxied
+ * completions still running are cut.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 /** An Express router with the whole gateway, plus what its owner needs to run it. */
 export interface OpenRouterAuthRouter extends Router {
@@ -60,7 +72,11 @@ export interface OpenRouterAuthRouter extends Router {
    * still serves then, answering SESSION_STORE_UNAVAILABLE until Redis is reachable).
    */
   whenConnected(timeoutMs?: number): Promise<boolean>;
-  /** Stops GraphQL and closes the Redis connection; call after the HTTP server stopped accepting. Later calls share the first. */
+  /**
+   * Stops the gateway: refuses new proxied completions (503 SHUTTING_DOWN) and lets those running
+   * end, within `shutdownGraceMs`, then stops GraphQL and closes the connections to OpenRouter and
+   * Redis. Best called once the HTTP server stopped accepting. Later calls share the first.
+   */
   close(): Promise<void>;
 }
 
@@ -217,7 +233,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     whenConnected,
     close() {
       closed ??= (async () => {
-        proxy.close();
+        // First, while OpenRouter's connections and the store still serve the completions running.
+        await proxy.close(options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
         if (await apolloStarted) await apollo.stop();
         upstream.close();
         await kv.close();

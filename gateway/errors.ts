@@ -13,6 +13,8 @@ export const ErrorCode = {
   OAUTH_EXCHANGE_FAILED: "OAUTH_EXCHANGE_FAILED",
   UPSTREAM_UNAVAILABLE: "UPSTREAM_UNAVAILABLE",
   SESSION_STORE_UNAVAILABLE: "SESSION_STORE_UNAVAILABLE",
+  /** The gateway is closing: what it has started runs to its end, and it takes on nothing new (a proxied completion). */
+  SHUTTING_DOWN: "SHUTTING_DOWN",
   RATE_LIMITED: "RATE_LIMITED",
   /** A request body over the size limit. */
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
@@ -46,6 +48,7 @@ const VOCABULARY: Readonly<Record<ErrorCode, { readonly status: number; readonly
   OAUTH_EXCHANGE_FAILED: { status: 403, message: "OpenRouter did not accept the sign-in. Start again." },
   UPSTREAM_UNAVAILABLE: { status: 502, message: "OpenRouter is not answering right now. Try again shortly." },
   SESSION_STORE_UNAVAILABLE: { status: 503, message: "Sessions are unavailable right now. Try again shortly." },
+  SHUTTING_DOWN: { status: 503, message: "This gateway is shutting down. Try again shortly." },
   RATE_LIMITED: { status: 429, message: "Too many attempts. Wait a moment and try again." },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Send the request body as application/json." },

@@ -3,9 +3,26 @@ import type { RequestHandler } from "express";
 import type { Logger } from "../logging/logger.js";
 import { redactText } from "../logging/redact.js";
 
+/** What a handler adds to its request's access-log line: values it built itself, never a header, a body or a key. */
+export type AccessLogFields = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/**
+ * A handler's say in its request's access-log line, asked once the response has closed (it
+ * finished, or the client went away). A promise (which never rejects) holds the line back until
+ * work that outlives the response has wound down: the proxy's upstream call, whose outcome comes
+ * just after.
+ */
+export interface AccessLogNote {
+  fieldsAt(status: number): AccessLogFields | Promise<AccessLogFields>;
+}
+
 declare module "express-serve-static-core" {
   interface Request {
     id?: string;
+  }
+  interface Response {
+    /** Set by a handler whose request's log line says more than the request's own fields. */
+    accessLogNote?: AccessLogNote;
   }
 }
 
@@ -13,15 +30,17 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * A request id (the caller's `X-Request-Id` when well formed, else a new one), echoed back, and
- * one log line per request. Only the path is logged: query strings carry OAuth codes and states.
+ * one log line per request, written when its response closes, so that a client who leaves before
+ * the end is logged too. Only the path is logged: query strings carry OAuth codes and states.
  * The path is the client's to choose, so it may hold a secret too (a key pasted into a URL): it is
  * logged redacted.
  */
 export function requestLog(logger: Logger): RequestHandler {
-  // Every field of this line is built right here, from values that cannot hold a secret or (the
-  // path) are redacted as text, so it skips the logger's redaction pass, which would cost more
-  // than the rest of the line.
+  // Every field of this line is built right here, or by a handler from values of its own (an
+  // AccessLogNote), none of which can hold a secret or (the path) which are redacted as text, so
+  // it skips the logger's redaction pass, which would cost more than the rest of the line.
   const accessLog = logger.child({}, { redact: { paths: [] } });
+  const write = (line: object) => accessLog.info(line, "request");
   return (req, res, next) => {
     // Already logged: a gateway path the router did not answer, reaching the app's own log.
     if (req.id !== undefined) return next();
@@ -30,11 +49,13 @@ export function requestLog(logger: Logger): RequestHandler {
     req.id = id;
     res.setHeader("x-request-id", id);
     const started = process.hrtime.bigint();
-    res.on("finish", () => {
-      accessLog.info(
-        { reqId: id, method: req.method, path: redactText(req.originalUrl.split("?")[0]!), status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-        "request",
-      );
+    res.on("close", () => {
+      const line = { reqId: id, method: req.method, path: redactText(req.originalUrl.split("?")[0]!), status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      const note = res.accessLogNote;
+      if (note === undefined) return write(line);
+      const fields = note.fieldsAt(line.status);
+      if (fields instanceof Promise) void fields.then((more) => write({ ...line, ...more }));
+      else write({ ...line, ...fields });
     });
     next();
   };

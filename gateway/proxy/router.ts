@@ -5,7 +5,9 @@ import { ErrorCode, GatewayError, errorBody } from "../errors.js";
 import { cors } from "../http/cors.js";
 import { jsonOnly, originGuard } from "../http/origin-guard.js";
 import type { Logger } from "../logging/logger.js";
-import { forwardCompletion, type ForwardResult } from "./forward.js";
+import { CompletionLog } from "./completion-log.js";
+import { CompletionsInFlight } from "./completions-in-flight.js";
+import { forwardCompletion } from "./forward.js";
 import { checkCompletionRequest } from "./policy.js";
 import { errorResponder, sendError } from "../http/error-response.js";
 import { ThrottledErrorLog } from "../logging/throttled-error-log.js";
@@ -30,27 +32,28 @@ export interface ProxyDeps {
   readonly upstream: UpstreamConnections;
 }
 
-/** What the proxy's log line says about a completion, filled in as the request goes. */
-interface ProxyLogFields {
-  model?: string;
-  stream?: boolean;
-  /** Set once the completion goes upstream; settles soon after the answer ends or the client leaves. */
-  forwarding?: Promise<ForwardResult>;
+/** The proxy, and how its owner stops it. */
+export interface ProxyRouter {
+  readonly router: Router;
+  /**
+   * Refuses completions from now on (503 SHUTTING_DOWN), lets those running end, for at most
+   * `graceMs`, cuts those still running then, and stops renewing their leases. Resolves once
+   * nothing of the proxy needs OpenRouter's connections or the store any more.
+   */
+  close(graceMs: number): Promise<void>;
 }
 
 /**
  * The OpenRouter proxy: `POST /chat/completions` with the session's key, for pages and
  * OpenAI-style clients that hold the session cookie and never the key. Every refusal (signed
- * out, another origin, too large, against the policy, over a limit) is answered here, before
- * anything goes upstream, as `{"error":{"code":"<CODE>","message":"..."}}`.
+ * out, another origin, too large, against the policy, over a limit, the gateway closing) is
+ * answered here, before anything goes upstream, as `{"error":{"code":"<CODE>","message":"..."}}`.
  */
-export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): void } {
+export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
   const { config, auth, logger } = deps;
   const policy = config.proxy;
   const router = Router();
   const limits = new SessionLimits({ store: deps.store, policy, prefix: `${deps.keyPrefix}proxy:` });
-  // Built from the proxy's own fields only: never a header, a body or the key.
-  const accessLog = logger.child({}, { redact: { paths: [] } });
 
   router.use(cors(config.allowedOrigins, { allowRequestedHeaders: true }));
   if (!policy.enabled) {
@@ -58,11 +61,11 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
       const error = new GatewayError(ErrorCode.PROXY_DISABLED);
       sendError(res, error, errorBody(error, "proxy"));
     });
-    return { router, close() {} };
+    return { router, close: async () => {} };
   }
   const { upstream } = deps;
-  router.use(originGuard(config.allowedOrigins));
-  router.use(deps.sessions);
+  const guard = originGuard(config.allowedOrigins);
+  const inFlight = new CompletionsInFlight();
 
   const signedIn: RequestHandler = (req, _res, next) => {
     next(req.sessionHandle !== undefined && auth.apiKeyOf(req.sessionHandle) !== null ? undefined : new GatewayError(ErrorCode.UNAUTHENTICATED));
@@ -70,50 +73,32 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
 
   router.post(
     "/chat/completions",
-    (req, res, next) => {
-      const fields: ProxyLogFields = {};
-      res.locals.proxy = fields;
-      const started = process.hrtime.bigint();
-      res.once("close", () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        const log = (result: ForwardResult | undefined) =>
-          accessLog.info(
-            {
-              event: "proxy",
-              reqId: req.id,
-              model: fields.model,
-              stream: fields.stream,
-              status: res.statusCode,
-              upstreamStatus: result?.upstreamStatus,
-              outcome: result?.outcome ?? (res.statusCode >= 500 ? "failed" : "refused"),
-              bytes: result?.bytes ?? 0,
-              ms,
-            },
-            "proxy",
-          );
-        // A client that leaves closes the response before the upstream call has wound down.
-        if (fields.forwarding === undefined) log(undefined);
-        else fields.forwarding.then(log, () => log(undefined));
-      });
+    // Counted in first, before the session is read: once closing has begun, the store may be
+    // closed too, and the caller is told why it is refused. The completion's log note is its
+    // part of the request's access-log line (http/request-log.ts), refusals included.
+    (_req, res, next) => {
+      const log = new CompletionLog();
+      if (!inFlight.admit(res, log)) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
+      res.accessLogNote = log;
       next();
     },
+    guard,
+    deps.sessions,
     signedIn,
     jsonOnly,
     express.json({ limit: policy.maxBodyBytes }),
     async (req, res) => {
-      const fields = res.locals.proxy as ProxyLogFields;
+      const log = res.accessLogNote as CompletionLog;
       const session = req.sessionHandle!;
       const apiKey = auth.apiKeyOf(session)!;
       const completion = checkCompletionRequest(req.body, policy);
-      // Model ids are short; a longer one is someone else's input and is cut for the log.
-      fields.model = completion.model?.slice(0, 200);
-      fields.stream = completion.stream;
+      log.asked(completion.model, completion.stream);
       const sessionId = session.storedId!;
       const release = await limits.admit(sessionId);
       res.once("close", release);
       if (res.destroyed) return release();
       const origin = req.get("origin");
-      fields.forwarding = forwardCompletion(res, {
+      log.forwarding = forwardCompletion(res, {
         upstream,
         apiKey,
         completion,
@@ -121,13 +106,16 @@ export function createProxyRouter(deps: ProxyDeps): { router: Router; close(): v
         title: config.appTitle,
         idleTimeoutMs: policy.idleTimeoutMs,
       });
-      await fields.forwarding;
+      await log.forwarding;
     },
   );
-  router.use((_req, _res, next) => next(new GatewayError(ErrorCode.NOT_FOUND, "The proxy serves POST /chat/completions only.")));
+  router.use(guard, (_req, _res, next) => next(new GatewayError(ErrorCode.NOT_FOUND, "The proxy serves POST /chat/completions only.")));
   router.use(errorResponder(logger, new ThrottledErrorLog(logger), { surface: "proxy" }));
   return {
     router,
-    close: () => limits.close(),
+    async close(graceMs) {
+      await inFlight.close(graceMs);
+      limits.close();
+    },
   };
 }

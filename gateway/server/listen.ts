@@ -1,12 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
-import type { OpenRouterAuthRouter } from "../app.js";
+import { SHUTDOWN_GRACE_MS, type OpenRouterAuthRouter } from "../app.js";
 import { expressServerOptions } from "../http/express-server-options.js";
 import type { Logger } from "../logging/logger.js";
-
-/** How long in-flight requests get to finish after SIGTERM/SIGINT before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface ServeOptions {
   /** The Express app that mounts the gateway router. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import express, { type Express } from "express";
-import { createOpenRouterAuth, type OpenRouterAuthRouter } from "../app.js";
+import { createOpenRouterAuth, type OpenRouterAuthOptions, type OpenRouterAuthRouter } from "../app.js";
 import type { Config } from "../config.js";
 import { requestLog } from "../http/request-log.js";
 import { securityHeaders } from "../http/security-headers.js";
@@ -16,9 +16,9 @@ export function createStandaloneApp(
   config: Config,
   logger: Logger,
   app: Express = express(),
-  options: { readonly https?: boolean; readonly now?: () => number } = {},
+  options: { readonly https?: boolean } & Pick<OpenRouterAuthOptions, "now" | "shutdownGraceMs"> = {},
 ): { app: Express; gateway: OpenRouterAuthRouter } {
-  const gateway = createOpenRouterAuth({ config, logger, now: options.now });
+  const gateway = createOpenRouterAuth({ config, logger, now: options.now, shutdownGraceMs: options.shutdownGraceMs });
   if (config.cookie.secure && config.trustProxy === 0 && options.https !== true) {
     // Served over plain HTTP with no proxy trusted to say https: every sign-in would be refused
     // (INSECURE_TRANSPORT), since browsers drop a Secure cookie on such a request.

@@ -17,6 +17,22 @@ const VALIDATE = "mutation($k: String!) { validateKey(apiKey: $k) { valid } }";
 const COOKIE = "openrouter-auth.sid";
 const QUESTION = { model: "openai/gpt-4o", messages: [{ role: "user", content: "Say hello" }] };
 
+/** An access-log line, as the gateway writes it. */
+interface LogLine {
+  readonly msg: string;
+  readonly reqId?: string;
+  readonly method?: string;
+  readonly path?: string;
+  readonly status?: number;
+  readonly ms?: number;
+  readonly model?: string;
+  readonly stream?: boolean;
+  readonly upstreamStatus?: number;
+  readonly outcome?: string;
+  readonly bytes?: number;
+  readonly event?: string;
+}
+
 /** Polls `condition` every 10 ms for at most `ms`. */
 async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -116,8 +132,8 @@ describe("the OpenRouter proxy", () => {
   after(() => stack.close());
 
   /** Another gateway on the same Redis and stand-in, with settings of its own. */
-  async function gatewayWith(env: Record<string, string>): Promise<TestGateway> {
-    const gateway = await startGateway({ ...stack.env, ...env });
+  async function gatewayWith(env: Record<string, string>, options: { shutdownGraceMs?: number } = {}): Promise<TestGateway> {
+    const gateway = await startGateway({ ...stack.env, ...env }, options);
     gateways.push(gateway);
     extra.push(gateway);
     return gateway;
@@ -148,6 +164,24 @@ describe("the OpenRouter proxy", () => {
   }
 
   const upstreamCalls = () => stack.stub.requests.filter((request) => request.path === UPSTREAM);
+
+  /** The access-log lines `gateway` wrote for the request with this `X-Request-Id`. */
+  function logLinesOf(gateway: TestGateway, reqId: string): LogLine[] {
+    return gateway.logs.map((line) => JSON.parse(line) as LogLine).filter((line) => line.reqId === reqId);
+  }
+
+  /** Asserts a completion's access-log line: the request's fields and the completion's. */
+  function assertCompletionLine(line: LogLine, expected: { status: number; outcome: string; stream: boolean; model?: string }): void {
+    assert.equal(line.msg, "request");
+    assert.equal(line.method, "POST");
+    assert.equal(line.path, COMPLETIONS);
+    assert.equal(line.status, expected.status);
+    assert.equal(line.outcome, expected.outcome);
+    assert.equal(line.model, expected.model ?? QUESTION.model);
+    assert.equal(line.stream, expected.stream);
+    assert.equal(typeof line.ms, "number");
+    assert.equal(typeof line.bytes, "number");
+  }
 
   /** Asserts the proxy's own error shape and code, and that nothing new went upstream. */
   async function assertRefused(response: Response, status: number, code: string, callsBefore: number): Promise<void> {
@@ -243,12 +277,13 @@ describe("the OpenRouter proxy", () => {
       assert.equal(reader.data.at(-1), "[DONE]");
     });
 
-    it("aborts the upstream request as soon as the client goes away, and logs the bytes streamed until then", async () => {
+    it("aborts the upstream request as soon as the client goes away, and logs the request once, with the bytes streamed until then", async () => {
       const browser = await signedIn();
       const hold = latch();
       stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
       const controller = new AbortController();
-      const response = await ask(browser, { ...QUESTION, stream: true }, { signal: controller.signal });
+      const reqId = "abandoned-stream";
+      const response = await ask(browser, { ...QUESTION, stream: true }, { signal: controller.signal, headers: { "x-request-id": reqId } });
       const reader = new EventReader(response);
       await reader.untilData(1);
       const upstream = upstreamCalls().length - 1;
@@ -257,10 +292,11 @@ describe("the OpenRouter proxy", () => {
       await waitFor(() => upstreamCalls()[upstream]!.aborted);
       hold.open();
       assert.equal(upstreamCalls()[upstream]!.chunksSent, 1);
-      await waitFor(() => stack.gateway.logs.some((line) => line.includes('"outcome":"client-left"')));
-      const logged = JSON.parse(stack.gateway.logs.find((line) => line.includes('"outcome":"client-left"'))!);
-      assert.equal(logged.model, "openai/gpt-4o");
-      assert.ok(logged.bytes > 0);
+      await waitFor(() => logLinesOf(stack.gateway, reqId).length > 0);
+      const [logged, ...more] = logLinesOf(stack.gateway, reqId);
+      assert.deepEqual(more, [], "one line for the request");
+      assertCompletionLine(logged!, { status: 200, outcome: "client-left", stream: true });
+      assert.ok(logged!.bytes! > 0);
     });
 
     it("holds OpenRouter's answer back while the client reads nothing, rather than keeping it: it waits in the stand-in", async () => {
@@ -531,6 +567,127 @@ describe("the OpenRouter proxy", () => {
     });
   });
 
+  describe("closing the router while its HTTP server still serves (a host that closes it first)", () => {
+    it("lets a stream in flight run to its end, [DONE] included, and refuses completions asked meanwhile with 503 SHUTTING_DOWN", { timeout: 20_000 }, async () => {
+      const gateway = await gatewayWith({}, { shutdownGraceMs: 600_000 });
+      const browser = await signedIn(undefined, gateway.url);
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const running = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url }));
+      let closing: Promise<void>;
+      let closed = false;
+      try {
+        await running.untilData(1);
+        closing = gateway.gateway.close().then(() => {
+          closed = true;
+        });
+        const calls = upstreamCalls().length;
+        await assertRefused(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url }), 503, "SHUTTING_DOWN", calls);
+        await assertRefused(await ask(undefined, QUESTION, { url: gateway.url }), 503, "SHUTTING_DOWN", calls);
+        assert.equal(closed, false, "close() waits for the stream");
+      } finally {
+        hold.open();
+      }
+      await running.done;
+      assert.equal(running.broken, false);
+      assert.equal(running.data.at(-1), "[DONE]");
+      assert.equal(running.contents().join(""), "Echo: Say hello");
+      await closing;
+    });
+
+    it("cuts a stream still running past the bound, so that it cannot look complete, aborts it upstream, and resolves close()", { timeout: 20_000 }, async () => {
+      const gateway = await gatewayWith({}, { shutdownGraceMs: 100 });
+      const browser = await signedIn(undefined, gateway.url);
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const reqId = "cut-on-close";
+      const running = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url, headers: { "x-request-id": reqId } }));
+      try {
+        await running.untilData(1);
+        const upstream = upstreamCalls().length - 1;
+        await gateway.gateway.close();
+        await running.done;
+        assert.equal(running.broken, true);
+        assert.ok(!running.data.includes("[DONE]"));
+        await waitFor(() => upstreamCalls()[upstream]!.aborted);
+      } finally {
+        hold.open();
+      }
+      await waitFor(() => logLinesOf(gateway, reqId).length > 0);
+      const [line, ...more] = logLinesOf(gateway, reqId);
+      assert.deepEqual(more, []);
+      assertCompletionLine(line!, { status: 200, outcome: "gateway-closed", stream: true });
+    });
+
+    it("resolves close() without waiting out the bound when no completion is running, however the earlier ones ended", { timeout: 20_000 }, async () => {
+      const gateway = await gatewayWith({}, { shutdownGraceMs: 600_000 });
+      const browser = await signedIn(undefined, gateway.url);
+      const at = (reqId: string) => ({ url: gateway.url, headers: { "x-request-id": reqId } });
+      await (await ask(browser, QUESTION, at("ended-json"))).text();
+      await new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("ended-stream"))).done;
+      await (await ask(undefined, QUESTION, at("ended-refused"))).text();
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const controller = new AbortController();
+      try {
+        const left = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { ...at("ended-left"), signal: controller.signal }));
+        await left.untilData(1);
+        controller.abort();
+        await waitFor(() => upstreamCalls().at(-1)!.aborted);
+      } finally {
+        hold.open();
+      }
+      // Each line is written once its response has closed: then none of them is running.
+      for (const reqId of ["ended-json", "ended-stream", "ended-refused", "ended-left"]) await waitFor(() => logLinesOf(gateway, reqId).length === 1);
+      await gateway.gateway.close();
+    });
+  });
+
+  describe("access log", () => {
+    it("writes one line per completion, streamed or not: the request's fields with the model, OpenRouter's status, the outcome and the bytes passed on", async () => {
+      const browser = await signedIn();
+      const streamed = await (await ask(browser, { ...QUESTION, stream: true }, { headers: { "x-request-id": "completed-stream" } })).text();
+      assert.match(streamed, /^data: \[DONE\]$/m);
+      const answered = await (await ask(browser, QUESTION, { headers: { "x-request-id": "completed-json" } })).text();
+      assert.equal(JSON.parse(answered).object, "chat.completion");
+
+      for (const [reqId, stream, text] of [
+        ["completed-stream", true, streamed],
+        ["completed-json", false, answered],
+      ] as const) {
+        await waitFor(() => logLinesOf(stack.gateway, reqId).some((line) => line.outcome !== undefined));
+        const [line, ...more] = logLinesOf(stack.gateway, reqId);
+        assert.deepEqual(more, [], `one line for ${reqId}`);
+        assertCompletionLine(line!, { status: 200, outcome: "completed", stream });
+        assert.equal(line!.upstreamStatus, 200);
+        assert.equal(line!.bytes, Buffer.byteLength(text));
+      }
+    });
+
+    it("writes one line for a refused completion, with the outcome and no bytes", async () => {
+      await (await ask(undefined, QUESTION, { headers: { "x-request-id": "refused-signed-out" } })).text();
+      await waitFor(() => logLinesOf(stack.gateway, "refused-signed-out").length > 0);
+      const [line, ...more] = logLinesOf(stack.gateway, "refused-signed-out");
+      assert.deepEqual(more, []);
+      assert.equal(line!.msg, "request");
+      assert.equal(line!.status, 401);
+      assert.equal(line!.outcome, "refused");
+      assert.equal(line!.bytes, 0);
+      assert.equal(line!.upstreamStatus, undefined);
+    });
+
+    it("logs the model the client named with anything secret-like in it redacted: a key pasted as the model is not written out", async () => {
+      const browser = await signedIn();
+      const key = stack.stub.testKeys.valid;
+      await (await ask(browser, { ...QUESTION, model: key }, { headers: { "x-request-id": "key-as-model" } })).text();
+      await waitFor(() => logLinesOf(stack.gateway, "key-as-model").length > 0);
+      const [line] = logLinesOf(stack.gateway, "key-as-model");
+      assert.equal(line!.outcome, "upstream-error");
+      assert.equal(line!.model, "sk-or-[redacted]");
+      assert.ok(!JSON.stringify(line).includes(key.slice(6)));
+    });
+  });
+
   it("streams a completion to the openai npm package, whose fetch carries the session cookie", async () => {
     const browser = await signedIn();
     const client = new OpenAI({
@@ -561,13 +718,15 @@ describe("the OpenRouter proxy", () => {
     const keys = [stack.stub.testKeys.valid, stack.stub.testKeys.unlimited];
     const lines = gateways.flatMap((gateway) => gateway.logs);
     for (const line of lines) for (const key of keys) assert.ok(!line.includes(key), `a log line carries a key: ${line.slice(0, 200)}`);
-    const completions = lines.map((line) => JSON.parse(line)).filter((line) => line.event === "proxy" && line.outcome === "completed");
+    const completions = lines.map((line) => JSON.parse(line) as LogLine).filter((line) => line.msg === "request" && line.outcome === "completed");
     assert.ok(completions.length > 5);
     for (const line of completions) {
+      assert.equal(line.path, COMPLETIONS);
       assert.equal(typeof line.model, "string");
       assert.equal(line.status, 200);
+      assert.equal(line.upstreamStatus, 200);
       assert.equal(typeof line.ms, "number");
-      assert.ok(line.bytes > 0);
+      assert.ok(line.bytes! > 0);
     }
   });
 });

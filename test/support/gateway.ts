@@ -41,6 +41,8 @@ export interface GatewayListenOptions {
   readonly hostname?: string;
   /** The clock the gateway reads (several gateways may share one); a fresh one by default. */
   readonly clock?: TestClock;
+  /** How long the router's close() lets proxied completions end; the gateway's default when unset. */
+  readonly shutdownGraceMs?: number;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function startGateway(env: Record<string, string | undefined>, opti
   // the rate-limit tests set their own.
   const config = loadConfig({ ...TEST_SECRETS, LOG_LEVEL: "info", RATE_LIMIT_MAX: "100000", OAUTH_START_LIMIT_MAX: "100000", OPENROUTER_REDIRECT_URI: `${url}/api/v1/openrouter/auth/oauth/callback`, ...env });
   const clock = options.clock ?? new TestClock();
-  const { gateway } = createStandaloneApp(config, createLogger(config.logLevel, sink), app, { https: options.tls !== undefined, now: clock.now });
+  const { gateway } = createStandaloneApp(config, createLogger(config.logLevel, sink), app, { https: options.tls !== undefined, now: clock.now, shutdownGraceMs: options.shutdownGraceMs });
   await gateway.whenConnected();
 
   return {
