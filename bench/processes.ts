@@ -7,10 +7,11 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { openSync, closeSync } from "node:fs";
 import { join } from "node:path";
-import type { ReadyMessage, StatsMessage } from "./child.js";
+import type { AllocationsMessage, ParentMessage, ReadyMessage, StatsMessage } from "./child.js";
 
 const READY_TIMEOUT_MS = 30_000;
-const STATS_TIMEOUT_MS = 5_000;
+/** For stats, and for an allocation profile (written as JSON: tens of megabytes for a measured run). */
+const ANSWER_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 const STDERR_TAIL_CHARS = 4_000;
 
@@ -20,6 +21,8 @@ export interface BenchChild {
   /** What the child announced (port, URLs, ...). */
   readonly info: Record<string, string | number>;
   stats(): Promise<StatsMessage>;
+  /** Samples what the child allocates while `during` runs, and writes the profile to `file` (see child.ts). */
+  sampleAllocations<T>(file: string, during: () => Promise<T>): Promise<T>;
   /** Asks the child to stop cleanly (so `--cpu-prof` writes its profile), then SIGKILLs it by pid after a bound. */
   stop(): Promise<void>;
 }
@@ -71,25 +74,36 @@ export async function startChild(buildDir: string, name: string, script: string,
     child.once("exit", onExit);
   });
 
+  /** Sends `message` and waits, bounded, for the child's answer of type `answer`. */
+  function ask<Answer extends StatsMessage | AllocationsMessage>(message: ParentMessage, answer: Answer["type"]): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.off("message", onMessage);
+        reject(new Error(`bench: ${name} did not answer ${message.type} within ${ANSWER_TIMEOUT_MS} ms`));
+      }, ANSWER_TIMEOUT_MS);
+      const onMessage = (received: Answer) => {
+        if (received.type !== answer) return;
+        clearTimeout(timer);
+        child.off("message", onMessage);
+        resolve(received);
+      };
+      child.on("message", onMessage);
+      child.send(message);
+    });
+  }
+
   return {
     name,
     pid: child.pid!,
     info,
+    async sampleAllocations<T>(file: string, during: () => Promise<T>): Promise<T> {
+      await ask({ type: "allocations-start" }, "allocations");
+      const result = await during();
+      await ask({ type: "allocations-stop", file }, "allocations");
+      return result;
+    },
     stats() {
-      return new Promise<StatsMessage>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          child.off("message", onMessage);
-          reject(new Error(`bench: ${name} did not report its stats within ${STATS_TIMEOUT_MS} ms`));
-        }, STATS_TIMEOUT_MS);
-        const onMessage = (message: StatsMessage) => {
-          if (message.type !== "stats") return;
-          clearTimeout(timer);
-          child.off("message", onMessage);
-          resolve(message);
-        };
-        child.on("message", onMessage);
-        child.send({ type: "stats" });
-      });
+      return ask({ type: "stats" }, "stats");
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

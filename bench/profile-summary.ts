@@ -64,7 +64,8 @@ const COMPONENTS: ReadonlyArray<readonly [string, RegExp]> = [
   ["helmet, CORS, origin guard", /\/node_modules\/helmet\/|\/gateway\/http\/(security-headers|cors|origin-guard)/],
   ["Express and its router", /\/node_modules\/(express|router|path-to-regexp|finalhandler|parseurl|proxy-addr|forwarded|ipaddr\.js|vary|depd|send|serve-static|qs|statuses|encodeurl|escape-html|on-finished|ee-first|mime-types|mime-db|accepts|fresh|range-parser|content-disposition|etag|methods|merge-descriptors|setprototypeof|safe-buffer)\//],
   ["calls to OpenRouter (the key checks and the proxy's forwarding, over node:http)", /\/gateway\/proxy\/|\/gateway\/openrouter\/|node:internal\/deps\/undici|node:internal\/webstreams/],
-  ["the bench's harness and its own servers", /\/bench\/|\/dev\//],
+  // The gateway compiled for the bench lives in bench/.build/gateway/: that is the gateway's own code.
+  ["the bench's harness and its own servers", /\/bench\/(?!\.build\/gateway\/)|\/dev\//],
 ];
 const NODE_HTTP = "Node's HTTP server and sockets (parser, writes, timers)";
 /** Components whose sockets or files are their own: Node's stream code under them stays theirs. */
@@ -129,7 +130,33 @@ function shortUrl(url: string): string {
 }
 
 export function summariseProfile(path: string, top = 20, window?: ProfileWindow): ProfileSummary {
-  const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
+  return summarise(JSON.parse(readFileSync(path, "utf8")) as CpuProfile, top, window);
+}
+
+/** A node of a `.heapprofile` (V8's sampling heap profiler): a call tree, with its samples beside it. */
+interface HeapProfileNode {
+  readonly id: number;
+  readonly callFrame: CallFrame;
+  readonly children: readonly HeapProfileNode[];
+}
+
+/**
+ * What was allocated, summarised like time: a heap profile is the same call tree with bytes where
+ * a CPU profile has microseconds, so every figure of the summary is in kilobytes where it would be
+ * in milliseconds (`busyMs` is the kilobytes allocated in all).
+ */
+export function summariseAllocations(path: string, top = 20): ProfileSummary {
+  const heap = JSON.parse(readFileSync(path, "utf8")) as { head: HeapProfileNode; samples: ReadonlyArray<{ size: number; nodeId: number }> };
+  const nodes: ProfileNode[] = [];
+  const flatten = (node: HeapProfileNode) => {
+    nodes.push({ id: node.id, callFrame: node.callFrame, children: node.children.map((child) => child.id) });
+    for (const child of node.children) flatten(child);
+  };
+  flatten(heap.head);
+  return summarise({ nodes, startTime: 0, samples: heap.samples.map((sample) => sample.nodeId), timeDeltas: heap.samples.map((sample) => sample.size) }, top);
+}
+
+function summarise(profile: CpuProfile, top: number, window?: ProfileWindow): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -219,6 +246,21 @@ export function formatProfileSummary(summary: ProfileSummary, per?: { readonly c
     ...summary.parts.map((row) => `  ${pct(row.share)}${each(row.ms)}  ${row.part}`),
   ];
   return lines.join("\n");
+}
+
+/** `per`: how many requests the allocations served, to show each component's bytes per request. */
+export function formatAllocationSummary(summary: ProfileSummary, per: { readonly count: number; readonly unit: string }): string {
+  const pct = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
+  const each = (kilobytes: number) => `  ${((kilobytes * 1000) / per.count / 1024).toFixed(1).padStart(6)} KB/${per.unit}`;
+  return [
+    `Allocated: ${(summary.busyMs / 1000).toFixed(1)} MB${each(summary.busyMs)}`,
+    "",
+    "By component (Node's own code charged to the library that called it):",
+    ...summary.components.map((row) => `  ${pct(row.share)}${each(row.ms)}  ${row.component}`),
+    "",
+    "Top allocating functions:",
+    ...summary.topSelf.map((row) => `  ${pct(row.share)}${each(row.ms)}  ${row.fn.padEnd(36).slice(0, 36)}  ${row.where}`),
+  ].join("\n");
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -5,7 +5,8 @@
  * crossed, or one JSON object with `--json`; `--quick` for shorter turns. `--profile` instead runs
  * scenario (a) against a gateway started with `--cpu-prof` and prints where its time goes
  * (`--profile=b`, `=c`, `=g` for (b), (c), (g); `--profile=d` for baseline (d); add `--many` for
- * (a), (b) or (d) in the many-sessions shape); `--streams` runs only (g) against (h).
+ * (a), (b) or (d) in the many-sessions shape, `--alloc` for what it allocates per request instead
+ * of its time); `--streams` runs only (g) against (h).
  *
  * Every server runs in a process of its own on 127.0.0.1: a private redis-server, the OpenRouter
  * stand-in, the gateway (configured from the environment as `npm start` would be, NODE_ENV=production,
@@ -28,7 +29,7 @@ import { measure, warmUp, type LoadOptions, type LoadResult } from "./load.js";
 import { startChild, type BenchChild } from "./processes.js";
 import { signInMany } from "./sessions.js";
 import { openStreams, percentile, streamLoad, type StreamRun, type StreamTarget } from "./streams.js";
-import { formatProfileSummary, summariseProfile, type ProfileWindow } from "./profile-summary.js";
+import { formatAllocationSummary, formatProfileSummary, summariseAllocations, summariseProfile, type ProfileWindow } from "./profile-summary.js";
 import { perRequest, redisBenchmark, RedisProbe } from "./redis-probe.js";
 import { evaluate, formatReport, type Measurements, type Scenario } from "./report.js";
 
@@ -43,6 +44,12 @@ const profileTarget = profileArg === undefined ? undefined : profileArg === "--p
 const PROFILE_TARGETS = ["a", "b", "c", "d", "g"] as const;
 /** `--profile --many`: (a), (b) or (d) profiled in the many-sessions shape (SETTINGS.sessions cookies in rotation). */
 const profileMany = args.has("--many");
+/**
+ * `--profile --alloc`: what the server allocates per request instead of where its time goes. Bytes
+ * allocated are the same from run to run whatever else the machine is doing, where CPU time on a
+ * shared machine is not, and garbage is what the collector's share of the time is made of.
+ */
+const profileAllocations = args.has("--alloc");
 type ProfileTarget = (typeof PROFILE_TARGETS)[number];
 if (profileTarget !== undefined && !(PROFILE_TARGETS as readonly string[]).includes(profileTarget)) throw new Error(`bench: --profile takes ${PROFILE_TARGETS.join(", ")} (got "${profileTarget}")`);
 
@@ -428,7 +435,8 @@ async function runProfile(target: ProfileTarget): Promise<void> {
   const buildDir = await compileForBench();
   const redis = await startRedisServer({ private: true });
   const profileDir = mkdtempSync(join(tmpdir(), "openrouter-auth-profile-"));
-  const profiling = ["--cpu-prof", "--cpu-prof-dir", profileDir];
+  const allocationsFile = join(profileDir, "allocations.heapprofile");
+  const profiling = profileAllocations ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir];
   const children: BenchChild[] = [];
   const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
   /** What the profiled server is loaded with: a warm-up, then the measured run. */
@@ -479,12 +487,19 @@ async function runProfile(target: ProfileTarget): Promise<void> {
     const server = children.at(-1)!;
     const cpuBefore = (await server.stats()).cpuMicros;
     const fromUs = Number(process.hrtime.bigint() / 1000n);
-    result = await load.run();
+    result = profileAllocations ? await server.sampleAllocations(allocationsFile, () => load.run()) : await load.run();
     window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
     cpuMicrosPerRequest = ((await server.stats()).cpuMicros - cpuBefore) / result.sent;
   } finally {
     for (const child of children.reverse()) await child.stop().catch(() => undefined);
     await redis.close();
+  }
+  if (profileAllocations) {
+    console.log(`(${target}) while its allocations were sampled: ${Math.round(result.rps)} ${target === "g" ? "streams/s" : "req/s"} (the summary covers the measured run only)`);
+    console.log(formatAllocationSummary(summariseAllocations(allocationsFile, 25), { count: result.sent, unit: target === "g" ? "chunk" : "req" }));
+    if (process.env.BENCH_KEEP_PROFILE === "1") console.log(`\nprofile kept: ${allocationsFile}`);
+    else rmSync(profileDir, { recursive: true, force: true });
+    return;
   }
   const files = readdirSync(profileDir).filter((name) => name.endsWith(".cpuprofile"));
   const file = files[0];
