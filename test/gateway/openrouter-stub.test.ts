@@ -4,6 +4,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 
 import { STUB_MODELS, startOpenRouterStub } from "../../dev/openrouter-stub.js";
 import type { OpenRouterStub } from "../../dev/openrouter-stub.js";
+import { waitFor } from "../support/wait-for.js";
 
 /** RFC 7636 Appendix B: the verifier and the S256 challenge it yields. */
 const RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -381,12 +382,3 @@ describe("the OpenRouter stand-in", () => {
     });
   });
 });
-
-/** Polls `condition` every 10 ms for at most `ms`. */
-async function waitFor(condition: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

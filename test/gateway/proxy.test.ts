@@ -7,6 +7,7 @@ import { KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
 import { HttpClient } from "../support/http-client.js";
 import { configRefusal } from "../support/config-refusal.js";
+import { waitFor } from "../support/wait-for.js";
 
 const PROXY = "/api/v1/openrouter/proxy";
 const COMPLETIONS = `${PROXY}/chat/completions`;
@@ -31,15 +32,6 @@ interface LogLine {
   readonly outcome?: string;
   readonly bytes?: number;
   readonly event?: string;
-}
-
-/** Polls `condition` every 10 ms for at most `ms`. */
-async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** `promise`, or nothing once `ms` have passed: holds a stream without ever hanging a test. */
