@@ -6,7 +6,7 @@ import { AuthService } from "./auth/service.js";
 import { causeForLog } from "./errors.js";
 import { loadConfig, type Config } from "./config.js";
 import { configWarnings } from "./config-warnings.js";
-import { toGatewayError } from "./errors.js";
+import { ErrorCode, GatewayError, toGatewayError } from "./errors.js";
 import { createApolloServer } from "./graphql/apollo.js";
 import { graphqlHandler } from "./graphql/http-handler.js";
 import type { GraphQLContext } from "./graphql/context.js";
@@ -17,6 +17,7 @@ import { jsonOnly, originGuard } from "./http/origin-guard.js";
 import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
 import { requestLog } from "./http/request-log.js";
+import { JUST_CUT, RequestsInFlight } from "./http/requests-in-flight.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logging/logger.js";
@@ -48,16 +49,16 @@ export interface OpenRouterAuthOptions {
    */
   readonly now?: () => number;
   /**
-   * How long `close()` lets proxied completions still running end before it cuts them;
-   * SHUTDOWN_GRACE_MS (10 s) by default.
+   * How long `close()` lets requests still running (proxied completions above all) end before it
+   * cuts them; SHUTDOWN_GRACE_MS (10 s) by default.
    */
   readonly shutdownGraceMs?: number;
 }
 
 /**
  * How long requests in flight get to end when the gateway stops: after SIGTERM or SIGINT, before
- * the standalone process exits anyway (server/listen.ts), and in `close()`, before the proxied
- * completions still running are cut.
+ * the standalone process exits anyway (server/listen.ts), and in `close()`, before the requests
+ * still running (proxied completions above all) are cut.
  */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -73,9 +74,10 @@ export interface OpenRouterAuthRouter extends Router {
    */
   whenConnected(timeoutMs?: number): Promise<boolean>;
   /**
-   * Stops the gateway: refuses new proxied completions (503 SHUTTING_DOWN) and lets those running
-   * end, within `shutdownGraceMs`, then stops GraphQL and closes the connections to OpenRouter and
-   * Redis. Best called once the HTTP server stopped accepting. Later calls share the first.
+   * Stops the gateway: from now on answers its requests with 503 SHUTTING_DOWN (but for the
+   * element module and /healthz; /readyz says "shutting-down"), lets those running end, within
+   * `shutdownGraceMs`, then stops GraphQL and closes the connections to OpenRouter and Redis.
+   * Best called once the HTTP server stopped accepting. Later calls share the first.
    */
   close(): Promise<void>;
 }
@@ -146,6 +148,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now);
   const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream });
 
+  /** The gateway's own requests that need the store or GraphQL (the proxy counts its completions itself). */
+  const inFlight = new RequestsInFlight();
   const router = Router() as OpenRouterAuthRouter;
   router.use(GATEWAY_PATHS, requestLog(logger), securityHeaders({ hsts: config.cookie.secure }));
 
@@ -173,16 +177,28 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     sendJson(res, { status: "ok" });
   });
   router.get("/readyz", async (_req, res) => {
+    // A load balancer stops sending requests here while the running ones end.
+    if (inFlight.closing) return sendJson(res, { status: "shutting-down" }, 503);
     const ok = await ready();
     sendJson(res, { status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" }, ok ? 200 : 503);
   });
 
-  router.use(GATEWAY_PATHS, sessions);
+  // Every request from here on needs the store or GraphQL, which close() stops: each is counted in
+  // until it is answered, so that close() lets it end, and from close() on none is taken.
+  router.use(GATEWAY_PATHS, (req, res, next) => {
+    if (!inFlight.admit(res, JUST_CUT)) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
+    sessions(req, res, next);
+  });
   // The host's routes read the session too, for getOpenRouterKey: one store read, and only when
   // the cookie names a session. A store failure there is not the gateway's to answer: the host's
-  // page still renders, and getOpenRouterKey rejects with SESSION_STORE_UNAVAILABLE.
+  // page still renders, and getOpenRouterKey rejects with SESSION_STORE_UNAVAILABLE (SHUTTING_DOWN
+  // once the router is closing).
   router.use((req, res, next) => {
     if (req.sessionHandle !== undefined) return next();
+    if (inFlight.closing) {
+      sessionFailures.set(req, new GatewayError(ErrorCode.SHUTTING_DOWN));
+      return next();
+    }
     sessions(req, res, (error?: unknown) => {
       if (error !== undefined) sessionFailures.set(req, error);
       next();
@@ -233,8 +249,9 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     whenConnected,
     close() {
       closed ??= (async () => {
-        // First, while OpenRouter's connections and the store still serve the completions running.
-        await proxy.close(options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
+        const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+        // First, while GraphQL, OpenRouter's connections and the store still serve the requests running.
+        await Promise.all([proxy.close(graceMs), inFlight.close(graceMs)]);
         if (await apolloStarted) await apollo.stop();
         upstream.close();
         await kv.close();

@@ -13,7 +13,7 @@ export const ErrorCode = {
   OAUTH_EXCHANGE_FAILED: "OAUTH_EXCHANGE_FAILED",
   UPSTREAM_UNAVAILABLE: "UPSTREAM_UNAVAILABLE",
   SESSION_STORE_UNAVAILABLE: "SESSION_STORE_UNAVAILABLE",
-  /** The gateway is closing: what it has started runs to its end, and it takes on nothing new (a proxied completion). */
+  /** The gateway is closing: what it has started runs to its end, and it takes on nothing new. */
   SHUTTING_DOWN: "SHUTTING_DOWN",
   RATE_LIMITED: "RATE_LIMITED",
   /** A request body over the size limit. */

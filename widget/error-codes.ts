@@ -16,6 +16,8 @@
  * - `OAUTH_EXCHANGE_FAILED`: OpenRouter refused the sign-in's code;
  * - `UPSTREAM_UNAVAILABLE`: OpenRouter timed out, could not be reached, or failed;
  * - `SESSION_STORE_UNAVAILABLE`: the gateway's session store could not be reached;
+ * - `SHUTTING_DOWN`: the gateway is stopping (a restart or a deployment); another instance, or the
+ *   same one once back, answers a retry;
  * - `RATE_LIMITED`: too many attempts from this client;
  * - `INTERNAL_SERVER_ERROR`: any other failure of the gateway, masked.
  */
@@ -27,6 +29,7 @@ export type GatewayErrorCode =
   | "OAUTH_EXCHANGE_FAILED"
   | "UPSTREAM_UNAVAILABLE"
   | "SESSION_STORE_UNAVAILABLE"
+  | "SHUTTING_DOWN"
   | "RATE_LIMITED"
   | "INTERNAL_SERVER_ERROR";
 

@@ -12,6 +12,7 @@ const errorWords = {
   OAUTH_TIMEOUT: "The sign-in took too long. Please start again.",
   UPSTREAM_UNAVAILABLE: "OpenRouter can't be reached right now. Try again in a moment.",
   SESSION_STORE_UNAVAILABLE: "The sign-in service is temporarily unavailable. Try again in a moment.",
+  SHUTTING_DOWN: "The sign-in service is restarting. Try again in a moment.",
   RATE_LIMITED: "Too many attempts. Wait a moment, then try again.",
   // Said only when the gateway answers (its origin probe, a sign-in), so this file can be fetched.
   ORIGIN_NOT_ALLOWED: "This page's origin isn't in the gateway's ALLOWED_ORIGINS, so it can't sign in here.",

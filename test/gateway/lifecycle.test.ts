@@ -2,9 +2,14 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { createOpenRouterAuth, expressServerOptions, getOpenRouterKey, GatewayError } from "../../gateway/index.js";
 import { HttpClient } from "../support/http-client.js";
 import { startGateway, startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
 import { freePort } from "../support/redis-server.js";
+import { waitFor } from "../support/wait-for.js";
 
 let stack: TestStack;
 before(async () => {
@@ -65,7 +70,79 @@ describe("the standalone gateway process", () => {
   });
 });
 
+/**
+ * A host's app: the router, then a route of the host's own that reads the user's key. Closing
+ * here closes the router only: the host's HTTP server keeps serving until `stop()`.
+ */
+async function startHostApp() {
+  const router = createOpenRouterAuth({ env: { ...TEST_SECRETS, ...stack.env, LOG_LEVEL: "silent" } });
+  const app = express();
+  app.use(router);
+  app.get("/host/key", async (req, res) => {
+    try {
+      res.json({ signedIn: (await getOpenRouterKey(req)) !== null });
+    } catch (error) {
+      res.status(503).json({ code: error instanceof GatewayError ? error.code : "other" });
+    }
+  });
+  const server = createServer(expressServerOptions(app), app).listen(0, "127.0.0.1");
+  await new Promise<void>((resolve) => server.once("listening", resolve));
+  await router.whenConnected();
+  return {
+    router,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await router.close();
+    },
+  };
+}
+
 describe("the router in a host's process", () => {
+  it("answers from close() on with 503 SHUTTING_DOWN in each surface's shape (never GraphQL's 500), says so to readiness and getOpenRouterKey, and still serves the element and liveness", { timeout: 20_000 }, async () => {
+    const host = await startHostApp();
+    try {
+      const browser = new HttpClient(host.url);
+      const signIn = await browser.graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid });
+      assert.equal(signIn.body.data?.validateKey.valid, true);
+      await host.router.close();
+
+      const graphql = await browser.graphql("{ status { authenticated } }");
+      assert.equal(graphql.status, 503);
+      assert.equal(graphql.body.errors?.[0]?.extensions?.code, "SHUTTING_DOWN");
+      const rest = await fetch(`${host.url}/api/v1/openrouter/auth/status`, { headers: { cookie: browser.cookieHeader() } });
+      assert.equal(rest.status, 503);
+      assert.equal(((await rest.json()) as { code: string }).code, "SHUTTING_DOWN");
+      const ready = await fetch(`${host.url}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.deepEqual(await ready.json(), { status: "shutting-down" });
+      const key = await fetch(`${host.url}/host/key`, { headers: { cookie: browser.cookieHeader() } });
+      assert.deepEqual(await key.json(), { code: "SHUTTING_DOWN" });
+      assert.equal((await fetch(`${host.url}/healthz`)).status, 200);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it("lets a sign-in in flight when close() is called end as usual, and stops GraphQL and Redis only after it", { timeout: 20_000 }, async () => {
+    const host = await startHostApp();
+    try {
+      stack.stub.clearRequests();
+      stack.stub.setFault("slow", { delayMs: 500, paths: ["/api/v1/key"] });
+      const signingIn = new HttpClient(host.url).graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid });
+      await waitFor(() => stack.stub.requests.some((request) => request.path === "/api/v1/key"));
+      const closing = host.router.close();
+      const answer = await signingIn;
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.data?.validateKey.valid, true);
+      await closing;
+    } finally {
+      stack.stub.setFault("none");
+      await host.stop();
+    }
+  });
+
   it("leaves SIGTERM and SIGINT to the host, and close() called twice at once resolves both", { timeout: 20_000 }, async () => {
     const signalListeners = () => ({ SIGTERM: process.listenerCount("SIGTERM"), SIGINT: process.listenerCount("SIGINT") });
     const before = signalListeners();

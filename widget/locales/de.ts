@@ -43,6 +43,7 @@ const strings: OpenRouterAuthStrings = {
   OAUTH_TIMEOUT: "Die Anmeldung hat zu lange gedauert. Bitte beginnen Sie von vorn.",
   UPSTREAM_UNAVAILABLE: "OpenRouter ist gerade nicht erreichbar. Versuchen Sie es gleich noch einmal.",
   SESSION_STORE_UNAVAILABLE: "Der Anmeldedienst ist vorübergehend nicht verfügbar. Versuchen Sie es gleich noch einmal.",
+  SHUTTING_DOWN: "Der Anmeldedienst wird neu gestartet. Versuchen Sie es gleich noch einmal.",
   RATE_LIMITED: "Zu viele Versuche. Warten Sie einen Moment und versuchen Sie es dann erneut.",
   NETWORK_ERROR: "Der Anmeldedienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
   ORIGIN_NOT_ALLOWED: "Die Herkunft dieser Seite steht nicht in ALLOWED_ORIGINS des Gateways, daher ist hier keine Anmeldung möglich.",

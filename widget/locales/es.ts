@@ -43,6 +43,7 @@ const strings: OpenRouterAuthStrings = {
   OAUTH_TIMEOUT: "El inicio de sesión ha tardado demasiado. Vuelve a empezar.",
   UPSTREAM_UNAVAILABLE: "No se puede contactar con OpenRouter en este momento. Inténtalo de nuevo en unos instantes.",
   SESSION_STORE_UNAVAILABLE: "El servicio de inicio de sesión no está disponible temporalmente. Inténtalo de nuevo en unos instantes.",
+  SHUTTING_DOWN: "El servicio de inicio de sesión se está reiniciando. Inténtalo de nuevo en unos instantes.",
   RATE_LIMITED: "Demasiados intentos. Espera un momento y vuelve a intentarlo.",
   NETWORK_ERROR: "No se puede contactar con el servicio de inicio de sesión. Comprueba tu conexión e inténtalo de nuevo.",
   ORIGIN_NOT_ALLOWED: "El origen de esta página no está en ALLOWED_ORIGINS de la pasarela, así que no puede iniciar sesión aquí.",

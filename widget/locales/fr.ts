@@ -43,6 +43,7 @@ const strings: OpenRouterAuthStrings = {
   OAUTH_TIMEOUT: "La connexion a pris trop de temps. Veuillez recommencer.",
   UPSTREAM_UNAVAILABLE: "OpenRouter est injoignable pour le moment. Réessayez dans un instant.",
   SESSION_STORE_UNAVAILABLE: "Le service de connexion est temporairement indisponible. Réessayez dans un instant.",
+  SHUTTING_DOWN: "Le service de connexion redémarre. Réessayez dans un instant.",
   RATE_LIMITED: "Trop de tentatives. Patientez un instant, puis réessayez.",
   NETWORK_ERROR: "Le service de connexion est injoignable. Vérifiez votre connexion et réessayez.",
   ORIGIN_NOT_ALLOWED: "L’origine de cette page n’est pas dans ALLOWED_ORIGINS de la passerelle : la connexion est impossible ici.",

@@ -43,6 +43,7 @@ const strings: OpenRouterAuthStrings = {
   OAUTH_TIMEOUT: "サインインに時間がかかりすぎました。最初からやり直してください。",
   UPSTREAM_UNAVAILABLE: "現在 OpenRouter に接続できません。しばらくしてから、もう一度お試しください。",
   SESSION_STORE_UNAVAILABLE: "サインインサービスは一時的に利用できません。しばらくしてから、もう一度お試しください。",
+  SHUTTING_DOWN: "サインインサービスは再起動中です。しばらくしてから、もう一度お試しください。",
   RATE_LIMITED: "試行回数が多すぎます。しばらく待ってから、もう一度お試しください。",
   NETWORK_ERROR: "サインインサービスに接続できません。ネットワーク接続を確認して、もう一度お試しください。",
   ORIGIN_NOT_ALLOWED: "このページのオリジンはゲートウェイの ALLOWED_ORIGINS に含まれていないため、ここではサインインできません。",

@@ -43,6 +43,7 @@ const strings: OpenRouterAuthStrings = {
   OAUTH_TIMEOUT: "O login demorou demais. Comece de novo.",
   UPSTREAM_UNAVAILABLE: "Não é possível acessar o OpenRouter agora. Tente novamente em instantes.",
   SESSION_STORE_UNAVAILABLE: "O serviço de login está temporariamente indisponível. Tente novamente em instantes.",
+  SHUTTING_DOWN: "O serviço de login está reiniciando. Tente novamente em instantes.",
   RATE_LIMITED: "Muitas tentativas. Aguarde um momento e tente novamente.",
   NETWORK_ERROR: "Não é possível acessar o serviço de login. Verifique sua conexão e tente novamente.",
   ORIGIN_NOT_ALLOWED: "A origem desta página não está em ALLOWED_ORIGINS do gateway, então não é possível entrar aqui.",

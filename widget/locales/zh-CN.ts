@@ -43,6 +43,7 @@ const strings: OpenRouterAuthStrings = {
   OAUTH_TIMEOUT: "登录耗时过长，请重新开始。",
   UPSTREAM_UNAVAILABLE: "暂时无法连接 OpenRouter，请稍后重试。",
   SESSION_STORE_UNAVAILABLE: "登录服务暂时不可用，请稍后重试。",
+  SHUTTING_DOWN: "登录服务正在重启，请稍后重试。",
   RATE_LIMITED: "尝试次数过多，请稍候再试。",
   NETWORK_ERROR: "无法连接登录服务。请检查网络连接后重试。",
   ORIGIN_NOT_ALLOWED: "此页面的源不在网关的 ALLOWED_ORIGINS 中，因此无法在此登录。",

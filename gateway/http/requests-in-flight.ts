@@ -1,22 +1,26 @@
 import type { Response } from "express";
 
-/** What closing does to a completion still running past the bound. */
+/** What closing does to a request still running past the bound. */
 export interface CutOnClose {
   /** Called just before its response is destroyed, so that its log line says why it ended. */
   cutOnClose(): void;
 }
 
+/** For requests whose log line needs no word about being cut. */
+export const JUST_CUT: CutOnClose = { cutOnClose() {} };
+
 /**
- * The proxied completions this gateway is answering, each from its arrival until its response
- * closes, so that closing the gateway lets them end instead of cutting them: once closing has
- * begun no completion is admitted, and those admitted before get until a bound to end. Past it
- * their connections are destroyed, so that no cut answer looks complete.
+ * The requests this gateway is answering, each from its admission until its response closes, so
+ * that closing the gateway lets them end instead of failing them halfway (a proxied stream cut, a
+ * GraphQL operation reaching a stopped Apollo): once closing has begun no request is admitted, and
+ * those admitted before get until a bound to end. Past it their connections are destroyed, so that
+ * no cut answer looks complete.
  */
-export class CompletionsInFlight {
+export class RequestsInFlight {
   readonly #running = new Map<Response, CutOnClose>();
   /** One "close" listener for every response (`this` is the response that closed), not one each. */
   readonly #ended: (this: Response) => void;
-  /** Wakes close() once the last completion has ended. */
+  /** Wakes close() once the last request has ended. */
   #drained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
 
@@ -29,18 +33,23 @@ export class CompletionsInFlight {
     };
   }
 
-  /** Counts a completion in until `res` closes; false once closing has begun (the caller refuses it). */
-  admit(res: Response, completion: CutOnClose): boolean {
+  /** Whether closing has begun: no request is admitted any more. */
+  get closing(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** Counts a request in until `res` closes; false once closing has begun (the caller refuses it). */
+  admit(res: Response, request: CutOnClose): boolean {
     if (this.#closing !== undefined) return false;
     // Gone already (the client left while the request waited): nothing left to wait for.
     if (res.closed) return true;
-    this.#running.set(res, completion);
+    this.#running.set(res, request);
     res.on("close", this.#ended);
     return true;
   }
 
   /**
-   * Stops admitting completions, waits for those running to end, at most `graceMs`, and cuts
+   * Stops admitting requests, waits for those running to end, at most `graceMs`, and cuts
    * those still running then. Later calls share the first.
    */
   close(graceMs: number): Promise<void> {
@@ -59,8 +68,8 @@ export class CompletionsInFlight {
     this.#drained = undefined;
     // Each cut one's forwarding sees its client gone and aborts its upstream request; its lease
     // is released as its response closes, or lapses should the store be closed by then.
-    for (const [res, completion] of this.#running) {
-      completion.cutOnClose();
+    for (const [res, request] of this.#running) {
+      request.cutOnClose();
       res.destroy();
     }
   }
