@@ -27,6 +27,8 @@ declare module "express-serve-static-core" {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** The status logged for a request whose client left before any answer was sent ("client closed request", as nginx logs it). */
+export const CLIENT_CLOSED_REQUEST = 499;
 
 /**
  * A request id (the caller's `X-Request-Id` when well formed, else a new one), echoed back, and
@@ -50,7 +52,9 @@ export function requestLog(logger: Logger): RequestHandler {
     res.setHeader("x-request-id", id);
     const started = process.hrtime.bigint();
     res.on("close", () => {
-      const line = { reqId: id, method: req.method, path: redactText(req.originalUrl.split("?")[0]!), status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      // A client that left before any answer was sent got none: not the 200 the response was merely preset to.
+      const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
+      const line = { reqId: id, method: req.method, path: redactText(req.originalUrl.split("?")[0]!), status, ms: Number(process.hrtime.bigint() - started) / 1e6 };
       const note = res.accessLogNote;
       if (note === undefined) return write(line);
       const fields = note.fieldsAt(line.status);

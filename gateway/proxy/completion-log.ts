@@ -1,4 +1,4 @@
-import type { AccessLogFields, AccessLogNote } from "../http/request-log.js";
+import { CLIENT_CLOSED_REQUEST, type AccessLogFields, type AccessLogNote } from "../http/request-log.js";
 import { redactText } from "../logging/redact.js";
 import type { CutOnClose } from "../http/requests-in-flight.js";
 import type { ForwardResult } from "./forward.js";
@@ -43,7 +43,7 @@ export class CompletionLog implements AccessLogNote, CutOnClose {
       model: this.#model,
       stream: this.#stream,
       upstreamStatus: result?.upstreamStatus,
-      outcome: this.#cut ? "gateway-closed" : (result?.outcome ?? (status >= 500 ? "failed" : "refused")),
+      outcome: this.#cut ? "gateway-closed" : (result?.outcome ?? (status === CLIENT_CLOSED_REQUEST ? "client-left" : status >= 500 ? "failed" : "refused")),
       bytes: result?.bytes ?? 0,
     };
   }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { HttpClient } from "../support/http-client.js";
 import { startTestStack, type TestStack } from "../support/gateway.js";
+import { waitFor } from "../support/wait-for.js";
 
 const STATUS = "{ status { authenticated method user { label usage } } }";
 const VALIDATE = "mutation($k: String!) { validateKey(apiKey: $k) { valid } }";
@@ -119,6 +120,25 @@ describe("an OpenRouter outage", () => {
       assert.equal(status.body.data.status.user.usage, 25.5, "served from the cached user info");
     });
   }
+
+  it("logs a sign-in whose client gave up waiting on a slow OpenRouter as 499, not as the 200 it never got", async () => {
+    stack.stub.setFault("slow", { delayMs: 800 });
+    stack.stub.clearRequests();
+    const reqId = "gave-up-waiting";
+    const leaving = new AbortController();
+    const attempt = fetch(`${stack.gatewayUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": reqId },
+      body: JSON.stringify({ query: VALIDATE, variables: { k: stack.stub.testKeys.valid } }),
+      signal: leaving.signal,
+    });
+    await waitFor(() => stack.stub.requests.length > 0);
+    leaving.abort();
+    await assert.rejects(attempt);
+    const lineOf = () => stack.gateway.logs.map((line) => JSON.parse(line) as { msg: string; reqId?: string; status?: number }).find((line) => line.msg === "request" && line.reqId === reqId);
+    await waitFor(() => lineOf() !== undefined);
+    assert.equal(lineOf()!.status, 499);
+  });
 
   it("passes OpenRouter's Retry-After on in the message and in extensions when it rate limits", async () => {
     stack.stub.setFault("rate-limited", { retryAfterSeconds: 42 });
