@@ -16,6 +16,7 @@ import { crossSiteReadGuard } from "./http/cross-site-reads.js";
 import { jsonOnly, originGuard } from "./http/origin-guard.js";
 import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
+import { inSeries } from "./http/in-series.js";
 import { requestLog } from "./http/request-log.js";
 import { JUST_CUT, RequestsInFlight } from "./http/requests-in-flight.js";
 import { securityHeaders } from "./http/security-headers.js";
@@ -151,7 +152,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   /** The gateway's own requests that need the store or GraphQL (the proxy counts its completions itself). */
   const inFlight = new RequestsInFlight();
   const router = Router() as OpenRouterAuthRouter;
-  router.use(GATEWAY_PATHS, requestLog(logger), securityHeaders({ hsts: config.cookie.secure }));
+  router.use(GATEWAY_PATHS, inSeries(requestLog(logger), securityHeaders({ hsts: config.cookie.secure })));
 
   // Public, and served before CORS and the session middleware: any page may load the element
   // (and the languages it imports from beside itself), and fetching it never touches the session store.
@@ -172,7 +173,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   // The OpenRouter proxy, with its own CORS (OpenAI-style clients send headers of their own),
   // body limit and OpenAI-style error shape.
   router.use(PROXY_PATH, proxy.router);
-  router.use(GATEWAY_PATHS, cors(config.allowedOrigins), originGuard(config.allowedOrigins));
+  router.use(GATEWAY_PATHS, inSeries(cors(config.allowedOrigins), originGuard(config.allowedOrigins)));
   router.get("/healthz", (_req, res) => {
     sendJson(res, { status: "ok" });
   });
