@@ -18,7 +18,7 @@ import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
 import { inSeries } from "./http/in-series.js";
 import { requestLog } from "./http/request-log.js";
-import { JUST_CUT, RequestsInFlight } from "./http/requests-in-flight.js";
+import { RequestsInFlight } from "./http/requests-in-flight.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logging/logger.js";
@@ -147,12 +147,12 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   );
 
   const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now);
-  const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream });
 
-  /** The gateway's own requests that need the store or GraphQL (the proxy counts its completions itself). */
+  /** Every request to the gateway's paths, proxied completions included, until its response closes. */
   const inFlight = new RequestsInFlight();
+  const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream });
   const router = Router() as OpenRouterAuthRouter;
-  router.use(GATEWAY_PATHS, inSeries(requestLog(logger), securityHeaders({ hsts: config.cookie.secure })));
+  router.use(GATEWAY_PATHS, inSeries(requestLog(logger, inFlight), securityHeaders({ hsts: config.cookie.secure })));
 
   // Public, and served before CORS and the session middleware: any page may load the element
   // (and the languages it imports from beside itself), and fetching it never touches the session store.
@@ -184,10 +184,10 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     sendJson(res, { status: ok ? "ready" : "unavailable", sessionStore: ok ? "up" : "down" }, ok ? 200 : 503);
   });
 
-  // Every request from here on needs the store or GraphQL, which close() stops: each is counted in
-  // until it is answered, so that close() lets it end, and from close() on none is taken.
+  // Every request from here on needs the store or GraphQL, which close() stops: from close() on
+  // none is taken (those already running, counted in by the access log, are let end).
   router.use(GATEWAY_PATHS, (req, res, next) => {
-    if (!inFlight.admit(res, JUST_CUT)) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
+    if (inFlight.closing) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
     sessions(req, res, next);
   });
   // The host's routes read the session too, for getOpenRouterKey: one store read, and only when

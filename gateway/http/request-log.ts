@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
 import type { Logger } from "../logging/logger.js";
 import { redactText } from "../logging/redact.js";
+import type { RequestsInFlight } from "./requests-in-flight.js";
 
 /** What a handler adds to its request's access-log line: values it built itself, never a header, a body or a key. */
 export type AccessLogFields = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -36,8 +37,10 @@ export const CLIENT_CLOSED_REQUEST = 499;
  * the end is logged too. Only the path is logged: query strings carry OAuth codes and states.
  * The path is the client's to choose, so it may hold a secret too (a key pasted into a URL): it is
  * logged redacted.
+ * With `inFlight`, each request is also counted there until its response closes, on this same
+ * listener rather than one more per response.
  */
-export function requestLog(logger: Logger): RequestHandler {
+export function requestLog(logger: Logger, inFlight?: RequestsInFlight): RequestHandler {
   // Every field of this line is built right here, or by a handler from values of its own (an
   // AccessLogNote), none of which can hold a secret or (the path) which are redacted as text, so
   // it skips the logger's redaction pass, which would cost more than the rest of the line.
@@ -51,7 +54,9 @@ export function requestLog(logger: Logger): RequestHandler {
     req.id = id;
     res.setHeader("x-request-id", id);
     const started = process.hrtime.bigint();
+    inFlight?.started();
     res.on("close", () => {
+      inFlight?.ended();
       // A client that left before any answer was sent got none: not the 200 the response was merely preset to.
       const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
       const line = { reqId: id, method: req.method, path: redactText(req.originalUrl.split("?")[0]!), status, ms: Number(process.hrtime.bigint() - started) / 1e6 };

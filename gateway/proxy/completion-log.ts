@@ -1,6 +1,6 @@
 import { CLIENT_CLOSED_REQUEST, type AccessLogFields, type AccessLogNote } from "../http/request-log.js";
 import { redactText } from "../logging/redact.js";
-import type { CutOnClose } from "../http/requests-in-flight.js";
+import type { CutOnClose } from "./completions-in-flight.js";
 import type { ForwardResult } from "./forward.js";
 
 /** Model ids are short; a longer one is someone else's input, and the log keeps this much of it. */

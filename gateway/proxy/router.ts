@@ -6,7 +6,7 @@ import { cors } from "../http/cors.js";
 import { jsonOnly, originGuard } from "../http/origin-guard.js";
 import type { Logger } from "../logging/logger.js";
 import { CompletionLog } from "./completion-log.js";
-import { RequestsInFlight } from "../http/requests-in-flight.js";
+import { CompletionsInFlight } from "./completions-in-flight.js";
 import { forwardCompletion } from "./forward.js";
 import { checkCompletionRequest } from "./policy.js";
 import { errorResponder, sendError } from "../http/error-response.js";
@@ -65,7 +65,7 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
   }
   const { upstream } = deps;
   const guard = originGuard(config.allowedOrigins);
-  const inFlight = new RequestsInFlight();
+  const inFlight = new CompletionsInFlight();
 
   const signedIn: RequestHandler = (req, _res, next) => {
     next(req.sessionHandle !== undefined && auth.apiKeyOf(req.sessionHandle) !== null ? undefined : new GatewayError(ErrorCode.UNAUTHENTICATED));
