@@ -1,3 +1,5 @@
+import { waitAtMost } from "../util/wait-at-most.js";
+
 /**
  * How many requests the gateway is answering, each from its arrival until its response closes, so
  * that closing the gateway lets them end instead of failing them halfway (a GraphQL operation
@@ -38,12 +40,7 @@ export class RequestsInFlight {
 
   async #drain(graceMs: number): Promise<void> {
     if (this.#running === 0) return;
-    let bound: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      this.#drained = resolve;
-      bound = setTimeout(resolve, graceMs);
-    });
-    clearTimeout(bound);
+    await waitAtMost(graceMs, (wake) => (this.#drained = wake));
     this.#drained = undefined;
   }
 }

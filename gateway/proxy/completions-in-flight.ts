@@ -1,4 +1,5 @@
 import type { Response } from "express";
+import { waitAtMost } from "../util/wait-at-most.js";
 
 /** What closing does to a completion still running past the bound. */
 export interface CutOnClose {
@@ -50,12 +51,7 @@ export class CompletionsInFlight {
 
   async #drain(graceMs: number): Promise<void> {
     if (this.#running.size === 0) return;
-    let bound: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      this.#drained = resolve;
-      bound = setTimeout(resolve, graceMs);
-    });
-    clearTimeout(bound);
+    await waitAtMost(graceMs, (wake) => (this.#drained = wake));
     this.#drained = undefined;
     // Each cut one's forwarding sees its client gone and aborts its upstream request; its lease
     // is released as its response closes, or lapses should the store be closed by then.
