@@ -50,16 +50,16 @@ export interface OpenRouterAuthOptions {
    */
   readonly now?: () => number;
   /**
-   * How long `close()` lets requests still running (proxied completions above all) end before it
-   * cuts them; SHUTDOWN_GRACE_MS (10 s) by default.
+   * How long `close()` waits for the requests still running to end before it goes on, cutting the
+   * proxied completions still streaming; SHUTDOWN_GRACE_MS (10 s) by default.
    */
   readonly shutdownGraceMs?: number;
 }
 
 /**
  * How long requests in flight get to end when the gateway stops: after SIGTERM or SIGINT, before
- * the standalone process exits anyway (server/listen.ts), and in `close()`, before the requests
- * still running (proxied completions above all) are cut.
+ * the standalone process exits anyway (server/listen.ts), and in `close()`, before it goes on and
+ * cuts the proxied completions still streaming.
  */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -147,10 +147,10 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   );
 
   const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now);
-
-  /** Every request to the gateway's paths, proxied completions included, until its response closes. */
-  const inFlight = new RequestsInFlight();
   const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream });
+  /** How many requests to the gateway's paths, proxied completions included, are running: close() lets them end. */
+  const inFlight = new RequestsInFlight();
+
   const router = Router() as OpenRouterAuthRouter;
   router.use(GATEWAY_PATHS, inSeries(requestLog(logger, inFlight), securityHeaders({ hsts: config.cookie.secure })));
 
