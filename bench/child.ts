@@ -35,8 +35,12 @@ export interface AllocationsMessage {
 export type ParentMessage =
   | { readonly type: "stats" }
   | { readonly type: "stop" }
-  /** Starts V8's sampling heap profiler, keeping the samples of objects the GC has since freed too: all that was allocated. */
-  | { readonly type: "allocations-start" }
+  /**
+   * Starts V8's sampling heap profiler, keeping the samples of objects the GC has since freed too:
+   * all that was allocated; with `survivorsOnly`, only what outlived a young-generation collection
+   * (what was copied, then promoted to the old generation, or is still alive).
+   */
+  | { readonly type: "allocations-start"; readonly survivorsOnly: boolean }
   /** Stops it and writes the profile (`.heapprofile`, as Chrome DevTools reads it) to `file`. */
   | { readonly type: "allocations-stop"; readonly file: string };
 
@@ -78,13 +82,13 @@ export function serveParent(info: Record<string, string | number>, close: () => 
 
 let inspector: Session | undefined;
 
-async function sampleAllocations(message: { readonly type: "allocations-start" } | { readonly type: "allocations-stop"; readonly file: string }): Promise<void> {
+async function sampleAllocations(message: Extract<ParentMessage, { type: "allocations-start" | "allocations-stop" }>): Promise<void> {
   if (message.type === "allocations-start") {
     inspector = new Session();
     inspector.connect();
     // Without the two include* options, samples of freed objects are dropped: only what is alive
     // at the end would be counted. (They are newer than @types/node's description of the protocol.)
-    const options = { samplingInterval: ALLOCATION_SAMPLING_BYTES, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+    const options = { samplingInterval: ALLOCATION_SAMPLING_BYTES, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !message.survivorsOnly };
     await inspector.post("HeapProfiler.startSampling", options);
     return;
   }

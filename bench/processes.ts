@@ -21,8 +21,11 @@ export interface BenchChild {
   /** What the child announced (port, URLs, ...). */
   readonly info: Record<string, string | number>;
   stats(): Promise<StatsMessage>;
-  /** Samples what the child allocates while `during` runs, and writes the profile to `file` (see child.ts). */
-  sampleAllocations<T>(file: string, during: () => Promise<T>): Promise<T>;
+  /**
+   * Samples what the child allocates while `during` runs, and writes the profile to `file` (see
+   * child.ts); with `survivorsOnly`, only what outlives a young-generation collection.
+   */
+  sampleAllocations<T>(file: string, during: () => Promise<T>, survivorsOnly?: boolean): Promise<T>;
   /** Asks the child to stop cleanly (so `--cpu-prof` writes its profile), then SIGKILLs it by pid after a bound. */
   stop(): Promise<void>;
 }
@@ -96,8 +99,8 @@ export async function startChild(buildDir: string, name: string, script: string,
     name,
     pid: child.pid!,
     info,
-    async sampleAllocations<T>(file: string, during: () => Promise<T>): Promise<T> {
-      await ask({ type: "allocations-start" }, "allocations");
+    async sampleAllocations<T>(file: string, during: () => Promise<T>, survivorsOnly = false): Promise<T> {
+      await ask({ type: "allocations-start", survivorsOnly }, "allocations");
       const result = await during();
       await ask({ type: "allocations-stop", file }, "allocations");
       return result;

@@ -248,12 +248,15 @@ export function formatProfileSummary(summary: ProfileSummary, per?: { readonly c
   return lines.join("\n");
 }
 
-/** `per`: how many requests the allocations served, to show each component's bytes per request. */
-export function formatAllocationSummary(summary: ProfileSummary, per: { readonly count: number; readonly unit: string }): string {
+/**
+ * `per`: how many requests the allocations served, to show each component's bytes per request.
+ * `survivorsOnly`: the profile holds only what outlived a young collection (`--survivors`).
+ */
+export function formatAllocationSummary(summary: ProfileSummary, per: { readonly count: number; readonly unit: string }, survivorsOnly = false): string {
   const pct = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
   const each = (kilobytes: number) => `  ${((kilobytes * 1000) / per.count / 1024).toFixed(1).padStart(6)} KB/${per.unit}`;
   return [
-    `Allocated: ${(summary.busyMs / 1000).toFixed(1)} MB${each(summary.busyMs)}`,
+    `${survivorsOnly ? "Outlived a young collection" : "Allocated"}: ${(summary.busyMs / 1000).toFixed(1)} MB${each(summary.busyMs)}`,
     "",
     "By component (Node's own code charged to the library that called it):",
     ...summary.components.map((row) => `  ${pct(row.share)}${each(row.ms)}  ${row.component}`),

@@ -41,15 +41,21 @@ const quick = args.has("--quick");
 const streamsOnly = args.has("--streams");
 const profileArg = [...args].find((arg) => arg === "--profile" || arg.startsWith("--profile="));
 const profileTarget = profileArg === undefined ? undefined : profileArg === "--profile" ? "a" : profileArg.slice("--profile=".length);
-const PROFILE_TARGETS = ["a", "b", "c", "d", "g"] as const;
-/** `--profile --many`: (a), (b) or (d) profiled in the many-sessions shape (SETTINGS.sessions cookies in rotation). */
+const PROFILE_TARGETS = ["a", "b", "c", "d", "f", "g"] as const;
+/** `--profile --many`: (a), (b), (d) or (f) profiled in the many-sessions shape (SETTINGS.sessions cookies in rotation). */
 const profileMany = args.has("--many");
 /**
  * `--profile --alloc`: what the server allocates per request instead of where its time goes. Bytes
  * allocated are the same from run to run whatever else the machine is doing, where CPU time on a
  * shared machine is not, and garbage is what the collector's share of the time is made of.
  */
-const profileAllocations = args.has("--alloc");
+const profileAllocations = args.has("--alloc") || args.has("--survivors");
+/**
+ * `--profile --survivors`: of what the server allocates, only what outlives a young-generation
+ * collection (copied, then promoted to the old generation). The collector's cost grows with these
+ * bytes, not with the garbage that dies young.
+ */
+const profileSurvivors = args.has("--survivors");
 type ProfileTarget = (typeof PROFILE_TARGETS)[number];
 if (profileTarget !== undefined && !(PROFILE_TARGETS as readonly string[]).includes(profileTarget)) throw new Error(`bench: --profile takes ${PROFILE_TARGETS.join(", ")} (got "${profileTarget}")`);
 
@@ -429,7 +435,8 @@ async function runBench(): Promise<Measurements> {
 /**
  * `--profile` (or `--profile=a`): (a) against a gateway under `--cpu-prof`; `--profile=b`,
  * `--profile=c` and `--profile=g` the same for (b), for (c) sign-ins by API key and for (g)
- * streamed completions through the proxy; `--profile=d` baseline (d) under `--cpu-prof`, to compare the two profiles.
+ * streamed completions through the proxy; `--profile=d` and `--profile=f` the baselines (d) and
+ * (f) under `--cpu-prof`, to compare the profiles.
  */
 async function runProfile(target: ProfileTarget): Promise<void> {
   const buildDir = await compileForBench();
@@ -446,8 +453,9 @@ async function runProfile(target: ProfileTarget): Promise<void> {
   /** The measured run on the monotonic clock: the summary leaves out start-up, warm-up and sign-ins. */
   let window: ProfileWindow;
   try {
-    if (target === "d") {
-      const stock = await startChild(buildDir, "baseline (d)", "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url }, profiling);
+    if (target === "d" || target === "f") {
+      const servedLikeGateway: Record<string, string> = target === "f" ? { SERVE_WITH_APP_PROTOTYPES: "1" } : {};
+      const stock = await startChild(buildDir, `baseline (${target})`, "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url, ...servedLikeGateway }, profiling);
       children.push(stock);
       const stockUrl = `http://127.0.0.1:${stock.info.port}`;
       const signInStock = () => signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
@@ -487,7 +495,7 @@ async function runProfile(target: ProfileTarget): Promise<void> {
     const server = children.at(-1)!;
     const cpuBefore = (await server.stats()).cpuMicros;
     const fromUs = Number(process.hrtime.bigint() / 1000n);
-    result = profileAllocations ? await server.sampleAllocations(allocationsFile, () => load.run()) : await load.run();
+    result = profileAllocations ? await server.sampleAllocations(allocationsFile, () => load.run(), profileSurvivors) : await load.run();
     window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
     cpuMicrosPerRequest = ((await server.stats()).cpuMicros - cpuBefore) / result.sent;
   } finally {
@@ -495,8 +503,9 @@ async function runProfile(target: ProfileTarget): Promise<void> {
     await redis.close();
   }
   if (profileAllocations) {
-    console.log(`(${target}) while its allocations were sampled: ${Math.round(result.rps)} ${target === "g" ? "streams/s" : "req/s"} (the summary covers the measured run only)`);
-    console.log(formatAllocationSummary(summariseAllocations(allocationsFile, 25), { count: result.sent, unit: target === "g" ? "chunk" : "req" }));
+    const what = profileSurvivors ? "what outlived a young collection was sampled" : "its allocations were sampled";
+    console.log(`(${target}) while ${what}: ${Math.round(result.rps)} ${target === "g" ? "streams/s" : "req/s"} (the summary covers the measured run only)`);
+    console.log(formatAllocationSummary(summariseAllocations(allocationsFile, 25), { count: result.sent, unit: target === "g" ? "chunk" : "req" }, profileSurvivors));
     if (process.env.BENCH_KEEP_PROFILE === "1") console.log(`\nprofile kept: ${allocationsFile}`);
     else rmSync(profileDir, { recursive: true, force: true });
     return;
