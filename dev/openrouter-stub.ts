@@ -73,9 +73,10 @@ export interface StubRequestRecord {
   readonly bearer?: string;
   /** For `POST /api/v1/auth/keys` and `POST /api/v1/chat/completions`: the parsed JSON body (the raw text when it is not JSON). */
   readonly body?: unknown;
-  /** The app attribution headers OpenRouter reads (`HTTP-Referer`, `X-Title`), when sent. */
+  /** The app attribution headers OpenRouter reads (`HTTP-Referer`; the title as `X-Title` and as `X-OpenRouter-Title`), when sent. */
   readonly referer?: string;
   readonly title?: string;
+  readonly openRouterTitle?: string;
   /** Streamed completions: how many content chunks have gone out so far. */
   readonly chunksSent?: number;
   /**
@@ -537,8 +538,10 @@ class StubServer implements OpenRouterStub {
     if (bearer !== undefined) record.bearer = bearer;
     const referer = req.headers["http-referer"];
     const title = req.headers["x-title"];
+    const openRouterTitle = req.headers["x-openrouter-title"];
     if (typeof referer === "string") record.referer = referer;
     if (typeof title === "string") record.title = title;
+    if (typeof openRouterTitle === "string") record.openRouterTitle = openRouterTitle;
     this.records.push(record);
 
     const { fault, options } = this.faultFor(path);

@@ -54,7 +54,7 @@ export interface Config {
    * addresses; never "trust all", so the client address is never one the client chose.
    */
   readonly trustProxy: number | readonly string[];
-  /** App attribution sent to OpenRouter by the proxy: `HTTP-Referer` (default: the caller's allowed origin) and `X-Title`. */
+  /** App attribution sent to OpenRouter by the proxy: `HTTP-Referer` (default: the caller's allowed origin) and the title (`X-Title`, and `X-OpenRouter-Title` beside it). */
   readonly appUrl: string | undefined;
   readonly appTitle: string | undefined;
   /** What OAuth sign-in asks OpenRouter for, on its `/auth` page. */

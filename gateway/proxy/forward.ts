@@ -11,7 +11,7 @@ export interface ForwardOptions {
   /** The session's key: sent upstream as the bearer, and kept out of everything sent back. */
   readonly apiKey: string;
   readonly completion: CompletionRequest;
-  /** `HTTP-Referer` and `X-Title`, when known. */
+  /** `HTTP-Referer` and the app's title (`X-Title`, `X-OpenRouter-Title`), when known. */
   readonly referer: string | undefined;
   readonly title: string | undefined;
   readonly idleTimeoutMs: number;
@@ -157,10 +157,14 @@ function upstreamHeaders(options: ForwardOptions, contentLength: number): Outgoi
     // compressor, while events are small anyway.
     "accept-encoding": "identity",
   };
-  // OpenRouter's app attribution.
+  // OpenRouter's app attribution. The title goes under both names OpenRouter reads: `X-Title`,
+  // the one its attribution docs first gave, and `X-OpenRouter-Title`, the one its SDKs now send.
   // @see https://openrouter.ai/docs/app-attribution
   if (options.referer !== undefined) headers["http-referer"] = options.referer;
-  if (options.title !== undefined) headers["x-title"] = options.title;
+  if (options.title !== undefined) {
+    headers["x-title"] = options.title;
+    headers["x-openrouter-title"] = options.title;
+  }
   return headers;
 }
 

@@ -540,13 +540,14 @@ describe("the OpenRouter proxy", () => {
   });
 
   describe("attribution", () => {
-    it("sends HTTP-Referer from OPENROUTER_APP_URL and X-Title from OPENROUTER_APP_TITLE", async () => {
+    it("sends HTTP-Referer from OPENROUTER_APP_URL, and OPENROUTER_APP_TITLE as X-Title and X-OpenRouter-Title", async () => {
       const gateway = await gatewayWith({ OPENROUTER_APP_URL: "https://app.example/chat", OPENROUTER_APP_TITLE: "Example Chat" });
       const browser = await signedIn();
       assert.equal((await ask(browser, QUESTION, { url: gateway.url, headers: { origin: PAGE } })).status, 200);
       const upstream = upstreamCalls().at(-1)!;
       assert.equal(upstream.referer, "https://app.example/chat");
       assert.equal(upstream.title, "Example Chat");
+      assert.equal(upstream.openRouterTitle, "Example Chat");
     });
 
     it("sends the caller's allowed origin as HTTP-Referer when OPENROUTER_APP_URL is not set", async () => {
@@ -554,6 +555,7 @@ describe("the OpenRouter proxy", () => {
       assert.equal((await ask(browser, QUESTION, { headers: { origin: PAGE } })).status, 200);
       assert.equal(upstreamCalls().at(-1)!.referer, PAGE);
       assert.equal(upstreamCalls().at(-1)!.title, undefined);
+      assert.equal(upstreamCalls().at(-1)!.openRouterTitle, undefined);
       assert.equal((await ask(browser, QUESTION)).status, 200);
       assert.equal(upstreamCalls().at(-1)!.referer, undefined);
     });
