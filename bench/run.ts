@@ -303,6 +303,17 @@ async function streamingScenarios(buildDir: string, redisUrl: string, children: 
   };
 }
 
+/** The servers of the status scenarios: the gateway, baseline (d) and baseline (f). */
+interface StatusServers {
+  readonly gateway: BenchChild;
+  readonly stock: BenchChild;
+  readonly stockServedLikeGateway: BenchChild;
+}
+
+function urlOf(server: BenchChild): string {
+  return `http://127.0.0.1:${server.info.port}`;
+}
+
 async function runBench(): Promise<Measurements> {
   const buildDir = await compileForBench();
   const children: BenchChild[] = [];
@@ -313,36 +324,43 @@ async function runBench(): Promise<Measurements> {
     progress(`starting the OpenRouter stand-in, the gateway and the baselines (Redis at ${redis.url})`);
     const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0", ...stubPace(SETTINGS.streamPace.chunks, SETTINGS.streamPace.intervalMs) });
     children.push(stub);
-    const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), GATEWAY_NODE_FLAGS);
-    children.push(gateway);
-    const stock = await startChild(buildDir, "baseline (d)", "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url });
-    children.push(stock);
+    // The many-users shape gets servers of its own, started with the same settings (the same
+    // secrets, so they read the same sessions): see startStatusServers.
+    const env = gatewayEnv(redis.url, stub);
+    const startStatusServers = async (shape: string): Promise<StatusServers> => {
+      const started = {
+        gateway: await startChild(buildDir, `gateway${shape}`, "gateway-process", env, GATEWAY_NODE_FLAGS),
+        stock: await startChild(buildDir, `baseline (d)${shape}`, "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url }),
+        stockServedLikeGateway: await startChild(buildDir, `baseline (f)${shape}`, "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url, SERVE_WITH_APP_PROTOTYPES: "1" }),
+      };
+      children.push(started.gateway, started.stock, started.stockServedLikeGateway);
+      return started;
+    };
+    const servers = await startStatusServers("");
+    const { gateway, stock } = servers;
     const bare = await startChild(buildDir, "baseline (e)", "baseline-http", { NODE_ENV: "production", PORT: "0" });
     children.push(bare);
-    const stockServedLikeGateway = await startChild(buildDir, "baseline (f)", "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url, SERVE_WITH_APP_PROTOTYPES: "1" });
-    children.push(stockServedLikeGateway);
 
-    const gatewayUrl = `http://127.0.0.1:${gateway.info.port}`;
-    const stockUrl = `http://127.0.0.1:${stock.info.port}`;
+    const gatewayUrl = urlOf(gateway);
+    const stockUrl = urlOf(stock);
     const validKey = String(stub.info.validKey);
     const gatewayCookie = await signIn(`${gatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(validKey) }, "openrouter-auth.sid");
     await assertSignedIn(gatewayUrl, gatewayCookie);
     const stockCookie = await signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
-    const stockServedLikeGatewayUrl = `http://127.0.0.1:${stockServedLikeGateway.info.port}`;
 
     const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
     const e = await scenario("(e) node:http, constant", { ...base, url: `http://127.0.0.1:${bare.info.port}/` }, probe, bare);
-    const statusScenarios = (shape: string, gatewayCookies: Pick<LoadOptions, "headers" | "cookies">, stockCookies: Pick<LoadOptions, "headers" | "cookies">) => [
-      { label: `(d) Express + express-session + connect-redis${shape}`, options: { ...base, url: `${stockUrl}/session`, ...stockCookies }, server: stock },
+    const statusScenarios = (shape: string, on: StatusServers, gatewayCookies: Pick<LoadOptions, "headers" | "cookies">, stockCookies: Pick<LoadOptions, "headers" | "cookies">) => [
+      { label: `(d) Express + express-session + connect-redis${shape}`, options: { ...base, url: `${urlOf(on.stock)}/session`, ...stockCookies }, server: on.stock },
       {
         label: `(a) GraphQL status, signed in${shape}`,
-        options: { ...base, url: `${gatewayUrl}/graphql`, method: "POST" as const, ...gatewayCookies, headers: { ...JSON_HEADERS, ...gatewayCookies.headers }, body: STATUS_QUERY },
-        server: gateway,
+        options: { ...base, url: `${urlOf(on.gateway)}/graphql`, method: "POST" as const, ...gatewayCookies, headers: { ...JSON_HEADERS, ...gatewayCookies.headers }, body: STATUS_QUERY },
+        server: on.gateway,
       },
-      { label: `(b) REST status, signed in${shape}`, options: { ...base, url: `${gatewayUrl}${REST_STATUS_PATH}`, ...gatewayCookies }, server: gateway },
-      { label: `(f) (d) served with expressServerOptions${shape}`, options: { ...base, url: `${stockServedLikeGatewayUrl}/session`, ...stockCookies }, server: stockServedLikeGateway },
+      { label: `(b) REST status, signed in${shape}`, options: { ...base, url: `${urlOf(on.gateway)}${REST_STATUS_PATH}`, ...gatewayCookies }, server: on.gateway },
+      { label: `(f) (d) served with expressServerOptions${shape}`, options: { ...base, url: `${urlOf(on.stockServedLikeGateway)}/session`, ...stockCookies }, server: on.stockServedLikeGateway },
     ];
-    const [d, a, b, f] = (await takingTurns(statusScenarios("", { headers: { cookie: gatewayCookie } }, { headers: { cookie: stockCookie } }), probe)) as [
+    const [d, a, b, f] = (await takingTurns(statusScenarios("", servers, { headers: { cookie: gatewayCookie } }, { headers: { cookie: stockCookie } }), probe)) as [
       Scenario,
       Scenario,
       Scenario,
@@ -374,13 +392,20 @@ async function runBench(): Promise<Measurements> {
     progress(`signing in ${SETTINGS.sessions} sessions on the stock stack (shared by (d) and (f): same secret, same Redis)`);
     const stockSessions = (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, () => signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid"))).cookies;
 
-    const [dMany, aMany, bMany, fMany] = (await takingTurns(statusScenarios(`, ${SETTINGS.sessions} sessions`, { cookies: gatewaySessions }, { cookies: stockSessions }), probe)) as [
+    // Fresh processes, as after a deploy under real traffic: V8 adapts its collector to the first
+    // load a process meets (it decides early, for good, which objects to allocate straight into
+    // the old generation), so servers that met one session's traffic first would hide how a
+    // server that meets many users from its start behaves.
+    progress("starting fresh servers for the many-sessions shape (same settings, same Redis)");
+    const manyServers = await startStatusServers(` (${SETTINGS.sessions} sessions)`);
+    await assertSignedIn(urlOf(manyServers.gateway), gatewaySessions[0]!);
+    const [dMany, aMany, bMany, fMany] = (await takingTurns(statusScenarios(`, ${SETTINGS.sessions} sessions`, manyServers, { cookies: gatewaySessions }, { cookies: stockSessions }), probe)) as [
       Scenario,
       Scenario,
       Scenario,
       Scenario,
     ];
-    await assertSignedIn(gatewayUrl, gatewaySessions[0]!);
+    await assertSignedIn(urlOf(manyServers.gateway), gatewaySessions[0]!);
 
     const streaming = await streamingScenarios(buildDir, redis.url, children, stub, gateway, gatewayCookie);
 
@@ -395,9 +420,8 @@ async function runBench(): Promise<Measurements> {
       stockSessionKeyBytes: await probe.memoryUsage(stockKey),
     };
 
-    const gatewayStats = await gateway.stats();
-    const stockStats = await stock.stats();
-    const stockServedLikeGatewayStats = await stockServedLikeGateway.stats();
+    // Peak RSS of each server, whichever of its two processes (one per shape) went higher.
+    const peakRss = async (name: keyof StatusServers) => Math.max((await servers[name].stats()).maxRssBytes, (await manyServers[name].stats()).maxRssBytes);
 
     progress("redis-benchmark for the commands a signed-in status and a sign-in cost");
     const capacity: Record<string, number> = {};
@@ -420,7 +444,7 @@ async function runBench(): Promise<Measurements> {
       manySessions: { sessions: SETTINGS.sessions, a: aMany, b: bMany, d: dMany, f: fMany },
       streaming,
       signedOut,
-      peakRssBytes: { gateway: gatewayStats.maxRssBytes, stock: stockStats.maxRssBytes, stockServedLikeGateway: stockServedLikeGatewayStats.maxRssBytes },
+      peakRssBytes: { gateway: await peakRss("gateway"), stock: await peakRss("stock"), stockServedLikeGateway: await peakRss("stockServedLikeGateway") },
       memory,
       bundle,
       redisCapacity: capacity,
