@@ -259,6 +259,6 @@ export function formatReport(r: BenchReport): string {
     `One Redis carries ${oneRedis}${p.unmeasured.length > 0 ? ` (not timed: ${p.unmeasured.join(", ")})` : ""}`,
     `Redis per session, for comparison: stock connect-redis JSON record ${r.memory.stockSessionKeyBytes} B; ours ${r.memory.sessionKeyBytes} B of which the Fernet token is ${r.memory.sessionValueBytes} B`,
     `Peak RSS, for comparison: baseline (d) ${(r.peakRssBytes.stock / MIB).toFixed(1)} MB, baseline (f) ${(r.peakRssBytes.stockServedLikeGateway / MIB).toFixed(1)} MB`,
-    `(c) signs in the ${number(m.sessions)} sessions of the many-sessions shape (through fetch, 20 at a time); the stock stack's are made by its POST /login. Many-sessions scenarios run on fresh processes of the gateway, (d) and (f) (same settings, same Redis) and send each request with the next session's cookie, built per request for all four alike.`,
+    `The many-sessions shape runs on fresh processes of the gateway, (d) and (f) (same settings, same Redis): (c) signs in its ${number(m.sessions)} sessions on that gateway (through fetch, 20 at a time), the stock stack's are made by its POST /login, and each request carries the next session's cookie, built per request for all four alike.`,
   ].join("\n");
 }

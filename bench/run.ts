@@ -375,14 +375,22 @@ async function runBench(): Promise<Measurements> {
       gateway,
     );
 
+    // The many-users shape runs on fresh processes, as after a deploy: users sign in, then use the
+    // gateway. V8 adapts its collector to the first load a process meets (it decides early, for
+    // good, which objects to allocate straight into the old generation), so servers that met one
+    // session's lockstep traffic first would hide how a server that meets many users behaves.
+    progress("starting fresh servers for the many-sessions shape (same settings, same Redis)");
+    const manyServers = await startStatusServers(` (${SETTINGS.sessions} sessions)`);
+    const manyGatewayUrl = urlOf(manyServers.gateway);
+
     // (c) is the sign-ins that make the many-users shape's sessions, after a short warm-up.
-    const signInGateway = () => signIn(`${gatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(validKey) }, "openrouter-auth.sid");
+    const signInGateway = () => signIn(`${manyGatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(validKey) }, "openrouter-auth.sid");
     progress(`(c) GraphQL validateKey via the stand-in: ${SETTINGS.sessions} sign-ins, ${SETTINGS.signInConcurrency} at a time`);
     await signInMany(Math.min(500, SETTINGS.sessions), SETTINGS.signInConcurrency, signInGateway);
     const memoryBefore = await probe.usedMemory();
     const keysBefore = await probe.dbsize();
     let gatewaySessions: readonly string[] = [];
-    const c = await measured("(c) GraphQL validateKey via the stand-in", probe, gateway, async () => {
+    const c = await measured("(c) GraphQL validateKey via the stand-in", probe, manyServers.gateway, async () => {
       const made = await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, signInGateway);
       gatewaySessions = made.cookies;
       return made.result;
@@ -390,22 +398,16 @@ async function runBench(): Promise<Measurements> {
     const memoryAfter = await probe.usedMemory();
     const keysAfter = await probe.dbsize();
     progress(`signing in ${SETTINGS.sessions} sessions on the stock stack (shared by (d) and (f): same secret, same Redis)`);
-    const stockSessions = (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, () => signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid"))).cookies;
+    const stockSessions = (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, () => signIn(`${urlOf(manyServers.stock)}/login`, { method: "POST" }, "connect.sid"))).cookies;
 
-    // Fresh processes, as after a deploy under real traffic: V8 adapts its collector to the first
-    // load a process meets (it decides early, for good, which objects to allocate straight into
-    // the old generation), so servers that met one session's traffic first would hide how a
-    // server that meets many users from its start behaves.
-    progress("starting fresh servers for the many-sessions shape (same settings, same Redis)");
-    const manyServers = await startStatusServers(` (${SETTINGS.sessions} sessions)`);
-    await assertSignedIn(urlOf(manyServers.gateway), gatewaySessions[0]!);
+    await assertSignedIn(manyGatewayUrl, gatewaySessions[0]!);
     const [dMany, aMany, bMany, fMany] = (await takingTurns(statusScenarios(`, ${SETTINGS.sessions} sessions`, manyServers, { cookies: gatewaySessions }, { cookies: stockSessions }), probe)) as [
       Scenario,
       Scenario,
       Scenario,
       Scenario,
     ];
-    await assertSignedIn(urlOf(manyServers.gateway), gatewaySessions[0]!);
+    await assertSignedIn(manyGatewayUrl, gatewaySessions[0]!);
 
     const streaming = await streamingScenarios(buildDir, redis.url, children, stub, gateway, gatewayCookie);
 
