@@ -5,23 +5,20 @@ import { ErrorCode, GatewayError } from "../errors.js";
 // The record's own fields, added to express-session's SessionData.
 import type {} from "./session-data.js";
 import { pendingOnlyMaxAgeMs } from "./session-lifetime.js";
-import type { SessionFields, SessionRecords, StoredRecord } from "./session-records.js";
+import type { SessionFields, SessionRecords, StoredRecord, StoredSession } from "./session-records.js";
 
-export interface SessionHandleOptions {
-  /** The id the request's cookie carried, when its signature held. */
-  readonly id: string | undefined;
-  /** What the store holds under that id, read once for this request, and the token it was read as; undefined when nothing. */
-  readonly stored: { readonly record: StoredRecord; readonly token: string } | undefined;
+/** What every handle of one session middleware shares: made once, at start-up. */
+export interface SessionHandleDeps {
   /** Where conditional writes (renewal, refresh) go, beside express-session. */
   readonly records: SessionRecords;
-  /** Sends the session cookie for `id`, expiring at `expires` (after a renewal written here). */
-  readonly sendCookie: (id: string, expires: Date) => void;
+  /** Sends the request's session cookie for `id`, expiring at `expires` (after a renewal written here). */
+  readonly sendCookie: (req: Request, res: Response, id: string, expires: Date) => void;
   readonly now: () => number;
   /**
-   * Runs express-session for this request, leaving `req.session` loaded (or freshly made) and
+   * Runs express-session for the request, leaving `req.session` loaded (or freshly made) and
    * saved with the response: only requests that change the session pay for it.
    */
-  readonly attach: () => Promise<void>;
+  readonly attach: (req: Request, res: Response) => Promise<void>;
   readonly clearCookie: { readonly name: string; readonly options: CookieOptions };
 }
 
@@ -37,18 +34,27 @@ const NO_RECORD: Readonly<Partial<SessionData>> = Object.freeze({});
 export class SessionHandle {
   readonly #req: Request;
   readonly #res: Response;
-  readonly #options: SessionHandleOptions;
+  /** The id the request's cookie carried, when its signature held. */
+  readonly #id: string | undefined;
+  readonly #deps: SessionHandleDeps;
   #attached: Promise<void> | undefined;
   /** The stored record as this request last read or wrote it, before express-session joined. */
-  #stored: { record: StoredRecord; token: string } | undefined;
+  #stored: StoredSession | undefined;
   /** What was written after destroy(), until a save or regenerate asks for a session again. */
   #detached: Partial<SessionData> | undefined;
 
-  constructor(req: Request, res: Response, options: SessionHandleOptions) {
+  /**
+   * The request's own values come as arguments, not in an object made per request: an object
+   * literal that lives as long as its request gets V8 to allocate all of its kind straight into
+   * the old generation once traffic is staggered, and with it everything it points to (the
+   * request, the response) then outlives young collections (docs/performance.md, fourth pass).
+   */
+  constructor(req: Request, res: Response, id: string | undefined, stored: StoredSession | undefined, deps: SessionHandleDeps) {
     this.#req = req;
     this.#res = res;
-    this.#options = options;
-    this.#stored = options.stored;
+    this.#id = id;
+    this.#stored = stored;
+    this.#deps = deps;
   }
 
   /** The record; empty for a caller with no session. Change it with update(). */
@@ -64,7 +70,7 @@ export class SessionHandle {
   get storedId(): string | undefined {
     const data = this.data;
     if (data.auth === undefined && data.oauth === undefined) return undefined;
-    return this.#attached === undefined ? this.#options.id : this.#req.session?.id;
+    return this.#attached === undefined ? this.#id : this.#req.session?.id;
   }
 
   /** When the cookie, and with it the stored record, expires; null for a caller with no stored session. */
@@ -82,7 +88,7 @@ export class SessionHandle {
     const session = await this.#writable();
     change(session);
     if (session.auth === undefined && session.oauth === undefined) return this.destroy();
-    const pendingMs = pendingOnlyMaxAgeMs(session, this.#options.now());
+    const pendingMs = pendingOnlyMaxAgeMs(session, this.#deps.now());
     if (pendingMs !== undefined) session.cookie.maxAge = pendingMs;
     await this.save();
   }
@@ -94,12 +100,12 @@ export class SessionHandle {
    * @returns whether the change was written
    */
   async updateIfUnchanged(change: (record: SessionFields) => void): Promise<boolean> {
-    const id = this.#options.id;
+    const id = this.#id;
     const stored = this.#stored;
     if (this.#attached !== undefined || id === undefined || stored === undefined) return false;
     const record = { ...stored.record };
     change(record);
-    const token = await this.#options.records.replaceIf(id, stored.token, record, "keep");
+    const token = await this.#deps.records.replaceIf(id, stored.token, record, "keep");
     if (token === undefined) return false;
     this.#stored = { record, token };
     return true;
@@ -113,7 +119,7 @@ export class SessionHandle {
       // has just made this session (no cookie, or one naming no record), its id is already new:
       // keep it. express-session then knows of the save that follows and does not write the
       // record a second time at the end of the request. Otherwise a fresh id is enough.
-      if (this.#req.session.id === this.#options.id) {
+      if (this.#req.session.id === this.#id) {
         this.#req.sessionStore.generate(this.#req);
         saveOnlyWhenChanged(this.#req.session);
       }
@@ -123,7 +129,7 @@ export class SessionHandle {
       saveOnlyWhenChanged(this.#req.session);
     }
     // A new session starts with a full idle timeout: no renewal is due yet.
-    this.#req.session.renewedAt = this.#options.now();
+    this.#req.session.renewedAt = this.#deps.now();
   }
 
   /**
@@ -132,16 +138,16 @@ export class SessionHandle {
    * re-sent with the same expiry. A session signed out meanwhile stays signed out.
    */
   async renew(maxAgeMs: number): Promise<void> {
-    const id = this.#options.id;
+    const id = this.#id;
     const stored = this.#stored;
     if (this.#attached !== undefined || id === undefined || stored === undefined) return;
-    const now = this.#options.now();
+    const now = this.#deps.now();
     const expires = new Date(now + maxAgeMs);
     const record: StoredRecord = { ...stored.record, renewedAt: now, cookie: { ...stored.record.cookie, expires: expires.toISOString(), originalMaxAge: maxAgeMs } };
-    const token = await this.#options.records.replaceIf(id, stored.token, record, maxAgeMs);
+    const token = await this.#deps.records.replaceIf(id, stored.token, record, maxAgeMs);
     if (token === undefined) return;
     this.#stored = { record, token };
-    this.#options.sendCookie(id, expires);
+    this.#deps.sendCookie(this.#req, this.#res, id, expires);
   }
 
   /** Writes the record now rather than with the response. */
@@ -155,11 +161,11 @@ export class SessionHandle {
     await this.#attach();
     if (this.#req.session === undefined) return;
     await this.#settle((done) => this.#req.session.destroy(done));
-    this.#res.clearCookie(this.#options.clearCookie.name, this.#options.clearCookie.options);
+    this.#res.clearCookie(this.#deps.clearCookie.name, this.#deps.clearCookie.options);
   }
 
   #attach(): Promise<void> {
-    return (this.#attached ??= this.#options.attach());
+    return (this.#attached ??= this.#deps.attach(this.#req, this.#res));
   }
 
   /** The request's session for writing, made anew (with anything written since destroy()) when it was destroyed. */

@@ -4,10 +4,10 @@ import { sign } from "cookie-signature";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { sessionIdReader } from "./session-cookie.js";
-import { SessionHandle } from "./session-handle.js";
+import { SessionHandle, type SessionHandleDeps } from "./session-handle.js";
+import type { StoredSession } from "./session-records.js";
 import { lifetimePolicy, onRead } from "./session-lifetime.js";
 import type { SessionStorage } from "./session-store.js";
-import type { StoredRecord } from "./session-records.js";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -48,16 +48,23 @@ export function sessionMiddleware(config: Config, storage: SessionStorage, now: 
     // (directly, or through a proxy trusted by TRUST_PROXY).
     cookie: { ...cookie, secure: config.cookie.secure ? true : "auto", maxAge: config.session.ttlSeconds * 1000 },
   });
-  const clearCookie = { name: config.cookie.name, options: cookie };
   const sessionIdOf = sessionIdReader(config.cookie.name, secrets);
   const storeUnavailable = (error: unknown) => new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: error });
+  const handleDeps: SessionHandleDeps = {
+    records,
+    now,
+    clearCookie: { name: config.cookie.name, options: cookie },
+    // The cookie express-session would send, for a renewal written outside it.
+    sendCookie(req, res, id, expires) {
+      res.cookie(config.cookie.name, `s:${sign(id, secrets[0]!)}`, { ...cookie, secure: config.cookie.secure || req.secure, expires });
+    },
+    attach: (req, res) =>
+      new Promise<void>((resolve, reject) => {
+        expressSession(req, res, (error?: unknown) => (error ? reject(storeUnavailable(error)) : resolve()));
+      }),
+  };
 
   const policy = lifetimePolicy(config.session);
-
-  /** The cookie express-session would send, for a renewal written outside it. */
-  const sendCookie = (res: Parameters<RequestHandler>[1], secure: boolean) => (id: string, expires: Date) => {
-    res.cookie(config.cookie.name, `s:${sign(id, secrets[0]!)}`, { ...cookie, secure: config.cookie.secure || secure, expires });
-  };
 
   // The idle timeout and the absolute lifetime, which express-session has no option for, and the
   // end of a session that held only flows that have since expired.
@@ -71,13 +78,9 @@ export function sessionMiddleware(config: Config, storage: SessionStorage, now: 
   // hash the record twice, wrap the response and rebuild its objects on every request) joins
   // only a request that changes the session, through the handle's attach().
   return (req, res, next) => {
-    const attach = () =>
-      new Promise<void>((resolve, reject) => {
-        expressSession(req, res, (error?: unknown) => (error ? reject(storeUnavailable(error)) : resolve()));
-      });
     const id = sessionIdOf(req.headers.cookie);
-    const proceed = (stored: { record: StoredRecord; token: string } | undefined) => {
-      const handle = (req.sessionHandle = new SessionHandle(req, res, { id, stored, records, sendCookie: sendCookie(res, req.secure), now, attach, clearCookie }));
+    const proceed = (stored: StoredSession | undefined) => {
+      const handle = (req.sessionHandle = new SessionHandle(req, res, id, stored, handleDeps));
       if (handle.storedId === undefined) return next();
       applyLifetime(handle).then(() => next(), next);
     };

@@ -8,6 +8,12 @@ export type SessionFields = Omit<Partial<SessionData>, "cookie">;
 /** A session record as stored: JSON, so the cookie's expiry is a date string. */
 export type StoredRecord = SessionFields & { readonly cookie?: { readonly expires?: string | Date | null; readonly originalMaxAge?: number | null } };
 
+/** What the store holds under a session id, read once for a request, and the token it was read as. */
+export interface StoredSession {
+  readonly record: StoredRecord;
+  readonly token: string;
+}
+
 /**
  * The session records read and written beside express-session, in its very format: the read
  * every request makes, and the conditional writes (a renewal, a refreshed user) that must not
@@ -25,7 +31,7 @@ export class SessionRecords {
   }
 
   /** The record and the token it was read as; undefined when there is none, or none this gateway can open. */
-  async read(id: string): Promise<{ record: StoredRecord; token: string } | undefined> {
+  async read(id: string): Promise<StoredSession | undefined> {
     const token = await this.#kv.get(this.#prefix + id);
     if (token === null) return undefined;
     const record = this.#serializer.parse(token);
