@@ -24,6 +24,7 @@ import { FernetKeyring } from "../gateway/crypto/fernet.js";
 import { packageRoot } from "../gateway/util/package-root.js";
 import { SESSION_KEY_PREFIX } from "../gateway/session/session-store.js";
 import { startRedisServer } from "../test/support/redis-server.js";
+import { LOOPBACK } from "./child.js";
 import { compileForBench } from "./compile.js";
 import { measure, warmUp, type LoadOptions, type LoadResult } from "./load.js";
 import { startChild, type BenchChild } from "./processes.js";
@@ -141,7 +142,7 @@ function gatewayEnv(redisUrl: string, stub: BenchChild): Record<string, string> 
   return {
     NODE_ENV: "production",
     PORT: "0",
-    HOST: "127.0.0.1",
+    HOST: LOOPBACK,
     REDIS_URL: redisUrl,
     OPENROUTER_API_BASE: String(stub.info.apiBase),
     OPENROUTER_AUTH_URL: String(stub.info.authUrl),
@@ -257,7 +258,7 @@ function stubPace(chunks: number, intervalMs: number): Record<string, string> {
  * stand-in, in alternating turns, with the gateway's CPU time over (g).
  */
 async function streamTurns(stub: BenchChild, gateway: BenchChild, cookie: string): Promise<Omit<Measurements["streaming"], "open">> {
-  const proxied: StreamTarget = { url: `http://127.0.0.1:${gateway.info.port}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION };
+  const proxied: StreamTarget = { url: `${urlOf(gateway)}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION };
   const direct: StreamTarget = { url: `${stub.info.apiBase}/chat/completions`, headers: { ...JSON_HEADERS, authorization: `Bearer ${stub.info.validKey}` }, body: STREAMED_COMPLETION };
   const seconds = SETTINGS.seconds / SETTINGS.turns;
   const g: StreamRun[] = [];
@@ -292,7 +293,7 @@ async function streamingScenarios(buildDir: string, redisUrl: string, children: 
   children.push(slowStub);
   const streamGateway = await startChild(buildDir, "gateway (open streams)", "gateway-process", gatewayEnv(redisUrl, slowStub), GATEWAY_NODE_FLAGS);
   children.push(streamGateway);
-  const streamGatewayUrl = `http://127.0.0.1:${streamGateway.info.port}`;
+  const streamGatewayUrl = urlOf(streamGateway);
   const streamCookie = await signIn(`${streamGatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(slowStub.info.validKey)) }, "openrouter-auth.sid");
   const opened = await openStreams({ url: `${streamGatewayUrl}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie: streamCookie }, body: STREAMED_COMPLETION }, SETTINGS.openStreams);
   const streamGatewayStats = await streamGateway.stats();
@@ -311,7 +312,7 @@ interface StatusServers {
 }
 
 function urlOf(server: BenchChild): string {
-  return `http://127.0.0.1:${server.info.port}`;
+  return `http://${LOOPBACK}:${server.info.port}`;
 }
 
 async function runBench(): Promise<Measurements> {
@@ -349,7 +350,7 @@ async function runBench(): Promise<Measurements> {
     const stockCookie = await signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
 
     const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
-    const e = await scenario("(e) node:http, constant", { ...base, url: `http://127.0.0.1:${bare.info.port}/` }, probe, bare);
+    const e = await scenario("(e) node:http, constant", { ...base, url: `${urlOf(bare)}/` }, probe, bare);
     const statusScenarios = (shape: string, on: StatusServers, gatewayCookies: Pick<LoadOptions, "headers" | "cookies">, stockCookies: Pick<LoadOptions, "headers" | "cookies">) => [
       { label: `(d) Express + express-session + connect-redis${shape}`, options: { ...base, url: `${urlOf(on.stock)}/session`, ...stockCookies }, server: on.stock },
       {
@@ -483,7 +484,7 @@ async function runProfile(target: ProfileTarget): Promise<void> {
       const servedLikeGateway: Record<string, string> = target === "f" ? { SERVE_WITH_APP_PROTOTYPES: "1" } : {};
       const stock = await startChild(buildDir, `baseline (${target})`, "baseline-express", { NODE_ENV: "production", PORT: "0", REDIS_URL: redis.url, ...servedLikeGateway }, profiling);
       children.push(stock);
-      const stockUrl = `http://127.0.0.1:${stock.info.port}`;
+      const stockUrl = urlOf(stock);
       const signInStock = () => signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
       const sessions = profileMany ? { cookies: (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, signInStock)).cookies } : { headers: { cookie: await signInStock() } };
       load = autocannonLoad({ ...base, url: `${stockUrl}/session`, ...sessions });
@@ -492,7 +493,7 @@ async function runProfile(target: ProfileTarget): Promise<void> {
       children.push(stub);
       const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), [...GATEWAY_NODE_FLAGS, ...profiling]);
       children.push(gateway);
-      const gatewayUrl = `http://127.0.0.1:${gateway.info.port}`;
+      const gatewayUrl = urlOf(gateway);
       const signInGateway = () => signIn(`${gatewayUrl}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
       const cookie = await signInGateway();
       const cookies = profileMany && (target === "a" || target === "b") ? (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, signInGateway)).cookies : undefined;
@@ -558,7 +559,7 @@ async function runStreams(): Promise<void> {
     children.push(stub);
     const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), GATEWAY_NODE_FLAGS);
     children.push(gateway);
-    const cookie = await signIn(`http://127.0.0.1:${gateway.info.port}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
+    const cookie = await signIn(`${urlOf(gateway)}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
     const s = await streamTurns(stub, gateway, cookie);
     const ms = (n: number) => `${n.toFixed(2)} ms`;
     console.log(`(g) vs (h) streamed completion, ${s.concurrency} at a time, ${SETTINGS.turns} turns of ${SETTINGS.seconds / SETTINGS.turns} s each`);
