@@ -35,6 +35,7 @@ import type { KeyValueStore } from "./store/key-value-store.js";
 import { MemoryStore } from "./store/memory-store.js";
 import { RedisStore } from "./store/redis-store.js";
 import { sessionMiddleware } from "./session/session-middleware.js";
+import { fixedCookieAttributes } from "./session/session-cookie.js";
 import { ThrottledErrorLog } from "./logging/throttled-error-log.js";
 
 export interface OpenRouterAuthOptions {
@@ -146,7 +147,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     },
   );
 
-  const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring }), now);
+  const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring, fixedCookie: fixedCookieAttributes(config.cookie) }), now);
   const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream });
   /** How many requests to the gateway's paths, proxied completions included, are running: close() lets them end. */
   const inFlight = new RequestsInFlight();

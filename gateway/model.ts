@@ -23,8 +23,8 @@ export interface StoredUser {
   readonly totalCredits: number | null;
   /** When this was last read from OpenRouter (ISO 8601). */
   readonly refreshedAt: string;
-  // What GET /key says about the key's spending and life. Each is null when OpenRouter did not
-  // say, and absent (read as null) in sessions stored before the gateway kept them.
+  // What GET /key says about the key's spending and life. Each is absent, and read as null, when
+  // OpenRouter did not say (and in sessions stored before the gateway kept them).
   /** How often the limit resets: `daily`, `weekly`, `monthly`; null when it never does. */
   readonly limitReset?: string | null;
   /** When the key stops working (ISO 8601); null when it does not expire. */

@@ -152,11 +152,8 @@ export class AuthService {
       isFreeTier: key.isFreeTier,
       totalCredits: credits?.totalCredits ?? null,
       refreshedAt: new Date(this.#now()).toISOString(),
-      limitReset: key.limitReset,
-      keyExpiresAt: key.expiresAt,
-      usageDaily: key.usageDaily,
-      usageWeekly: key.usageWeekly,
-      usageMonthly: key.usageMonthly,
+      // Only the details OpenRouter gave: an absent one reads as null, and the record stays small.
+      ...given({ limitReset: key.limitReset, keyExpiresAt: key.expiresAt, usageDaily: key.usageDaily, usageWeekly: key.usageWeekly, usageMonthly: key.usageMonthly }),
     };
   }
 
@@ -169,4 +166,9 @@ export class AuthService {
     this.#models.set(cacheKey, models);
     return models;
   }
+}
+
+/** The entries that hold a value (not null). */
+function given<T extends Record<string, unknown>>(entries: T): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== null)) as Partial<{ [K in keyof T]: NonNullable<T[K]> }>;
 }

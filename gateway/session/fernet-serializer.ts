@@ -1,6 +1,7 @@
 import type { SessionData } from "express-session";
 import { InvalidFernetTokenError, type FernetKeyring } from "../crypto/fernet.js";
 import { RecentValues } from "../util/recent-values.js";
+import type { FixedCookieAttributes } from "./session-cookie.js";
 
 /**
  * How many session records stay decrypted in memory, and for how long: enough for the burst of
@@ -17,13 +18,18 @@ const RECENT_RECORD_MS = 5_000;
  * connect-redis's serializer: the whole session record becomes one Fernet token (docs/contract.md §6), so
  * Redis never holds a key, label or any other field in the clear, and any stock Fernet library
  * given OPENROUTER_ENCRYPTION_KEY can read a record.
+ *
+ * The record is express-session's JSON but for the cookie attributes every session of this
+ * gateway shares (`fixedCookie`, from the configuration): they are left out when writing and put
+ * back when reading. About 60 bytes of every record, which keep a session under 1 KB of Redis
+ * memory (docs/performance.md); a record that holds them (written before) reads as it is.
  */
 export interface SessionSerializer {
   stringify(session: SessionData): string;
   parse(token: string): SessionData | null;
 }
 
-export function fernetSerializer(keyring: FernetKeyring): SessionSerializer {
+export function fernetSerializer(keyring: FernetKeyring, fixedCookie: FixedCookieAttributes): SessionSerializer {
   // Token → the JSON it holds. A changed record is a new token, so an entry can never be stale;
   // each read still parses the JSON, so no two requests share a record object.
   const recent = new RecentValues<string>({ limit: RECENT_RECORDS, maxAgeMs: RECENT_RECORD_MS });
@@ -37,7 +43,10 @@ export function fernetSerializer(keyring: FernetKeyring): SessionSerializer {
 
   return {
     stringify(session: SessionData): string {
-      const json = JSON.stringify(session);
+      const json = JSON.stringify(session, function (this: unknown, key: string, value: unknown) {
+        // The record's own cookie (as its toJSON gave it), not a field of that name deeper down.
+        return key === "cookie" && this === session ? withoutFixed(value as Record<string, unknown>, fixedCookie) : value;
+      });
       const token = keyring.encrypt(json);
       recent.set(token, json);
       return token;
@@ -48,11 +57,22 @@ export function fernetSerializer(keyring: FernetKeyring): SessionSerializer {
      */
     parse(token: string): SessionData | null {
       try {
-        return JSON.parse(decrypt(token)) as SessionData;
+        const record = JSON.parse(decrypt(token)) as SessionData;
+        if (typeof record?.cookie === "object" && record.cookie !== null) record.cookie = { ...fixedCookie, ...record.cookie };
+        return record;
       } catch (error) {
         if (error instanceof InvalidFernetTokenError || error instanceof SyntaxError) return null;
         throw error;
       }
     },
   };
+}
+
+/** The cookie's attributes but those that hold their fixed value. */
+function withoutFixed(cookie: Record<string, unknown>, fixed: FixedCookieAttributes): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(cookie)) {
+    if (!(Object.hasOwn(fixed, name) && fixed[name as keyof FixedCookieAttributes] === value)) kept[name] = value;
+  }
+  return kept;
 }

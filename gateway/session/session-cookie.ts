@@ -1,6 +1,23 @@
 import { parse } from "cookie";
 import { unsign } from "cookie-signature";
+import type { Config } from "../config.js";
 import { RecentValues } from "../util/recent-values.js";
+
+/**
+ * The attributes every session cookie of this gateway carries, whatever the request, as
+ * express-session names them. Not `secure`: where the configuration does not require it, it
+ * follows the request that made the session (express-session's "auto").
+ */
+export interface FixedCookieAttributes {
+  readonly httpOnly: true;
+  readonly path: "/";
+  readonly sameSite: Config["cookie"]["sameSite"];
+  readonly partitioned: boolean;
+}
+
+export function fixedCookieAttributes(cookie: Config["cookie"]): FixedCookieAttributes {
+  return Object.freeze({ httpOnly: true, path: "/", sameSite: cookie.sameSite, partitioned: cookie.partitioned });
+}
 
 /**
  * How many verified cookie values are remembered. A signed-in user sends the same cookie with

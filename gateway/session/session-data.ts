@@ -4,7 +4,7 @@ declare module "express-session" {
   interface SessionData {
     auth: SignedIn;
     oauth: PendingOAuth[];
-    /** Epoch ms when the idle expiry was last pushed forward (see session-middleware.ts). */
+    /** Epoch ms when the idle expiry was last pushed forward (session-lifetime.ts); absent until then. */
     renewedAt: number;
   }
 }

@@ -128,8 +128,6 @@ export class SessionHandle {
       await this.#settle((done) => session.regenerate(done));
       saveOnlyWhenChanged(this.#req.session);
     }
-    // A new session starts with a full idle timeout: no renewal is due yet.
-    this.#req.session.renewedAt = this.#deps.now();
   }
 
   /**

@@ -25,7 +25,7 @@ export interface LifetimePolicy {
 export interface LifetimeFacts {
   readonly auth?: Pick<SignedIn, "signedInAt"> | undefined;
   readonly oauth?: readonly PendingOAuth[] | undefined;
-  /** Epoch ms of the last renewal (or of sign-in). */
+  /** Epoch ms of the last renewal; absent until the first, when sign-in counts as one. */
   readonly renewedAt?: number | undefined;
 }
 
@@ -48,7 +48,7 @@ export function onRead(record: LifetimeFacts, idleExpiresAt: number | null, now:
   }
   const absoluteEnd = record.auth.signedInAt + policy.absoluteMs;
   if (absoluteEnd <= now) return { action: "end" };
-  const due = now - (record.renewedAt ?? 0) >= policy.renewEveryMs;
+  const due = now - (record.renewedAt ?? record.auth.signedInAt) >= policy.renewEveryMs;
   // Never let the idle expiry reach past the absolute one.
   if (due || (idleExpiresAt ?? 0) > absoluteEnd) return { action: "renew", maxAgeMs: Math.min(policy.idleMs, absoluteEnd - now) };
   return { action: "keep" };

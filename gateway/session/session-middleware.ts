@@ -3,7 +3,7 @@ import session from "express-session";
 import { sign } from "cookie-signature";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
-import { sessionIdReader } from "./session-cookie.js";
+import { fixedCookieAttributes, sessionIdReader } from "./session-cookie.js";
 import { SessionHandle, type SessionHandleDeps } from "./session-handle.js";
 import type { StoredSession } from "./session-records.js";
 import { lifetimePolicy, onRead } from "./session-lifetime.js";
@@ -23,13 +23,7 @@ declare module "express-serve-static-core" {
  */
 export function sessionMiddleware(config: Config, storage: SessionStorage, now: () => number): RequestHandler {
   const { store, records } = storage;
-  const cookie: CookieOptions = {
-    httpOnly: true,
-    secure: config.cookie.secure,
-    sameSite: config.cookie.sameSite,
-    partitioned: config.cookie.partitioned,
-    path: "/",
-  };
+  const cookie: CookieOptions = { ...fixedCookieAttributes(config.cookie), secure: config.cookie.secure };
   const secrets = [...config.sessionSecrets];
   const expressSession = session({
     name: config.cookie.name,

@@ -5,6 +5,7 @@ import type { FernetKeyring } from "../crypto/fernet.js";
 import { fernetSerializer, type SessionSerializer } from "./fernet-serializer.js";
 import { KeyValueSessionStore } from "./key-value-session-store.js";
 import type { RedisClient } from "./redis-connection.js";
+import type { FixedCookieAttributes } from "./session-cookie.js";
 import { SessionRecords } from "./session-records.js";
 
 /** Every key this product writes to Redis starts with this. */
@@ -23,8 +24,14 @@ export interface SessionStorage {
  * drives ioredis with ioredis's own call shapes); without, through the same store interface the
  * rest of the gateway uses, over the in-process store.
  */
-export function createSessionStorage(options: { kv: KeyValueStore; redis: RedisClient | undefined; keyring: FernetKeyring }): SessionStorage {
-  const serializer = fernetSerializer(options.keyring);
+export function createSessionStorage(options: {
+  kv: KeyValueStore;
+  redis: RedisClient | undefined;
+  keyring: FernetKeyring;
+  /** What every session cookie carries: the records leave it out (fernet-serializer.ts). */
+  fixedCookie: FixedCookieAttributes;
+}): SessionStorage {
+  const serializer = fernetSerializer(options.keyring, options.fixedCookie);
   const records = new SessionRecords({ kv: options.kv, prefix: SESSION_KEY_PREFIX, serializer });
   if (options.redis === undefined) return { store: new KeyValueSessionStore({ kv: options.kv, prefix: SESSION_KEY_PREFIX, serializer }), records };
   // connect-redis's types want a record from parse(), but it (like express-session) reads a

@@ -120,6 +120,23 @@ describe("the session cookie", () => {
     }
   });
 
+  it("keeps every attribute when a stored session is changed later, though the record leaves them out", async () => {
+    const gateway = await startGateway({ ...stack.env, COOKIE_SAMESITE: "none", COOKIE_PARTITIONED: "true", TRUST_PROXY: "loopback" });
+    try {
+      const browser = new HttpClient(gateway.url, { headers: { "x-forwarded-proto": "https" } });
+      await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+      // Starting a sign-in changes the stored session: express-session writes it back and re-sends
+      // the cookie with the attributes of the record it read.
+      const changed = await browser.graphql("mutation { initiateOAuth { state } }");
+      assert.equal(changed.body.errors, undefined, JSON.stringify(changed.body.errors));
+      const cookie = changed.setCookies.find((line) => line.includes("openrouter-auth.sid="));
+      assert.ok(cookie, "the cookie is re-sent with the changed session");
+      for (const attribute of [/; HttpOnly/, /; Path=\//, /; SameSite=None/, /; Secure/, /; Partitioned/]) assert.match(cookie, attribute);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it("is not set, and Redis is not touched, for a caller who never signs in", async () => {
     const browser = new HttpClient(stack.gatewayUrl);
     for (let i = 0; i < 3; i++) {
@@ -269,6 +286,32 @@ describe("the session record in Redis", () => {
     const record = JSON.parse(FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY).decrypt(value));
     assert.equal(record.auth.apiKey, account.key);
     assert.equal(record.auth.method, "API_KEY");
+  });
+
+  it("takes less than 1 KB of Redis memory per signed-in session, however many there are", async () => {
+    const gateway = await startGateway({ ...stack.env, RATE_LIMIT_MAX: "1000" });
+    try {
+      const usedMemory = async () => Number(/^used_memory:(\d+)/m.exec(await stack.redis.command("INFO", "memory"))![1]);
+      // The first sign-in also brings the gateway's connection and its scripts into Redis.
+      await new HttpClient(gateway.url).graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+      const before = await usedMemory();
+      const sessions = 100;
+      const browsers = Array.from({ length: sessions }, () => new HttpClient(gateway.url));
+      for (let i = 0; i < sessions; i += 10) {
+        await Promise.all(browsers.slice(i, i + 10).map((browser) => browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid })));
+      }
+      const perSession = ((await usedMemory()) - before) / sessions;
+      const key = `${SESSION_KEY_PREFIX}${sessionIdOf(browsers[0]!.cookies.get(COOKIE)!)}`;
+      const bytes = Number(await stack.redis.command("MEMORY", "USAGE", key));
+      assert.equal((await sessionKeys()).length, sessions + 1);
+      // Under 1 KB with room to spare for what this test does not reach: the keyspace's own
+      // growth with thousands of sessions (about 60 B per session at the bench's 5,000).
+      const budget = 1024 - 128;
+      assert.ok(bytes <= budget, `MEMORY USAGE of one session: ${bytes} B`);
+      assert.ok(perSession <= budget, `used_memory grew by ${perSession} B per session`);
+    } finally {
+      await gateway.close();
+    }
   });
 
   it("every key the gateway writes has a TTL", async () => {
