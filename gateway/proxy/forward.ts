@@ -87,6 +87,21 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
       done("client-left");
     };
     res.once("close", onClientClose);
+    // What arrives together leaves together: the answer's head, the events read with it and, when
+    // it came too, the answer's end go to the client in one write at the end of this turn of the
+    // event loop, rather than one write each (each a system call, and on loopback the receiver's
+    // work too). Nothing waits for more to arrive.
+    let holding = false;
+    const holdWritesThisTurn = () => {
+      if (holding) return;
+      holding = true;
+      res.cork();
+      setImmediate(() => {
+        holding = false;
+        // end() has already sent everything, and let go of the socket.
+        if (!res.writableEnded) res.uncork();
+      });
+    };
 
     // Always listened to: a request destroyed after the outcome is settled still emits its error.
     request.on("error", (cause) => {
@@ -119,6 +134,7 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
       }
 
       streaming = true;
+      holdWritesThisTurn();
       res.statusCode = status;
       res.setHeader("content-type", answer.headers["content-type"] ?? "application/json");
       // Asked for identity; should a server compress anyway, the bytes go on as they are, labelled.
@@ -127,10 +143,13 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
       res.setHeader("cache-control", "no-store");
       // Tells nginx and its kin not to hold the answer back to send it in one piece.
       res.setHeader("x-accel-buffering", "no");
+      // Leaves at the end of this turn even when no event came with it: the client learns at once
+      // that OpenRouter took the completion.
       res.flushHeaders();
       answer.on("data", (chunk: Buffer) => {
         idle.refresh();
         bytes += chunk.byteLength;
+        holdWritesThisTurn();
         if (!res.write(chunk)) answer.pause();
       });
       res.on("drain", () => answer.resume());
