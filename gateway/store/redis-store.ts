@@ -16,6 +16,19 @@ else
 end
 return 1`;
 
+/**
+ * KEYS[1]: a counter; ARGV[1]: its window in ms. Counts one more and returns the count and the ms
+ * left in the window; a counter without a TTL (new, or however it lost it) gets the whole window.
+ */
+const INCREMENT = `
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}`;
+
 /** Redis's own clock, in milliseconds, so that every instance measures leases alike. */
 const NOW_MS = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
 
@@ -75,11 +88,10 @@ export class RedisStore implements KeyValueStore {
   }
 
   async increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
-    // One round trip: create the counter with its TTL if new, count, and read what is left.
-    const replies = await storeCommand(() => this.#redis.multi().set(key, "0", "PX", windowMs, "NX").incr(key).pttl(key).exec());
-    const failed = replies?.find(([error]) => error !== null);
-    if (replies === null || failed !== undefined) throw new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: failed?.[0] });
-    return { count: Number(replies[1]![1]), ttlMs: Math.max(Number(replies[2]![1]), 0) };
+    // One command, one round trip: a script rather than MULTI, which costs ioredis a pipeline of
+    // objects per call, and Redis four more commands.
+    const [count, ttlMs] = (await storeCommand(() => this.#redis.eval(INCREMENT, 1, key, windowMs))) as [number, number];
+    return { count, ttlMs };
   }
 
   async acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean> {
