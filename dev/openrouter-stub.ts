@@ -50,10 +50,15 @@ export interface StubAccount {
   usageMonthly: number | undefined;
 }
 
-export type StubFault = "none" | "down" | "slow" | "server-error" | "rate-limited";
+/**
+ * "down": connections are cut at once; "slow": the answer comes after `delayMs`; "stalled": the
+ * head of a 200 and the start of its JSON body come at once, then nothing for `delayMs`, then the
+ * connection is cut; "server-error" and "rate-limited": an error answer.
+ */
+export type StubFault = "none" | "down" | "slow" | "stalled" | "server-error" | "rate-limited";
 
 export interface StubFaultOptions {
-  /** "slow": how long to wait before answering (default 30000). */
+  /** "slow" and "stalled": how long to wait (default 30000). */
   delayMs?: number;
   /** "server-error": the status to answer (default 502). */
   status?: number;
@@ -566,6 +571,11 @@ class StubServer implements OpenRouterStub {
     if (fault === "slow") {
       const completed = await this.delay(options.delayMs ?? DEFAULT_SLOW_MS, res);
       if (!completed) return;
+    } else if (fault === "stalled") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"data":{');
+      if (await this.delay(options.delayMs ?? DEFAULT_SLOW_MS, res)) res.destroy();
+      return;
     } else if (fault === "server-error") {
       const status = options.status ?? 502;
       const headers: Record<string, string> =

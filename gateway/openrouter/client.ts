@@ -109,20 +109,26 @@ export class OpenRouterClient {
     if (options.apiKey !== undefined) headers.authorization = `Bearer ${options.apiKey}`;
     if (options.json !== undefined) headers["content-type"] = "application/json";
 
-    // One deadline for the whole exchange: connecting, the answer's headers and its body.
-    const signal = AbortSignal.timeout(this.#timeoutMs);
+    // One deadline for the whole exchange: connecting, the answer's headers and its body, read or
+    // drained. A timer of our own, cleared once the answer is over: AbortSignal.timeout() would
+    // keep its timer, and the signal's bookkeeping, for the whole deadline after every call (a
+    // sign-in makes two), whatever happened.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Error(`OpenRouter did not answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
     let response: IncomingMessage;
     try {
       response = await this.#connections.exchange(path, {
         method: options.json === undefined ? "GET" : "POST",
         headers,
         ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
-        signal,
+        signal: deadline.signal,
       });
     } catch (cause) {
+      clearTimeout(timer);
       // Refused, reset, DNS, TLS or our own timeout: all mean OpenRouter cannot be used now.
       throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { cause });
     }
+    response.once("close", () => clearTimeout(timer));
 
     const status = response.statusCode ?? 0;
     if (status >= 200 && status <= 299) {

@@ -103,6 +103,8 @@ describe("an OpenRouter outage", () => {
     ["down", {}],
     ["server-error", { status: 503 }],
     ["slow", { delayMs: 4_000 }], // past UPSTREAM_TIMEOUT_MS
+    // Answering, then silent mid-body for longer than the client waits: only UPSTREAM_TIMEOUT_MS ends it.
+    ["stalled", { delayMs: 30_000 }],
   ] as const) {
     it(`answers UPSTREAM_UNAVAILABLE when OpenRouter is ${fault}, makes no session, and keeps a signed-in user's status`, async () => {
       const browser = await signedIn();
