@@ -45,7 +45,8 @@ export function fernetSerializer(keyring: FernetKeyring, fixedCookie: FixedCooki
     stringify(session: SessionData): string {
       const json = JSON.stringify(session, function (this: unknown, key: string, value: unknown) {
         // The record's own cookie (as its toJSON gave it), not a field of that name deeper down.
-        return key === "cookie" && this === session ? withoutFixed(value as Record<string, unknown>, fixedCookie) : value;
+        const ownCookie = key === "cookie" && this === session && typeof value === "object" && value !== null;
+        return ownCookie ? withoutFixed(value as Record<string, unknown>, fixedCookie) : value;
       });
       const token = keyring.encrypt(json);
       recent.set(token, json);
