@@ -22,11 +22,16 @@ export interface Measurements {
     readonly concurrency: number;
     /** The stand-in's pace for (g) and (h): content chunks per answer, ms between them. */
     readonly pace: { readonly chunks: number; readonly intervalMs: number };
-    /** (g) through the proxy and (h) straight to the stand-in: time to the first byte of the body, ms. */
+    /**
+     * (g) through the proxy, (h) straight to the stand-in and (i) through baseline-proxy.ts, the
+     * least a proxy with its sessions in Redis adds: time to the first byte of the body, ms.
+     */
     readonly proxied: StreamFigures;
     readonly direct: StreamFigures;
-    /** The gateway's CPU time over (g) per server-sent event passed on. */
+    readonly bareProxy: StreamFigures;
+    /** The gateway's CPU time over (g), and the bare proxy's over (i), per server-sent event passed on. */
     readonly gatewayCpuMicrosPerEvent: number;
+    readonly bareProxyCpuMicrosPerEvent: number;
     /** Streams held open at once on a gateway of their own. */
     readonly open: { readonly streams: number; readonly seconds: number; readonly failed: number; readonly failure?: string | undefined; readonly events: number; readonly peakRssBytes: number };
   };
@@ -141,6 +146,12 @@ function streamingGoals(s: Measurements["streaming"]): Goal[] {
     { figure: "(g) vs (h) streamed completion, first byte, p99", value: `+${ms(overheadP99)} (${ms(s.proxied.p99)} vs ${ms(s.direct.p99)})`, goal: "≤ +5 ms", met: overheadP99 <= 5 },
     { figure: "(g) gateway CPU per streamed chunk", value: `${s.gatewayCpuMicrosPerEvent.toFixed(1)} µs (${number(s.proxied.events)} events in ${number(s.proxied.streams)} streams)`, goal: "(reported)", met: undefined },
     {
+      figure: "(i) vs (h), bare proxy with one Redis read, first byte p50 / p99",
+      value: `+${ms(s.bareProxy.p50 - s.direct.p50)} / +${ms(s.bareProxy.p99 - s.direct.p99)}, ${s.bareProxyCpuMicrosPerEvent.toFixed(1)} µs CPU per chunk`,
+      goal: "(reported)",
+      met: undefined,
+    },
+    {
       figure: `${number(s.open.streams)} streams open at once, failed`,
       value: `${s.open.failed} (${number(s.open.events)} events over ${s.open.seconds} s)${s.open.failure === undefined ? "" : `; first failure: ${s.open.failure.replace(/\s+/g, " ").slice(0, 120)}`}`,
       goal: "0",
@@ -176,7 +187,7 @@ export function evaluate(m: Measurements): BenchReport {
   };
 
   const statusCommands = total(a.redisPerRequest);
-  const failures = [...Object.values(m.scenarios), many.a, many.b, many.d, many.f, m.streaming.proxied, m.streaming.direct].reduce((sum, s) => sum + s.failed, 0);
+  const failures = [...Object.values(m.scenarios), many.a, many.b, many.d, many.f, m.streaming.proxied, m.streaming.direct, m.streaming.bareProxy].reduce((sum, s) => sum + s.failed, 0);
   const goals: Goal[] = [
     ...shapeGoals("one session", { a, b, d, f }),
     ...shapeGoals(`${number(many.sessions)} sessions`, many),
@@ -258,6 +269,7 @@ export function formatReport(r: BenchReport): string {
     `Redis capacity (redis-benchmark, 50 clients, same machine): ${capacity}`,
     `One Redis carries ${oneRedis}${p.unmeasured.length > 0 ? ` (not timed: ${p.unmeasured.join(", ")})` : ""}`,
     `Redis per session, for comparison: stock connect-redis JSON record ${r.memory.stockSessionKeyBytes} B; ours ${r.memory.sessionKeyBytes} B of which the Fernet token is ${r.memory.sessionValueBytes} B`,
+    `Streams: ${r.streaming.concurrency} at a time, each answer ${r.streaming.pace.chunks} content chunks ${r.streaming.pace.intervalMs} ms apart; (i) is a bare node:http proxy reading one Redis key per completion (bench/baseline-proxy.ts), the least any proxy with its sessions in Redis adds`,
     `Peak RSS, for comparison: baseline (d) ${(r.peakRssBytes.stock / MIB).toFixed(1)} MB, baseline (f) ${(r.peakRssBytes.stockServedLikeGateway / MIB).toFixed(1)} MB`,
     `The many-sessions shape runs on fresh processes of the gateway, (d) and (f) (same settings, same Redis): (c) signs in its ${number(m.sessions)} sessions on that gateway (through fetch, 20 at a time), the stock stack's are made by its POST /login, and each request carries the next session's cookie, built per request for all four alike.`,
   ].join("\n");

@@ -38,7 +38,7 @@ const args = new Set(process.argv.slice(2));
 const asJson = args.has("--json");
 /** `--quick`: shorter turns and fewer redis-benchmark requests, for a first look on a busy machine. */
 const quick = args.has("--quick");
-/** `--streams`: (g) and (h) only, in the turns of the whole bench: a quick look at the proxy. */
+/** `--streams`: (g), (h) and (i) only, in the turns of the whole bench: a quick look at the proxy. */
 const streamsOnly = args.has("--streams");
 const profileArg = [...args].find((arg) => arg === "--profile" || arg.startsWith("--profile="));
 const profileTarget = profileArg === undefined ? undefined : profileArg === "--profile" ? "a" : profileArg.slice("--profile=".length);
@@ -75,9 +75,14 @@ const SETTINGS = {
   signInConcurrency: 20,
   /** Requests per redis-benchmark run. */
   redisBenchmarkRequests: quick ? 20_000 : 100_000,
-  /** (g) and (h): concurrent streamed completions, and how the stand-in paces each (content chunks, ms between them). */
+  /**
+   * (g), (h) and (i): concurrent streamed completions, and how the stand-in paces each (content
+   * chunks, ms between them). 2 ms is a stress pace, faster than models stream: 20 streams at a
+   * time then keep both cores of a small machine busy. BENCH_STREAM_INTERVAL_MS=20 is closer to a
+   * model's 50 tokens a second.
+   */
   streamConcurrency: Number(process.env.BENCH_STREAM_CONCURRENCY ?? 20),
-  streamPace: { chunks: 8, intervalMs: 2 },
+  streamPace: { chunks: 8, intervalMs: Number(process.env.BENCH_STREAM_INTERVAL_MS ?? 2) },
   /** Streams held open at once on one gateway, the stand-in sending one chunk a second for this many seconds. */
   openStreams: 1_000,
   openStreamSeconds: quick ? 5 : 10,
@@ -253,24 +258,47 @@ function stubPace(chunks: number, intervalMs: number): Record<string, string> {
   return { BENCH_CHAT_CHUNKS: String(chunks), BENCH_CHAT_INTERVAL_MS: String(intervalMs) };
 }
 
+/** Baseline (i), a bare proxy with one Redis read per completion, in front of `stub`. */
+function startProxyBaseline(buildDir: string, redisUrl: string, stub: BenchChild): Promise<BenchChild> {
+  return startChild(buildDir, "baseline (i)", "baseline-proxy", {
+    NODE_ENV: "production",
+    PORT: "0",
+    REDIS_URL: redisUrl,
+    UPSTREAM_URL: `${stub.info.apiBase}/chat/completions`,
+    UPSTREAM_AUTHORIZATION: `Bearer ${stub.info.validKey}`,
+  });
+}
+
 /**
  * (g) streamed completions through the proxy against (h) the same requests straight to the
- * stand-in, in alternating turns, with the gateway's CPU time over (g).
+ * stand-in and (i) through the bare proxy of baseline-proxy.ts, in alternating turns, with the
+ * CPU time of the gateway over (g) and of the bare proxy over (i).
  */
-async function streamTurns(stub: BenchChild, gateway: BenchChild, cookie: string): Promise<Omit<Measurements["streaming"], "open">> {
+async function streamTurns(stub: BenchChild, gateway: BenchChild, bareProxy: BenchChild, cookie: string): Promise<Omit<Measurements["streaming"], "open">> {
   const proxied: StreamTarget = { url: `${urlOf(gateway)}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION };
   const direct: StreamTarget = { url: `${stub.info.apiBase}/chat/completions`, headers: { ...JSON_HEADERS, authorization: `Bearer ${stub.info.validKey}` }, body: STREAMED_COMPLETION };
+  const floor: StreamTarget = { url: `${urlOf(bareProxy)}/chat/completions`, headers: JSON_HEADERS, body: STREAMED_COMPLETION };
   const seconds = SETTINGS.seconds / SETTINGS.turns;
   const g: StreamRun[] = [];
   const h: StreamRun[] = [];
+  const i: StreamRun[] = [];
   let gatewayCpuMicros = 0;
+  let bareProxyCpuMicros = 0;
+  /** `target`'s streams for one turn, with what `server` spent on them. */
+  const measuredOn = async (server: BenchChild, target: StreamTarget, runs: StreamRun[]): Promise<number> => {
+    const cpuBefore = (await server.stats()).cpuMicros;
+    runs.push(await streamLoad(target, SETTINGS.streamConcurrency, seconds));
+    return (await server.stats()).cpuMicros - cpuBefore;
+  };
   for (let turn = 0; turn < SETTINGS.turns; turn++) {
-    progress(`(g) and (h) streamed completions, turn ${turn + 1} of ${SETTINGS.turns}: ${SETTINGS.streamConcurrency} at a time, ${seconds} s each`);
-    if (turn === 0) await streamLoad(proxied, SETTINGS.streamConcurrency, SETTINGS.warmupSeconds);
+    progress(`(g), (h) and (i) streamed completions, turn ${turn + 1} of ${SETTINGS.turns}: ${SETTINGS.streamConcurrency} at a time, ${seconds} s each`);
+    if (turn === 0) {
+      await streamLoad(proxied, SETTINGS.streamConcurrency, SETTINGS.warmupSeconds);
+      await streamLoad(floor, SETTINGS.streamConcurrency, SETTINGS.warmupSeconds);
+    }
     h.push(await streamLoad(direct, SETTINGS.streamConcurrency, seconds));
-    const cpuBefore = (await gateway.stats()).cpuMicros;
-    g.push(await streamLoad(proxied, SETTINGS.streamConcurrency, seconds));
-    gatewayCpuMicros += (await gateway.stats()).cpuMicros - cpuBefore;
+    bareProxyCpuMicros += await measuredOn(bareProxy, floor, i);
+    gatewayCpuMicros += await measuredOn(gateway, proxied, g);
   }
   const merge = (runs: readonly StreamRun[]) => {
     const firstByteMs = runs.flatMap((run) => run.firstByteMs).sort((x, y) => x - y);
@@ -278,15 +306,26 @@ async function streamTurns(stub: BenchChild, gateway: BenchChild, cookie: string
     return { p50: percentile(firstByteMs, 50), p99: percentile(firstByteMs, 99), streams: sum((run) => run.streams), events: sum((run) => run.events), failed: sum((run) => run.failed) };
   };
   const proxiedRuns = merge(g);
-  return { concurrency: SETTINGS.streamConcurrency, pace: SETTINGS.streamPace, proxied: proxiedRuns, direct: merge(h), gatewayCpuMicrosPerEvent: gatewayCpuMicros / proxiedRuns.events };
+  const floorRuns = merge(i);
+  return {
+    concurrency: SETTINGS.streamConcurrency,
+    pace: SETTINGS.streamPace,
+    proxied: proxiedRuns,
+    direct: merge(h),
+    bareProxy: floorRuns,
+    gatewayCpuMicrosPerEvent: gatewayCpuMicros / proxiedRuns.events,
+    bareProxyCpuMicrosPerEvent: bareProxyCpuMicros / floorRuns.events,
+  };
 }
 
 /**
- * (g) and (h) ({@link streamTurns}); then many streams held open at once on a gateway of their
- * own (so that its peak RSS is theirs), whose stand-in sends one chunk a second.
+ * (g), (h) and (i) ({@link streamTurns}); then many streams held open at once on a gateway of
+ * their own (so that its peak RSS is theirs), whose stand-in sends one chunk a second.
  */
 async function streamingScenarios(buildDir: string, redisUrl: string, children: BenchChild[], stub: BenchChild, gateway: BenchChild, cookie: string): Promise<Measurements["streaming"]> {
-  const turns = await streamTurns(stub, gateway, cookie);
+  const bareProxy = await startProxyBaseline(buildDir, redisUrl, stub);
+  children.push(bareProxy);
+  const turns = await streamTurns(stub, gateway, bareProxy, cookie);
 
   progress(`${SETTINGS.openStreams} streams open at once on a gateway of their own (opened 50 every 50 ms), one chunk a second for ${SETTINGS.openStreamSeconds} s`);
   const slowStub = await startChild(buildDir, "OpenRouter stand-in (one chunk a second)", "stub-process", { PORT: "0", ...stubPace(SETTINGS.openStreamSeconds, 1_000) });
@@ -549,7 +588,7 @@ async function runProfile(target: ProfileTarget): Promise<void> {
   else rmSync(profileDir, { recursive: true, force: true });
 }
 
-/** `--streams`: a stand-in, a gateway and (g) against (h), nothing else. */
+/** `--streams`: a stand-in, a gateway, the bare proxy and (g) and (i) against (h), nothing else. */
 async function runStreams(): Promise<void> {
   const buildDir = await compileForBench();
   const redis = await startRedisServer({ private: true });
@@ -560,12 +599,15 @@ async function runStreams(): Promise<void> {
     const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), GATEWAY_NODE_FLAGS);
     children.push(gateway);
     const cookie = await signIn(`${urlOf(gateway)}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
-    const s = await streamTurns(stub, gateway, cookie);
+    const bareProxy = await startProxyBaseline(buildDir, redis.url, stub);
+    children.push(bareProxy);
+    const s = await streamTurns(stub, gateway, bareProxy, cookie);
     const ms = (n: number) => `${n.toFixed(2)} ms`;
-    console.log(`(g) vs (h) streamed completion, ${s.concurrency} at a time, ${SETTINGS.turns} turns of ${SETTINGS.seconds / SETTINGS.turns} s each`);
-    console.log(`first byte, p50: +${ms(s.proxied.p50 - s.direct.p50)} (${ms(s.proxied.p50)} vs ${ms(s.direct.p50)})`);
-    console.log(`first byte, p99: +${ms(s.proxied.p99 - s.direct.p99)} (${ms(s.proxied.p99)} vs ${ms(s.direct.p99)})`);
-    console.log(`gateway CPU per streamed chunk: ${s.gatewayCpuMicrosPerEvent.toFixed(1)} µs (${s.proxied.events} events in ${s.proxied.streams} streams; (h) ${s.direct.streams} streams); failed: (g) ${s.proxied.failed}, (h) ${s.direct.failed}`);
+    console.log(`(g) and (i) vs (h) streamed completion, ${s.concurrency} at a time, ${s.pace.chunks} chunks ${s.pace.intervalMs} ms apart, ${SETTINGS.turns} turns of ${SETTINGS.seconds / SETTINGS.turns} s each`);
+    console.log(`(g) first byte, p50: +${ms(s.proxied.p50 - s.direct.p50)} (${ms(s.proxied.p50)} vs ${ms(s.direct.p50)})`);
+    console.log(`(g) first byte, p99: +${ms(s.proxied.p99 - s.direct.p99)} (${ms(s.proxied.p99)} vs ${ms(s.direct.p99)})`);
+    console.log(`(i) first byte, p50: +${ms(s.bareProxy.p50 - s.direct.p50)}, p99: +${ms(s.bareProxy.p99 - s.direct.p99)} (the bare proxy with one Redis read)`);
+    console.log(`CPU per streamed chunk: gateway ${s.gatewayCpuMicrosPerEvent.toFixed(1)} µs, bare proxy ${s.bareProxyCpuMicrosPerEvent.toFixed(1)} µs (streams: (g) ${s.proxied.streams}, (h) ${s.direct.streams}, (i) ${s.bareProxy.streams}); failed: (g) ${s.proxied.failed}, (h) ${s.direct.failed}, (i) ${s.bareProxy.failed}`);
   } finally {
     for (const child of children.reverse()) await child.stop().catch(() => undefined);
     await redis.close();
