@@ -613,6 +613,69 @@ describe("the OpenRouter proxy", () => {
       assertCompletionLine(line!, { status: 200, outcome: "gateway-closed", stream: true });
     });
 
+    it("cuts every stream still running past the bound, and none that ended before, whichever order they ended in", { timeout: 20_000 }, async () => {
+      const gateway = await gatewayWith({}, { shutdownGraceMs: 100 });
+      const browser = await signedIn(undefined, gateway.url);
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const at = (reqId: string, signal?: AbortSignal) => ({ url: gateway.url, headers: { "x-request-id": reqId }, ...(signal && { signal }) });
+      const controller = new AbortController();
+      try {
+        const first = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("several-first")));
+        const left = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("several-left", controller.signal)));
+        const last = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("several-last")));
+        await Promise.all([first.untilData(1), left.untilData(1), last.untilData(1)]);
+        // The one in the middle ends first: the client leaves.
+        controller.abort();
+        await waitFor(() => logLinesOf(gateway, "several-left").length === 1);
+        await gateway.gateway.close();
+        await Promise.all([first.done, last.done]);
+        for (const cut of [first, last]) {
+          assert.equal(cut.broken, true);
+          assert.ok(!cut.data.includes("[DONE]"));
+        }
+      } finally {
+        hold.open();
+      }
+      for (const reqId of ["several-first", "several-last"]) {
+        await waitFor(() => logLinesOf(gateway, reqId).length > 0);
+        assertCompletionLine(logLinesOf(gateway, reqId)[0]!, { status: 200, outcome: "gateway-closed", stream: true });
+      }
+      assert.equal(logLinesOf(gateway, "several-left")[0]!.outcome, "client-left");
+    });
+
+    it("resolves close() as soon as the last stream running ends, whichever order the others ended in", { timeout: 20_000 }, async () => {
+      const gateway = await gatewayWith({}, { shutdownGraceMs: 600_000 });
+      const browser = await signedIn(undefined, gateway.url);
+      const hold = latch();
+      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const at = (reqId: string, signal?: AbortSignal) => ({ url: gateway.url, headers: { "x-request-id": reqId }, ...(signal && { signal }) });
+      const leaving = [new AbortController(), new AbortController()];
+      try {
+        const staying = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("order-staying")));
+        const second = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("order-second", leaving[0]!.signal)));
+        const third = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("order-third", leaving[1]!.signal)));
+        await Promise.all([staying.untilData(1), second.untilData(1), third.untilData(1)]);
+        // The later two leave, the one in the middle first; the first one asked stays.
+        for (const [controller, reqId] of [[leaving[0]!, "order-second"], [leaving[1]!, "order-third"]] as const) {
+          controller.abort();
+          await waitFor(() => logLinesOf(gateway, reqId).length === 1);
+        }
+        let closed = false;
+        void gateway.gateway.close().then(() => {
+          closed = true;
+        });
+        assert.equal(closed, false);
+        hold.open();
+        await staying.done;
+        assert.equal(staying.data.at(-1), "[DONE]");
+        // Far within the bound of ten minutes: close() was woken, not timed out.
+        await waitFor(() => closed);
+      } finally {
+        hold.open();
+      }
+    });
+
     it("resolves close() without waiting out the bound when no completion is running, however the earlier ones ended", { timeout: 20_000 }, async () => {
       const gateway = await gatewayWith({}, { shutdownGraceMs: 600_000 });
       const browser = await signedIn(undefined, gateway.url);
