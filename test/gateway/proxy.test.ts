@@ -613,17 +613,27 @@ describe("the OpenRouter proxy", () => {
       assertCompletionLine(line!, { status: 200, outcome: "gateway-closed", stream: true });
     });
 
-    it("cuts every stream still running past the bound, and none that ended before, whichever order they ended in", { timeout: 20_000 }, async () => {
-      const gateway = await gatewayWith({}, { shutdownGraceMs: 100 });
+    /**
+     * A gateway that closes with `graceMs` of grace, and streams on it by one signed-in browser,
+     * each of which the stand-in holds after its first chunk until `hold` opens.
+     */
+    async function heldStreams(graceMs: number) {
+      const gateway = await gatewayWith({}, { shutdownGraceMs: graceMs });
       const browser = await signedIn(undefined, gateway.url);
       const hold = latch();
       stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
-      const at = (reqId: string, signal?: AbortSignal) => ({ url: gateway.url, headers: { "x-request-id": reqId }, ...(signal && { signal }) });
+      const stream = async (reqId: string, signal?: AbortSignal) =>
+        new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url, headers: { "x-request-id": reqId }, ...(signal && { signal }) }));
+      return { gateway, hold, stream };
+    }
+
+    it("cuts every stream still running past the bound, and none that ended before, whichever order they ended in", { timeout: 20_000 }, async () => {
+      const { gateway, hold, stream } = await heldStreams(100);
       const controller = new AbortController();
       try {
-        const first = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("several-first")));
-        const left = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("several-left", controller.signal)));
-        const last = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("several-last")));
+        const first = await stream("several-first");
+        const left = await stream("several-left", controller.signal);
+        const last = await stream("several-last");
         await Promise.all([first.untilData(1), left.untilData(1), last.untilData(1)]);
         // The one in the middle ends first: the client leaves.
         controller.abort();
@@ -645,16 +655,12 @@ describe("the OpenRouter proxy", () => {
     });
 
     it("resolves close() as soon as the last stream running ends, whichever order the others ended in", { timeout: 20_000 }, async () => {
-      const gateway = await gatewayWith({}, { shutdownGraceMs: 600_000 });
-      const browser = await signedIn(undefined, gateway.url);
-      const hold = latch();
-      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
-      const at = (reqId: string, signal?: AbortSignal) => ({ url: gateway.url, headers: { "x-request-id": reqId }, ...(signal && { signal }) });
+      const { gateway, hold, stream } = await heldStreams(600_000);
       const leaving = [new AbortController(), new AbortController()];
       try {
-        const staying = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("order-staying")));
-        const second = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("order-second", leaving[0]!.signal)));
-        const third = new EventReader(await ask(browser, { ...QUESTION, stream: true }, at("order-third", leaving[1]!.signal)));
+        const staying = await stream("order-staying");
+        const second = await stream("order-second", leaving[0]!.signal);
+        const third = await stream("order-third", leaving[1]!.signal);
         await Promise.all([staying.untilData(1), second.untilData(1), third.untilData(1)]);
         // The later two leave, the one in the middle first; the first one asked stays.
         for (const [controller, reqId] of [[leaving[0]!, "order-second"], [leaving[1]!, "order-third"]] as const) {
