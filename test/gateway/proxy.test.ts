@@ -562,12 +562,23 @@ describe("the OpenRouter proxy", () => {
   });
 
   describe("closing the router while its HTTP server still serves (a host that closes it first)", () => {
-    it("lets a stream in flight run to its end, [DONE] included, and refuses completions asked meanwhile with 503 SHUTTING_DOWN", { timeout: 20_000 }, async () => {
-      const gateway = await gatewayWith({}, { shutdownGraceMs: 600_000 });
+    /**
+     * A gateway that closes with `graceMs` of grace, and streams on it by one signed-in browser,
+     * each of which the stand-in holds after its first chunk until `hold` opens.
+     */
+    async function heldStreams(graceMs: number) {
+      const gateway = await gatewayWith({}, { shutdownGraceMs: graceMs });
       const browser = await signedIn(undefined, gateway.url);
       const hold = latch();
       stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
-      const running = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url }));
+      const stream = async (reqId: string, signal?: AbortSignal) =>
+        new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url, headers: { "x-request-id": reqId }, ...(signal && { signal }) }));
+      return { gateway, browser, hold, stream };
+    }
+
+    it("lets a stream in flight run to its end, [DONE] included, and refuses completions asked meanwhile with 503 SHUTTING_DOWN", { timeout: 20_000 }, async () => {
+      const { gateway, browser, hold, stream } = await heldStreams(600_000);
+      const running = await stream("runs-to-its-end");
       let closing: Promise<void>;
       let closed = false;
       try {
@@ -590,12 +601,9 @@ describe("the OpenRouter proxy", () => {
     });
 
     it("cuts a stream still running past the bound, so that it cannot look complete, aborts it upstream, and resolves close()", { timeout: 20_000 }, async () => {
-      const gateway = await gatewayWith({}, { shutdownGraceMs: 100 });
-      const browser = await signedIn(undefined, gateway.url);
-      const hold = latch();
-      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
+      const { gateway, hold, stream } = await heldStreams(100);
       const reqId = "cut-on-close";
-      const running = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url, headers: { "x-request-id": reqId } }));
+      const running = await stream(reqId);
       try {
         await running.untilData(1);
         const upstream = upstreamCalls().length - 1;
@@ -612,20 +620,6 @@ describe("the OpenRouter proxy", () => {
       assert.deepEqual(more, []);
       assertCompletionLine(line!, { status: 200, outcome: "gateway-closed", stream: true });
     });
-
-    /**
-     * A gateway that closes with `graceMs` of grace, and streams on it by one signed-in browser,
-     * each of which the stand-in holds after its first chunk until `hold` opens.
-     */
-    async function heldStreams(graceMs: number) {
-      const gateway = await gatewayWith({}, { shutdownGraceMs: graceMs });
-      const browser = await signedIn(undefined, gateway.url);
-      const hold = latch();
-      stack.stub.setChatPace({ chunks: 3, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
-      const stream = async (reqId: string, signal?: AbortSignal) =>
-        new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: gateway.url, headers: { "x-request-id": reqId }, ...(signal && { signal }) }));
-      return { gateway, hold, stream };
-    }
 
     it("cuts every stream still running past the bound, and none that ended before, whichever order they ended in", { timeout: 20_000 }, async () => {
       const { gateway, hold, stream } = await heldStreams(100);
