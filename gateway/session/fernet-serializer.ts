@@ -24,6 +24,14 @@ const RECENT_RECORD_MS = 5_000;
  * back when reading. About 60 bytes of every record, which keep a session under 1 KB of Redis
  * memory (docs/performance.md); a record that holds them (written before) reads as it is.
  */
+/** Where a parsed record keeps the token it was read from: not a field of the record, never written back. */
+const STORED_TOKEN = Symbol("openrouter-auth.storedToken");
+
+/** The token a record returned by the serializer's `parse` was read from. */
+export function storedTokenOf(record: object): string | undefined {
+  return (record as { [STORED_TOKEN]?: string })[STORED_TOKEN];
+}
+
 export interface SessionSerializer {
   stringify(session: SessionData): string;
   parse(token: string): SessionData | null;
@@ -53,13 +61,16 @@ export function fernetSerializer(keyring: FernetKeyring, fixedCookie: FixedCooki
       return token;
     },
     /**
-     * A record no configured key can open (tampered, or written under a key since retired)
-     * reads as no session: the caller is simply signed out.
+     * A record no configured key can open (tampered, written under a key since retired, or a
+     * sign-out's marker) reads as no session: the caller is simply signed out.
      */
     parse(token: string): SessionData | null {
       try {
         const record = JSON.parse(decrypt(token)) as SessionData;
-        if (typeof record?.cookie === "object" && record.cookie !== null) record.cookie = { ...fixedCookie, ...record.cookie };
+        if (typeof record !== "object" || record === null) return null;
+        if (typeof record.cookie === "object" && record.cookie !== null) record.cookie = { ...fixedCookie, ...record.cookie };
+        // Tells a conditional write what it must find stored (conditional-writes.ts).
+        Object.defineProperty(record, STORED_TOKEN, { value: token });
         return record;
       } catch (error) {
         if (error instanceof InvalidFernetTokenError || error instanceof SyntaxError) return null;

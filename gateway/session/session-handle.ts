@@ -5,7 +5,8 @@ import { ErrorCode, GatewayError } from "../errors.js";
 // The record's own fields, added to express-session's SessionData.
 import type {} from "./session-data.js";
 import { pendingOnlyMaxAgeMs } from "./session-lifetime.js";
-import type { SessionFields, SessionRecords, StoredRecord, StoredSession } from "./session-records.js";
+import { signedOutMeanwhile } from "./conditional-writes.js";
+import { ENDED, type SessionFields, type SessionRecords, type SessionState, type StoredRecord, type StoredSession } from "./session-records.js";
 
 /** What every handle of one session middleware shares: made once, at start-up. */
 export interface SessionHandleDeps {
@@ -26,10 +27,15 @@ const NO_RECORD: Readonly<Partial<SessionData>> = Object.freeze({});
 
 /**
  * The request's session as the auth service sees it. Reading costs one store read, done by the
- * session middleware; the operations that change the session (a sign-in, a sign-out, an OAuth
- * flow, a renewal) first hand the request to express-session, which reads the record afresh and
- * owns the cookie and the save from then on. Each change is settled before the service answers,
- * so that a store failure becomes SESSION_STORE_UNAVAILABLE instead of a half-made sign-in.
+ * session middleware; the operations that change the session (a sign-in, an OAuth flow) first
+ * hand the request to express-session, which reads the record afresh and owns the cookie and the
+ * save from then on. Each change is settled before the service answers, so that a store failure
+ * becomes SESSION_STORE_UNAVAILABLE instead of a half-made sign-in.
+ *
+ * A sign-out is final (docs/contract.md §6): every write is conditional on what this request
+ * read (conditional-writes.ts, session-records.ts), and a request that finds its session ended
+ * meanwhile, when it reads or when it writes, writes nothing, sends no session cookie and fails
+ * with UNAUTHENTICATED.
  */
 export class SessionHandle {
   readonly #req: Request;
@@ -42,6 +48,8 @@ export class SessionHandle {
   #stored: StoredSession | undefined;
   /** What was written after destroy(), until a save or regenerate asks for a session again. */
   #detached: Partial<SessionData> | undefined;
+  /** Whether the session this request came with was ended by a sign-out (or moved by a sign-in) meanwhile. */
+  #ended: boolean;
 
   /**
    * The request's own values come as arguments, not in an object made per request: an object
@@ -49,11 +57,12 @@ export class SessionHandle {
    * the old generation once traffic is staggered, and with it everything it points to (the
    * request, the response) then outlives young collections (docs/performance.md, fourth pass).
    */
-  constructor(req: Request, res: Response, id: string | undefined, stored: StoredSession | undefined, deps: SessionHandleDeps) {
+  constructor(req: Request, res: Response, id: string | undefined, state: SessionState, deps: SessionHandleDeps) {
     this.#req = req;
     this.#res = res;
     this.#id = id;
-    this.#stored = stored;
+    this.#ended = state === ENDED;
+    this.#stored = state === ENDED ? undefined : state;
     this.#deps = deps;
   }
 
@@ -154,16 +163,39 @@ export class SessionHandle {
     await this.#settle((done) => session.save(done));
   }
 
-  /** Deletes the record from the store and tells the browser to drop the cookie. */
+  /**
+   * Ends the session the request holds (and any session a racing sign-in moved it to), leaving
+   * a marker that refuses every later write under its id, and tells the browser to drop the
+   * cookie. Needs no read: a sign-out ends whatever the cookie names, record or marker.
+   */
   async destroy(): Promise<void> {
-    await this.#attach();
-    if (this.#req.session === undefined) return;
-    await this.#settle((done) => this.#req.session.destroy(done));
+    const session = this.#attached === undefined ? undefined : this.#req.session;
+    const id = session?.id ?? (this.#attached === undefined ? this.#id : undefined);
+    if (id === undefined) return;
+    if (session !== undefined) await this.#settle((done) => session.destroy(done));
+    else await this.#settle((done) => this.#deps.records.end(id).then(() => done(), done));
+    this.#stored = undefined;
     this.#res.clearCookie(this.#deps.clearCookie.name, this.#deps.clearCookie.options);
   }
 
-  #attach(): Promise<void> {
-    return (this.#attached ??= this.#deps.attach(this.#req, this.#res));
+  async #attach(): Promise<void> {
+    // A request whose session ended before it read it may not start another (the sign-out's
+    // marker is there for as long as such requests can run).
+    if (this.#ended) throw this.#lost();
+    this.#attached ??= this.#deps.attach(this.#req, this.#res).then(() => {
+      // express-session reads the record afresh: when the one this request read has gone since,
+      // it found a sign-out's marker and made a new session, which this request may not write.
+      if (this.#stored !== undefined && this.#req.sessionID !== this.#id) throw this.#lost();
+    });
+    await this.#attached;
+  }
+
+  /** Leaves the request with no session to save or send a cookie for, and the error it answers with. */
+  #lost(): GatewayError {
+    this.#ended = true;
+    this.#stored = undefined;
+    if (this.#attached !== undefined) delete (this.#req as { session?: unknown }).session;
+    return signedOutMeanwhile();
   }
 
   /** The request's session for writing, made anew (with anything written since destroy()) when it was destroyed. */
@@ -181,8 +213,11 @@ export class SessionHandle {
   #settle(operation: (done: (error?: unknown) => void) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       operation((error) => {
-        if (error) reject(new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: error }));
-        else resolve();
+        if (!error) resolve();
+        else if (!(error instanceof GatewayError)) reject(new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: error }));
+        // A conditional write that found the session ended: this request lost a race with a sign-out.
+        else if (error.code === ErrorCode.UNAUTHENTICATED) reject(this.#lost());
+        else reject(error);
       });
     });
   }

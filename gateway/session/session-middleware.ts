@@ -5,7 +5,7 @@ import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { fixedCookieAttributes, sessionIdReader } from "./session-cookie.js";
 import { SessionHandle, type SessionHandleDeps } from "./session-handle.js";
-import type { StoredSession } from "./session-records.js";
+import type { SessionState } from "./session-records.js";
 import { lifetimePolicy, onRead } from "./session-lifetime.js";
 import type { SessionStorage } from "./session-store.js";
 
@@ -73,8 +73,8 @@ export function sessionMiddleware(config: Config, storage: SessionStorage, now: 
   // only a request that changes the session, through the handle's attach().
   return (req, res, next) => {
     const id = sessionIdOf(req.headers.cookie);
-    const proceed = (stored: StoredSession | undefined) => {
-      const handle = (req.sessionHandle = new SessionHandle(req, res, id, stored, handleDeps));
+    const proceed = (state: SessionState) => {
+      const handle = (req.sessionHandle = new SessionHandle(req, res, id, state, handleDeps));
       if (handle.storedId === undefined) return next();
       applyLifetime(handle).then(() => next(), next);
     };

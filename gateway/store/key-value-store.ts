@@ -14,6 +14,17 @@ export interface KeyValueStore {
    * @returns whether the write happened
    */
   replaceIf(key: string, expected: string, value: string, ttlMs: number | "keep"): Promise<boolean>;
+  /**
+   * Stores a value only where the key holds none (a new session id, never one a sign-out marked).
+   * @returns whether the write happened
+   */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Stores a value whatever the key held, in one step with reading what it held (a sign-out
+   * learns where a sign-in it raced moved the session to).
+   * @returns the value replaced, or null when there was none
+   */
+  swap(key: string, value: string, ttlMs: number): Promise<string | null>;
   delete(key: string): Promise<void>;
   /** Reads and deletes in one step: of two callers racing for a key, one gets the value. */
   take(key: string): Promise<string | null>;

@@ -54,6 +54,18 @@ export class MemoryStore implements KeyValueStore {
     return true;
   }
 
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.#live(key) !== undefined) return false;
+    this.#write(key, value, this.#now() + ttlMs);
+    return true;
+  }
+
+  async swap(key: string, value: string, ttlMs: number): Promise<string | null> {
+    const previous = this.#live(key)?.value ?? null;
+    this.#write(key, value, this.#now() + ttlMs);
+    return previous;
+  }
+
   async delete(key: string): Promise<void> {
     this.#entries.delete(key);
   }

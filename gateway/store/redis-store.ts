@@ -79,6 +79,14 @@ export class RedisStore implements KeyValueStore {
     return (await storeCommand(() => this.#redis.eval(REPLACE_IF_UNCHANGED, 1, key, expected, value, ttl))) === 1;
   }
 
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return (await storeCommand(() => this.#redis.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)), "NX"))) === "OK";
+  }
+
+  swap(key: string, value: string, ttlMs: number): Promise<string | null> {
+    return storeCommand(() => this.#redis.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)), "GET"));
+  }
+
   async delete(key: string): Promise<void> {
     await storeCommand(() => this.#redis.del(key));
   }

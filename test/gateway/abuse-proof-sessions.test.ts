@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import { FernetKeyring } from "../../gateway/crypto/fernet.js";
 import { KEY_PREFIX, SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { HttpClient, type HttpResponse } from "../support/http-client.js";
+import { sessionRecordKeys } from "../support/session-keys.js";
 import { startGateway, startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
 
 const REST = "/api/v1/openrouter/auth";
@@ -30,7 +31,7 @@ beforeEach(async () => {
 
 const keyring = FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY);
 const allKeys = async () => (await stack.redis.command("--scan", "--pattern", `${KEY_PREFIX}*`)).split("\n").filter((key) => key !== "");
-const sessionKeys = async () => (await allKeys()).filter((key) => key.startsWith(SESSION_KEY_PREFIX));
+const sessionKeys = () => sessionRecordKeys(stack.redis);
 const errorCode = (response: HttpResponse) => (response.body as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code;
 /** The session id inside a signed cookie value `s:<id>.<signature>`. */
 const sessionIdOf = (cookie: string) => decodeURIComponent(cookie).replace(/^s:/, "").replace(/\.[^.]*$/, "");
@@ -110,7 +111,7 @@ describe("starting OAuth sign-ins without an account", () => {
     assert.equal((await sessionKeys()).length, 1);
     stack.gateway.clock.advance(FLOW_LIFETIME_SECONDS * 1000 + 1_000);
     assert.equal((await browser.graphql(STATUS)).body.data.status.authenticated, false);
-    assert.deepEqual(await sessionKeys(), [], "the record is deleted, not kept for its TTL");
+    assert.deepEqual(await sessionKeys(), [], "the record is gone, not kept for its TTL");
   });
 
   it("drops expired flows from the session record", async () => {
@@ -184,9 +185,10 @@ describe("an OAuth sign-in", () => {
     assert.equal(completed.body.data?.completeOAuth.authenticated, true);
     const after = await commandCalls();
     const calls = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
-    // One SET, the new record's: a rewrite (a script's SET) would count here too. The two attempt
-    // counters (per address and per session) only count.
-    assert.equal(calls("set"), 1);
+    // Two SETs: the new record's, and the marker that moves the pending session to it (a
+    // script's SET). A rewrite of the record would count here too. The two attempt counters
+    // (per address and per session) only count.
+    assert.equal(calls("set"), 2);
     assert.equal(calls("incr"), 2);
 
     const signedIn = sessionIdOf(browser.cookies.get(COOKIE)!);

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import { FernetKeyring } from "../../gateway/crypto/fernet.js";
 import { SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { HttpClient } from "../support/http-client.js";
+import { sessionRecordKeys } from "../support/session-keys.js";
 import { startGateway, startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
 
 const STATUS = "{ status { authenticated method user { label } } }";
@@ -30,7 +31,7 @@ async function signedInClient(url = stack.gatewayUrl): Promise<HttpClient> {
 /** The session id inside a signed cookie value `s:<id>.<signature>`. */
 const sessionIdOf = (cookie: string) => decodeURIComponent(cookie).replace(/^s:/, "").replace(/\.[^.]*$/, "");
 
-const sessionKeys = async () => (await stack.redis.command("--scan", "--pattern", `${SESSION_KEY_PREFIX}*`)).split("\n").filter((key) => key !== "");
+const sessionKeys = () => sessionRecordKeys(stack.redis);
 
 /** Calls per Redis command so far (INFO commandstats), by lower-case name. */
 async function commandCalls(): Promise<Map<string, number>> {
