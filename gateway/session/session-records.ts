@@ -26,7 +26,7 @@ export const ENDED = "ended";
  * How long the marker of an ended session refuses writes under its id: longer than any request
  * that writes a session can run. Such a request waits on OpenRouter at most three times in a row
  * (an OAuth exchange, then the key's details and credits side by side), each bounded by
- * UPSTREAM_TIMEOUT_MS (at most 60 s, config.ts), and on Redis, whose commands fail fast.
+ * UPSTREAM_TIMEOUT_MS (at most 120 s, config.ts): six minutes at worst. Redis commands fail fast.
  */
 export const ENDED_MARKER_MS = 10 * 60_000;
 
