@@ -59,6 +59,9 @@ export class OAuthService {
   async initiate(session: SessionHandle, caller: Caller, options: { returnTo: string | null; origin: string | undefined; limit?: unknown }): Promise<OAuthInitiation> {
     const returnTo = options.returnTo === null ? null : assertReturnTo(options.returnTo, this.#config.allowedOrigins);
     const limit = assertKeyLimit(options.limit, this.#config.oauthKey.limit);
+    // A flow started over plain HTTP with a Secure cookie could never complete (the browser drops
+    // the cookie that holds its verifier): refused before anything is counted or stored.
+    this.#auth.assertCookieReachable(caller);
     // Each start stores a session and a state: a client without an account must not be able to
     // fill the store by starting flows.
     await this.#starts.hit(caller);
