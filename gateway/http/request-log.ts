@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
-import type { Logger } from "../logging/logger.js";
+import { accessLogOf, type Logger } from "../logging/logger.js";
 import { redactPath, redactText } from "../logging/redact.js";
 import type { RequestsInFlight } from "./requests-in-flight.js";
 
@@ -53,7 +53,7 @@ export function requestLog(logger: Logger, inFlight?: RequestsInFlight): Request
   // Every field of this line is built right here, or by a handler from values of its own (an
   // AccessLogNote), none of which can hold a secret or (the path) which are redacted as text, so
   // it skips the logger's redaction pass, which would cost more than the rest of the line.
-  const accessLog = logger.child({}, { redact: { paths: [] } });
+  const accessLog = accessLogOf(logger);
   const write = (line: object) => accessLog.info(line, "request");
   return (req, res, next) => {
     // Already logged: a gateway path the router did not answer, reaching the app's own log.
