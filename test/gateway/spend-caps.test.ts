@@ -69,6 +69,15 @@ describe("spend caps at sign-in", () => {
       assert.equal(params.get("key_label"), "Acme chat");
     });
 
+    it("asks for the cap when a sign-in passes limit: null, in GraphQL and in REST", async () => {
+      const graphql = await new HttpClient(stack.gatewayUrl).graphql("mutation { initiateOAuth(limit: null) { authUrl } }");
+      assert.equal(new URL(graphql.body.data.initiateOAuth.authUrl).searchParams.get("limit"), "5");
+      assert.equal((await authorizeParams(new HttpClient(stack.gatewayUrl), null as unknown as number)).get("limit"), "5", "a null variable too");
+      const rest = await new HttpClient(stack.gatewayUrl).post<{ auth_url: string }>(`${REST}/oauth/initiate`, { limit: null });
+      assert.equal(rest.status, 200);
+      assert.equal(new URL(rest.body.auth_url).searchParams.get("limit"), "5");
+    });
+
     it("lets a sign-in ask for less than the cap, in GraphQL and in REST", async () => {
       assert.equal((await authorizeParams(new HttpClient(stack.gatewayUrl), 2.5)).get("limit"), "2.5");
       const rest = await new HttpClient(stack.gatewayUrl).post<{ auth_url: string }>(`${REST}/oauth/initiate`, { limit: 1 });
