@@ -250,6 +250,27 @@ describe("the session record in Redis", () => {
     assert.equal((await browser.graphql(STATUS)).setCookies.length, 0, "renewed once, not on every request");
   });
 
+  for (const [name, env, cookieName] of [
+    ["behind a TLS proxy", { TRUST_PROXY: "loopback" }, COOKIE],
+    ["with COOKIE_SECURE=true behind a TLS proxy", { TRUST_PROXY: "loopback", COOKIE_SECURE: "true" }, `__Host-${COOKIE}`],
+  ] as const) {
+    it(`re-sends the cookie at renewal with Secure, like the sign-in cookie, ${name}`, async () => {
+      const gateway = await startGateway({ ...stack.env, ...env }, { clock: stack.gateway.clock });
+      try {
+        const browser = new HttpClient(gateway.url, { headers: { "x-forwarded-proto": "https" } });
+        const signIn = await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+        assert.match(signIn.setCookies.find((line) => line.startsWith(`${cookieName}=`)) ?? "", /; Secure/, "the sign-in cookie is Secure");
+        stack.gateway.clock.advance(361_000);
+        const renewed = await browser.graphql(STATUS);
+        const cookie = renewed.setCookies.find((line) => line.startsWith(`${cookieName}=`));
+        assert.ok(cookie, `the cookie is re-sent at renewal (got ${renewed.setCookies.join(" | ")})`);
+        for (const attribute of [/; Secure/, /; HttpOnly/, /; Path=\//, /; SameSite=Lax/]) assert.match(cookie, attribute);
+      } finally {
+        await gateway.close();
+      }
+    });
+  }
+
   it("is read with one GET, and nothing written, when a signed-in user's status is asked", async () => {
     const browser = await signedInClient();
     const before = await commandCalls();
