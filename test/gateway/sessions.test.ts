@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { FernetKeyring } from "../../gateway/crypto/fernet.js";
+import { sign } from "cookie-signature";
 import { SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { HttpClient } from "../support/http-client.js";
 import { startGateway, startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
@@ -8,6 +9,7 @@ import { startGateway, startTestStack, TEST_SECRETS, type TestStack } from "../s
 const STATUS = "{ status { authenticated method user { label } } }";
 const VALIDATE = "mutation($apiKey: String!) { validateKey(apiKey: $apiKey) { valid } }";
 const COOKIE = "openrouter-auth.sid";
+const keyring = FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY);
 
 let stack: TestStack;
 before(async () => {
@@ -171,6 +173,41 @@ describe("the session cookie", () => {
     assert.notEqual(sessionIdOf(after), sessionIdOf(before), "sign-in moved to a new session id");
     assert.equal(await isAuthenticated(browser), true);
     assert.equal(await isAuthenticated(planted), false, "whoever knew the earlier id is not signed in");
+  });
+
+  describe("a signed cookie naming no usable record (one planted by someone who kept an old cookie)", () => {
+    /** A browser holding a validly signed cookie for `id`, and in Redis, when given, this record for it. */
+    async function planted(id: string, record?: object): Promise<HttpClient> {
+      if (record !== undefined) await stack.redis.command("SET", `${SESSION_KEY_PREFIX}${id}`, keyring.encrypt(JSON.stringify(record)), "EX", "3600");
+      const browser = new HttpClient(stack.gatewayUrl);
+      browser.cookies.set(COOKIE, encodeURIComponent(`s:${sign(id, TEST_SECRETS.SESSION_SECRET)}`));
+      return browser;
+    }
+    const emptyRecord = () => ({ cookie: { originalMaxAge: 3_600_000, expires: new Date(stack.gateway.clock.now() + 3_600_000).toISOString() } });
+
+    const signIn = (browser: HttpClient) => browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+    const startOAuth = (browser: HttpClient) => browser.graphql("mutation { initiateOAuth { state } }");
+
+    /** Plants a cookie (and record), has the browser do `action`, and checks the session it now holds is not the planted one. */
+    async function assertFreshId(action: (browser: HttpClient) => Promise<{ body: { errors?: unknown } }>, record?: object): Promise<void> {
+      const known = `planted-${Math.random().toString(36).slice(2)}`;
+      const browser = await planted(known, record);
+      const answer = await action(browser);
+      assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+      const id = sessionIdOf(browser.cookies.get(COOKIE)!);
+      assert.notEqual(id, known, "whoever planted the cookie does not know the new session's id");
+      assert.ok((await sessionKeys()).includes(`${SESSION_KEY_PREFIX}${id}`), "the new session is stored under its own id");
+      assert.equal(await isAuthenticated(await planted(known)), false, "the planted id holds no sign-in");
+    }
+
+    it("gets a fresh session id at sign-in and at the start of an OAuth sign-in when its record is missing (it expired, or was signed out)", async () => {
+      await assertFreshId(signIn);
+      await assertFreshId(startOAuth);
+    });
+
+    it("gets a fresh session id at sign-in when its record holds neither a key nor a pending sign-in", async () => {
+      await assertFreshId(signIn, emptyRecord());
+    });
   });
 
   it("comes with answers that no cache may keep", async () => {
