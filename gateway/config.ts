@@ -1,6 +1,7 @@
 import { FernetKeyring, InvalidFernetKeyError } from "./crypto/fernet.js";
 import { randomBytes } from "node:crypto";
 import { isIP, isIPv4 } from "node:net";
+import { MAX_TRUSTED_PUBLIC, netmaskPrefix, trustedPublicAddresses } from "./trusted-ranges.js";
 
 /**
  * Configuration (docs/contract.md §7), read from the environment and checked once, at start-up. A bad value
@@ -288,17 +289,27 @@ function trustProxy(value: string | undefined): number | readonly string[] {
       throw new ConfigError("TRUST_PROXY", `must be ${insteadOfTrue} (got "${entry}")`);
     }
   }
+  // Ranges that trust a large part of the internet are `true` in disguise (`0.0.0.0/0`, or its
+  // two halves): measured by the public addresses they cover, however the list splits them.
+  const trusted = trustedPublicAddresses(entries);
+  for (const family of ["ipv4", "ipv6"] as const) {
+    if (trusted[family] > MAX_TRUSTED_PUBLIC[family]) {
+      const count = family === "ipv4" ? `${trusted.ipv4.toLocaleString("en-US")} public IPv4 addresses, more than a /8` : `about 2^${trusted.ipv6.toString(2).length - 1} public IPv6 addresses, more than a /16`;
+      throw new ConfigError("TRUST_PROXY", `trusts ${count}: anyone there could choose their own client address through X-Forwarded-For. Set ${insteadOfTrue}`);
+    }
+  }
   return Object.freeze(entries);
 }
 
-/** An IP address, optionally with a prefix length (`/24`) or, for IPv4, a netmask (`/255.255.255.0`). */
+/** An IP address, optionally with a prefix length (`/24`) or, for IPv4, a contiguous netmask (`/255.255.255.0`). */
 function isAddressOrSubnet(entry: string): boolean {
   const [address = "", range, ...rest] = entry.split("/");
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return false;
   if (range === undefined) return true;
   if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
-  return family === 4 && isIPv4(range);
+  // A netmask with holes (255.0.255.0) is no range at all: Express would throw on it at start-up.
+  return family === 4 && isIPv4(range) && netmaskPrefix(range) !== undefined;
 }
 
 /** A value sent as an HTTP header: printable, one line, at most 200 characters. */

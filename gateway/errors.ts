@@ -20,6 +20,11 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   /** A request body that is not JSON, or in an encoding the gateway does not read. */
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  /**
+   * An OAuth sign-in whose issued key may spend more than OPENROUTER_KEY_LIMIT (no limit, or a
+   * higher one): the user changed the `/auth` URL's `limit`. The key is not kept.
+   */
+  KEY_LIMIT_TOO_HIGH: "KEY_LIMIT_TOO_HIGH",
   /** A sign-in over plain HTTP where the session cookie is Secure: the browser would never get it. */
   INSECURE_TRANSPORT: "INSECURE_TRANSPORT",
   /** An unsafe request from a browser on an origin that is not allowed. */
@@ -52,6 +57,10 @@ const VOCABULARY: Readonly<Record<ErrorCode, { readonly status: number; readonly
   RATE_LIMITED: { status: 429, message: "Too many attempts. Wait a moment and try again." },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Send the request body as application/json." },
+  KEY_LIMIT_TOO_HIGH: {
+    status: 403,
+    message: "OpenRouter issued a key that can spend more than this site allows (its spending limit was changed on OpenRouter's page), so it was not kept. Sign in again without changing the limit.",
+  },
   INSECURE_TRANSPORT: {
     status: 403,
     message: "Signing in needs HTTPS: the session cookie is Secure, so a browser drops it over plain HTTP. Serve the gateway over HTTPS, or behind a TLS proxy set TRUST_PROXY so it sees the https the proxy forwards.",

@@ -14,6 +14,8 @@
  * - `UNAUTHENTICATED`: the operation needs a session and there is none;
  * - `OAUTH_STATE_INVALID`: the sign-in is unknown, expired, already used, or another session's;
  * - `OAUTH_EXCHANGE_FAILED`: OpenRouter refused the sign-in's code;
+ * - `KEY_LIMIT_TOO_HIGH`: the key OpenRouter issued can spend more than the site allows (its
+ *   spending limit was changed on OpenRouter's page), so the gateway did not keep it;
  * - `UPSTREAM_UNAVAILABLE`: OpenRouter timed out, could not be reached, or failed;
  * - `SESSION_STORE_UNAVAILABLE`: the gateway's session store could not be reached;
  * - `SHUTTING_DOWN`: the gateway is stopping (a restart or a deployment); another instance, or the
@@ -27,6 +29,7 @@ export type GatewayErrorCode =
   | "UNAUTHENTICATED"
   | "OAUTH_STATE_INVALID"
   | "OAUTH_EXCHANGE_FAILED"
+  | "KEY_LIMIT_TOO_HIGH"
   | "UPSTREAM_UNAVAILABLE"
   | "SESSION_STORE_UNAVAILABLE"
   | "SHUTTING_DOWN"

@@ -9,6 +9,7 @@ const errorWords = {
   UNAUTHENTICATED: "You're not connected. Please connect again.",
   OAUTH_STATE_INVALID: "This sign-in has expired or was already used. Please start again.",
   OAUTH_EXCHANGE_FAILED: "OpenRouter couldn't complete the sign-in. Please try again.",
+  KEY_LIMIT_TOO_HIGH: "The key's spending limit was changed on OpenRouter, so this site didn't keep it. Sign in again without changing the limit.",
   OAUTH_TIMEOUT: "The sign-in took too long. Please start again.",
   UPSTREAM_UNAVAILABLE: "OpenRouter can't be reached right now. Try again in a moment.",
   SESSION_STORE_UNAVAILABLE: "The sign-in service is temporarily unavailable. Try again in a moment.",

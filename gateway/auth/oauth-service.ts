@@ -59,6 +59,9 @@ export class OAuthService {
   async initiate(session: SessionHandle, caller: Caller, options: { returnTo: string | null; origin: string | undefined; limit?: unknown }): Promise<OAuthInitiation> {
     const returnTo = options.returnTo === null ? null : assertReturnTo(options.returnTo, this.#config.allowedOrigins);
     const limit = assertKeyLimit(options.limit, this.#config.oauthKey.limit);
+    // A flow started over plain HTTP with a Secure cookie could never complete (the browser drops
+    // the cookie that holds its verifier): refused before anything is counted or stored.
+    this.#auth.assertCookieReachable(caller);
     // Each start stores a session and a state: a client without an account must not be able to
     // fill the store by starting flows.
     await this.#starts.hit(caller);
@@ -104,6 +107,7 @@ export class OAuthService {
       if (record === null || flow.expiresAt <= this.#now()) throw new GatewayError(ErrorCode.OAUTH_STATE_INVALID);
       const { key, userId } = await this.#openrouter.exchangeCode(code, flow.codeVerifier);
       signedIn = { key, userId, user: await this.#auth.readUser(key, userId) };
+      this.#assertWithinCap(signedIn.user.limit);
     } catch (error) {
       // The flow is over: drop it (and any expired ones) from the record, or the record itself
       // when nothing else is left in it.
@@ -117,6 +121,21 @@ export class OAuthService {
     // deleted): one write.
     await this.#auth.signIn(session, { method: "OAUTH", apiKey: signedIn.key, user: signedIn.user });
     return { status: this.#auth.status(session), returnTo: flow.returnTo };
+  }
+
+  /**
+   * The issued key's limit, as OpenRouter reports it, against the site's cap (docs/contract.md
+   * §11). The `/auth` URL is in the user's hands: one who removes or raises its `limit` gets a key
+   * the site never agreed to, and the cap would be a wish rather than a rule.
+   */
+  #assertWithinCap(limit: number | null): void {
+    const cap = this.#config.oauthKey.limit;
+    if (cap === undefined || (limit !== null && limit <= cap)) return;
+    const issued = limit === null ? "no limit" : `a limit of ${limit}`;
+    throw new GatewayError(
+      ErrorCode.KEY_LIMIT_TOO_HIGH,
+      `This site allows keys that can spend at most ${cap} credits, but the key OpenRouter issued has ${issued}: the limit was changed on OpenRouter's page, so the key was not kept. Sign in again without changing the limit (the unused key stays valid on OpenRouter until you delete it there).`,
+    );
   }
 
   /** Whether this session started the flow with that state (the popup shares the element's cookies). */

@@ -34,8 +34,9 @@ const WRITE_AT_BYTES = 4096;
 const FLUSH_EVERY_MS = 250;
 
 /**
- * @param destination where lines go; by default stdout, written asynchronously and in batches of
- *   WRITE_AT_BYTES, at least every FLUSH_EVERY_MS; pino flushes what is left when the process exits.
+ * @param destination where lines go; by default stdout, where the access log's lines (see
+ *   `accessLogOf`) are written asynchronously and in batches of WRITE_AT_BYTES, at least every
+ *   FLUSH_EVERY_MS (pino flushes what is left when the process exits), and every other line at once.
  */
 export function createLogger(level: string, destination: DestinationStream = standardOutput()): Logger {
   return pino(
@@ -49,6 +50,50 @@ export function createLogger(level: string, destination: DestinationStream = sta
   );
 }
 
+/** pino sets `lastLogger` and the like on a destination carrying this symbol, before each write. */
+const WANTS_METADATA: unique symbol = Symbol.for("pino.metadata") as never;
+
+/** The loggers whose lines may wait in a batch: the access log's, made by `accessLogOf`. */
+const batchedLoggers = new WeakSet<Logger>();
+
+/**
+ * The logger for the access log, a line per request: its lines skip the redaction pass (they are
+ * built from fields that hold no secret, the path redacted as text) and, on stdout, are batched.
+ */
+export function accessLogOf(logger: Logger): Logger {
+  const accessLog = logger.child({}, { redact: { paths: [] } });
+  batchedLoggers.add(accessLog);
+  return accessLog;
+}
+
+/**
+ * stdout, split by what a line is worth when the process dies right after it: a start-up line, a
+ * configuration warning or an error that explains a crash is written before `write` returns; the
+ * access log, by far the most lines, is batched. pino tells which logger wrote each line
+ * (`lastLogger`, set on streams that ask for metadata, as pino's own multistream does).
+ */
+class StandardOutput implements DestinationStream {
+  readonly [WANTS_METADATA] = true;
+  lastLogger: Logger | undefined = undefined;
+  readonly #batched = pino.destination({ dest: 1, sync: false, minLength: WRITE_AT_BYTES, periodicFlush: FLUSH_EVERY_MS });
+  readonly #atOnce = pino.destination({ dest: 1, sync: true });
+
+  write(line: string): void {
+    if (this.lastLogger !== undefined && batchedLoggers.has(this.lastLogger)) this.#batched.write(line);
+    else this.#atOnce.write(line);
+  }
+
+  /** `logger.flush()`: the batch written out. */
+  flush(callback: (error?: Error) => void): void {
+    this.#batched.flush(callback);
+  }
+
+  /** What pino calls after a `fatal` line, so that the access lines before it are not lost either. */
+  flushSync(): void {
+    this.#batched.flushSync();
+  }
+}
+
 function standardOutput(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: WRITE_AT_BYTES, periodicFlush: FLUSH_EVERY_MS });
+  return new StandardOutput();
 }

@@ -222,6 +222,26 @@ describe("a production gateway reached over plain HTTP", () => {
     }
   });
 
+  it("refuses to start an OAuth sign-in with INSECURE_TRANSPORT, on GraphQL and REST, and stores nothing", async () => {
+    const gateway = await startGateway({ ...stack.env, ...PRODUCTION });
+    try {
+      const browser = new HttpClient(gateway.url);
+      const graphql = await browser.graphql(INITIATE);
+      assert.equal(errorCode(graphql), "INSECURE_TRANSPORT");
+      assert.equal(graphql.body.data, null, "no authUrl that could never complete");
+
+      const rest = await browser.post<{ code: string; auth_url?: string }>(`${REST}/oauth/initiate`, {});
+      assert.equal(rest.status, 403);
+      assert.equal(rest.body.code, "INSECURE_TRANSPORT");
+      assert.equal(rest.body.auth_url, undefined);
+
+      for (const response of [graphql, rest]) assert.equal(response.setCookies.length, 0);
+      assert.equal(await stack.redis.command("DBSIZE"), "0", "no pending flow, state record or start counter is written");
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it("warns once at start-up when cookies are Secure and no proxy is trusted to say https", async () => {
     const warned = (logs: string[]) => logs.filter((line) => line.includes('"event":"config.insecure_transport"'));
     const plain = await startGateway({ ...stack.env, ...PRODUCTION });

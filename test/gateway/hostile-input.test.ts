@@ -130,6 +130,32 @@ describe("hostile input", () => {
     assert.equal(response.body.code, "PAYLOAD_TOO_LARGE");
   });
 
+  for (const path of POST_PATHS) {
+    it(`answers 415 for a POST to ${path} that is not JSON, sent in chunks (no Content-Length) as when sized, and runs nothing`, async () => {
+      const browser = new HttpClient(stack.gatewayUrl);
+      await browser.graphql("mutation($k: String!) { validateKey(apiKey: $k) { valid } }", { k: stack.stub.testKeys.valid });
+      const body = path === "/graphql" ? JSON.stringify({ query: "mutation { logout { authenticated } }" }) : "{}";
+      for (const chunked of [false, true]) {
+        const sent = chunked
+          ? new ReadableStream<Uint8Array>({
+              start(controller) {
+                controller.enqueue(new TextEncoder().encode(body));
+                controller.close();
+              },
+            })
+          : body;
+        stack.stub.clearRequests();
+        const response = await fetch(stack.gatewayUrl + path, { method: "POST", headers: { "content-type": "text/plain", cookie: browser.cookieHeader() }, body: sent, ...(chunked ? { duplex: "half" } : {}) } as RequestInit);
+        const text = await response.text();
+        assert.equal(response.status, 415, `${chunked ? "chunked" : "sized"}: ${text}`);
+        assert.equal(codedError(JSON.parse(text)).code, "UNSUPPORTED_MEDIA_TYPE");
+        assert.equal(response.headers.getSetCookie().length, 0, "no session started or ended");
+        assert.equal(stack.stub.requests.length, 0, "OpenRouter was never asked");
+      }
+      assert.equal((await browser.graphql("{ status { authenticated } }")).body.data.status.authenticated, true, "the session was not signed out");
+    });
+  }
+
   it("answers 415 with a code for a REST POST that is not JSON", async () => {
     const response = await new HttpClient(stack.gatewayUrl).post<{ code: string }>(`${REST}/validate-key`, undefined, { rawBody: "api_key=sk-or-v1-abc", contentType: "application/x-www-form-urlencoded" });
     assert.equal(response.status, 415);

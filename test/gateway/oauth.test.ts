@@ -238,6 +238,20 @@ describe("OAuth failures", () => {
     assert.equal(response.body.errors?.[0]?.extensions?.code, "OAUTH_STATE_INVALID");
   });
 
+  it("ends a flow after ten minutes by the gateway's own clock, even while its session and state record live on", async () => {
+    const browser = hostPage();
+    const first = await initiate(browser);
+    // A second flow, nine minutes 59 later, keeps the session (and the first flow in it) alive;
+    // Redis, on its own clock, still holds the first state record too.
+    stack.gateway.clock.advance(599_000);
+    await initiate(browser);
+    stack.gateway.clock.advance(2_000);
+    const { code } = consent(first.authUrl);
+    const response = await browser.graphql(COMPLETE, { code, state: first.state });
+    assert.equal(response.body.errors?.[0]?.extensions?.code, "OAUTH_STATE_INVALID");
+    assert.equal((await browser.graphql(STATUS)).body.data.status.authenticated, false);
+  });
+
   it("answers OAUTH_EXCHANGE_FAILED for a code OpenRouter refuses, and the state is spent", async () => {
     const browser = hostPage();
     const flow = await initiate(browser);

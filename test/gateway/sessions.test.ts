@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { FernetKeyring } from "../../gateway/crypto/fernet.js";
+import { sign } from "cookie-signature";
 import { SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { HttpClient } from "../support/http-client.js";
 import { sessionRecordKeys } from "../support/session-keys.js";
@@ -9,6 +10,7 @@ import { startGateway, startTestStack, TEST_SECRETS, type TestStack } from "../s
 const STATUS = "{ status { authenticated method user { label } } }";
 const VALIDATE = "mutation($apiKey: String!) { validateKey(apiKey: $apiKey) { valid } }";
 const COOKIE = "openrouter-auth.sid";
+const keyring = FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY);
 
 let stack: TestStack;
 before(async () => {
@@ -78,9 +80,7 @@ describe("the session cookie", () => {
       const keep = async (response: Promise<{ setCookies: string[] }>) => sent.push(...(await response).setCookies);
       await keep(browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid }));
       await keep(browser.post("/api/v1/openrouter/auth/validate-key", { api_key: stack.stub.testKeys.valid }));
-      const flow = (await browser.graphql("mutation { initiateOAuth { authUrl } }")).body.data.initiateOAuth as { authUrl: string };
-      const callback = new URL(stack.stub.approve(flow.authUrl));
-      await keep(browser.get(callback.pathname + callback.search));
+      await keep(browser.graphql("mutation { initiateOAuth { authUrl } }"));
       await keep(browser.post("/api/v1/openrouter/auth/oauth/initiate", {}));
       await keep(browser.graphql(STATUS));
       await keep(browser.graphql("mutation { logout { authenticated } }"));
@@ -174,6 +174,41 @@ describe("the session cookie", () => {
     assert.equal(await isAuthenticated(planted), false, "whoever knew the earlier id is not signed in");
   });
 
+  describe("a signed cookie naming no usable record (one planted by someone who kept an old cookie)", () => {
+    /** A browser holding a validly signed cookie for `id`, and in Redis, when given, this record for it. */
+    async function planted(id: string, record?: object): Promise<HttpClient> {
+      if (record !== undefined) await stack.redis.command("SET", `${SESSION_KEY_PREFIX}${id}`, keyring.encrypt(JSON.stringify(record)), "EX", "3600");
+      const browser = new HttpClient(stack.gatewayUrl);
+      browser.cookies.set(COOKIE, encodeURIComponent(`s:${sign(id, TEST_SECRETS.SESSION_SECRET)}`));
+      return browser;
+    }
+    const emptyRecord = () => ({ cookie: { originalMaxAge: 3_600_000, expires: new Date(stack.gateway.clock.now() + 3_600_000).toISOString() } });
+
+    const signIn = (browser: HttpClient) => browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+    const startOAuth = (browser: HttpClient) => browser.graphql("mutation { initiateOAuth { state } }");
+
+    /** Plants a cookie (and record), has the browser do `action`, and checks the session it now holds is not the planted one. */
+    async function assertFreshId(action: (browser: HttpClient) => Promise<{ body: { errors?: unknown } }>, record?: object): Promise<void> {
+      const known = `planted-${Math.random().toString(36).slice(2)}`;
+      const browser = await planted(known, record);
+      const answer = await action(browser);
+      assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+      const id = sessionIdOf(browser.cookies.get(COOKIE)!);
+      assert.notEqual(id, known, "whoever planted the cookie does not know the new session's id");
+      assert.ok((await sessionKeys()).includes(`${SESSION_KEY_PREFIX}${id}`), "the new session is stored under its own id");
+      assert.equal(await isAuthenticated(await planted(known)), false, "the planted id holds no sign-in");
+    }
+
+    it("gets a fresh session id at sign-in and at the start of an OAuth sign-in when its record is missing (it expired, or was signed out)", async () => {
+      await assertFreshId(signIn);
+      await assertFreshId(startOAuth);
+    });
+
+    it("gets a fresh session id at sign-in when its record holds neither a key nor a pending sign-in", async () => {
+      await assertFreshId(signIn, emptyRecord());
+    });
+  });
+
   it("comes with answers that no cache may keep", async () => {
     const browser = await signedInClient();
     const graphql = await browser.graphql(STATUS);
@@ -250,6 +285,27 @@ describe("the session record in Redis", () => {
     assert.ok(Math.abs(cookieExpiresIn - ttl) < 5, `cookie (${cookieExpiresIn} s) and record (${ttl} s) expire together`);
     assert.equal((await browser.graphql(STATUS)).setCookies.length, 0, "renewed once, not on every request");
   });
+
+  for (const [name, env, cookieName] of [
+    ["behind a TLS proxy", { TRUST_PROXY: "loopback" }, COOKIE],
+    ["with COOKIE_SECURE=true behind a TLS proxy", { TRUST_PROXY: "loopback", COOKIE_SECURE: "true" }, `__Host-${COOKIE}`],
+  ] as const) {
+    it(`re-sends the cookie at renewal with Secure, like the sign-in cookie, ${name}`, async () => {
+      const gateway = await startGateway({ ...stack.env, ...env }, { clock: stack.gateway.clock });
+      try {
+        const browser = new HttpClient(gateway.url, { headers: { "x-forwarded-proto": "https" } });
+        const signIn = await browser.graphql(VALIDATE, { apiKey: stack.stub.testKeys.valid });
+        assert.match(signIn.setCookies.find((line) => line.startsWith(`${cookieName}=`)) ?? "", /; Secure/, "the sign-in cookie is Secure");
+        stack.gateway.clock.advance(361_000);
+        const renewed = await browser.graphql(STATUS);
+        const cookie = renewed.setCookies.find((line) => line.startsWith(`${cookieName}=`));
+        assert.ok(cookie, `the cookie is re-sent at renewal (got ${renewed.setCookies.join(" | ")})`);
+        for (const attribute of [/; Secure/, /; HttpOnly/, /; Path=\//, /; SameSite=Lax/]) assert.match(cookie, attribute);
+      } finally {
+        await gateway.close();
+      }
+    });
+  }
 
   it("is read with one GET, and nothing written, when a signed-in user's status is asked", async () => {
     const browser = await signedInClient();

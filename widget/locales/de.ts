@@ -40,6 +40,7 @@ const strings: OpenRouterAuthStrings = {
   UNAUTHENTICATED: "Sie sind nicht verbunden. Bitte verbinden Sie sich erneut.",
   OAUTH_STATE_INVALID: "Diese Anmeldung ist abgelaufen oder wurde bereits verwendet. Bitte beginnen Sie von vorn.",
   OAUTH_EXCHANGE_FAILED: "OpenRouter konnte die Anmeldung nicht abschließen. Bitte versuchen Sie es erneut.",
+  KEY_LIMIT_TOO_HIGH: "Das Ausgabenlimit des Schlüssels wurde bei OpenRouter geändert, daher hat diese Website ihn nicht übernommen. Melden Sie sich erneut an, ohne das Limit zu ändern.",
   OAUTH_TIMEOUT: "Die Anmeldung hat zu lange gedauert. Bitte beginnen Sie von vorn.",
   UPSTREAM_UNAVAILABLE: "OpenRouter ist gerade nicht erreichbar. Versuchen Sie es gleich noch einmal.",
   SESSION_STORE_UNAVAILABLE: "Der Anmeldedienst ist vorübergehend nicht verfügbar. Versuchen Sie es gleich noch einmal.",

@@ -40,6 +40,7 @@ const strings: OpenRouterAuthStrings = {
   UNAUTHENTICATED: "No estás conectado. Vuelve a conectarte.",
   OAUTH_STATE_INVALID: "Este inicio de sesión ha caducado o ya se ha usado. Vuelve a empezar.",
   OAUTH_EXCHANGE_FAILED: "OpenRouter no ha podido completar el inicio de sesión. Inténtalo de nuevo.",
+  KEY_LIMIT_TOO_HIGH: "El límite de gasto de la clave se cambió en OpenRouter, así que este sitio no la ha guardado. Vuelve a iniciar sesión sin cambiar el límite.",
   OAUTH_TIMEOUT: "El inicio de sesión ha tardado demasiado. Vuelve a empezar.",
   UPSTREAM_UNAVAILABLE: "No se puede contactar con OpenRouter en este momento. Inténtalo de nuevo en unos instantes.",
   SESSION_STORE_UNAVAILABLE: "El servicio de inicio de sesión no está disponible temporalmente. Inténtalo de nuevo en unos instantes.",

@@ -40,6 +40,7 @@ const strings: OpenRouterAuthStrings = {
   UNAUTHENTICATED: "Vous n’êtes pas connecté. Veuillez vous reconnecter.",
   OAUTH_STATE_INVALID: "Cette connexion a expiré ou a déjà été utilisée. Veuillez recommencer.",
   OAUTH_EXCHANGE_FAILED: "OpenRouter n’a pas pu finaliser la connexion. Veuillez réessayer.",
+  KEY_LIMIT_TOO_HIGH: "La limite de dépenses de la clé a été modifiée sur OpenRouter, ce site ne l’a donc pas conservée. Reconnectez-vous sans changer la limite.",
   OAUTH_TIMEOUT: "La connexion a pris trop de temps. Veuillez recommencer.",
   UPSTREAM_UNAVAILABLE: "OpenRouter est injoignable pour le moment. Réessayez dans un instant.",
   SESSION_STORE_UNAVAILABLE: "Le service de connexion est temporairement indisponible. Réessayez dans un instant.",

@@ -40,6 +40,7 @@ const strings: OpenRouterAuthStrings = {
   UNAUTHENTICATED: "接続されていません。もう一度接続してください。",
   OAUTH_STATE_INVALID: "このサインインは期限切れか、すでに使用されています。最初からやり直してください。",
   OAUTH_EXCHANGE_FAILED: "OpenRouter でサインインを完了できませんでした。もう一度お試しください。",
+  KEY_LIMIT_TOO_HIGH: "OpenRouter でキーの利用上限が変更されたため、このサイトはキーを保存しませんでした。上限を変更せずに、もう一度サインインしてください。",
   OAUTH_TIMEOUT: "サインインに時間がかかりすぎました。最初からやり直してください。",
   UPSTREAM_UNAVAILABLE: "現在 OpenRouter に接続できません。しばらくしてから、もう一度お試しください。",
   SESSION_STORE_UNAVAILABLE: "サインインサービスは一時的に利用できません。しばらくしてから、もう一度お試しください。",

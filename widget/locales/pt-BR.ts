@@ -40,6 +40,7 @@ const strings: OpenRouterAuthStrings = {
   UNAUTHENTICATED: "Você não está conectado. Conecte-se novamente.",
   OAUTH_STATE_INVALID: "Este login expirou ou já foi usado. Comece de novo.",
   OAUTH_EXCHANGE_FAILED: "O OpenRouter não conseguiu concluir o login. Tente novamente.",
+  KEY_LIMIT_TOO_HIGH: "O limite de gastos da chave foi alterado no OpenRouter, então este site não a guardou. Faça login novamente sem alterar o limite.",
   OAUTH_TIMEOUT: "O login demorou demais. Comece de novo.",
   UPSTREAM_UNAVAILABLE: "Não é possível acessar o OpenRouter agora. Tente novamente em instantes.",
   SESSION_STORE_UNAVAILABLE: "O serviço de login está temporariamente indisponível. Tente novamente em instantes.",

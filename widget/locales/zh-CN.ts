@@ -40,6 +40,7 @@ const strings: OpenRouterAuthStrings = {
   UNAUTHENTICATED: "你尚未连接，请重新连接。",
   OAUTH_STATE_INVALID: "此次登录已过期或已被使用，请重新开始。",
   OAUTH_EXCHANGE_FAILED: "OpenRouter 无法完成登录，请重试。",
+  KEY_LIMIT_TOO_HIGH: "密钥的消费上限在 OpenRouter 上被更改，因此本网站没有保存该密钥。请重新登录，且不要更改上限。",
   OAUTH_TIMEOUT: "登录耗时过长，请重新开始。",
   UPSTREAM_UNAVAILABLE: "暂时无法连接 OpenRouter，请稍后重试。",
   SESSION_STORE_UNAVAILABLE: "登录服务暂时不可用，请稍后重试。",
