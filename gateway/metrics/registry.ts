@@ -23,6 +23,13 @@ export interface GatewayMetricsOptions {
   readonly allowedModels: readonly string[] | undefined;
 }
 
+/**
+ * prom-client's process metrics that are gauges named like counters (`_total`), which Prometheus'
+ * tools then take for counters (`promtool check metrics` refuses them). Each is the sum of the
+ * gauge by type exported beside it (`nodejs_active_handles{type}`), so nothing is lost.
+ */
+const MISNAMED_DEFAULTS = ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"];
+
 type Metric = Counter<string> | Gauge<string> | Histogram<string>;
 type Made<Name extends MetricName> = (typeof METRICS)[Name]["type"] extends "counter"
   ? Counter<string>
@@ -49,6 +56,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
   const registry = new Registry();
   const m = makeAll(registry);
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(PREFIX + name);
   const modelOf = modelLabeller(options.allowedModels);
 
   // Each route's series, made once: the request path then pays a Map read and an observation.
