@@ -44,8 +44,7 @@ const otherOf = new Map(ROUTE_LABELS.filter((label) => label.route === "other").
  * `/auth` reports `/graphql` as a router mounted at `/` does.
  */
 export function routeOf(req: Request): RouteLabel {
-  const base = req.baseUrl;
-  const root = ROOTS.find((candidate) => base.endsWith(candidate.route));
+  const root = rootOf(req.baseUrl);
   if (root === undefined) return otherOf.get("other")!;
   const rest = req.path;
   const path = rest === "/" ? root.route : root.route + rest;
@@ -53,4 +52,10 @@ export function routeOf(req: Request): RouteLabel {
   if (exact !== undefined) return exact;
   if (root.route === "/openrouter-auth-locales" && /^\/[^/]+$/.test(rest)) return byPath.get("/openrouter-auth-locales/:file")!;
   return otherOf.get(root.surface)!;
+}
+
+/** The gateway path `baseUrl` ends with (no two of them end alike); a loop, as it runs for every request. */
+function rootOf(baseUrl: string): RouteLabel | undefined {
+  for (const root of ROOTS) if (baseUrl.endsWith(root.route)) return root;
+  return undefined;
 }

@@ -112,6 +112,21 @@ describe("metrics after known traffic", () => {
     assert.equal(changed(OPENROUTER, { endpoint: "/key", status: "401" }), 1);
   });
 
+  it("count a session ended because OpenRouter no longer accepts its key", async () => {
+    const account = stack.stub.addAccount();
+    const browser = new HttpClient(stack.gatewayUrl);
+    assert.equal((await browser.graphql(VALIDATE, { k: account.key })).body.data?.validateKey.valid, true);
+    const before = await scrape();
+    account.disabled = true;
+    stack.gateway.clock.advance(301_000); // past USER_INFO_MAX_AGE_SECONDS: userInfo asks OpenRouter again
+    assert.equal(codeOf(await browser.graphql("{ userInfo { label } }")), "INVALID_API_KEY");
+    const changed = changes(before, await scrape());
+    assert.equal(changed(ENDED, { reason: "revoked" }), 1);
+    assert.equal(changed(ENDED, { reason: "sign_out" }), 0);
+    assert.equal(changed(OPERATIONS, { operation: "userInfo", outcome: "refused" }), 1);
+    assert.equal(changed(OPENROUTER, { endpoint: "/key", status: "401" }), 1);
+  });
+
   it("count a refused origin by surface and code, and its request by route and status", async () => {
     const before = await scrape();
     const elsewhere = new HttpClient(stack.gatewayUrl, { origin: "https://evil.example", headers: { "sec-fetch-site": "cross-site" } });
