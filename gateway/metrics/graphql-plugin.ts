@@ -3,7 +3,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { Kind, type GraphQLError, type OperationDefinitionNode } from "graphql";
 import type { Counter } from "prom-client";
 import { GatewayError, type ErrorCode } from "../errors.js";
-import { REFUSAL_CODES, type GraphQLOutcome } from "./labels.js";
+import { GRAPHQL_OUTCOMES, REFUSAL_CODES, type GraphQLOutcome } from "./labels.js";
 
 /** Apollo's codes for a request the client got wrong (parse, validation, variables): refusals, not failures. */
 const CLIENT_ERROR_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST", "OPERATION_RESOLUTION_FAILURE", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED"]);
@@ -42,10 +42,18 @@ export function graphqlPlugin(metrics: { operations: Counter<string>; refused: (
     return failed ? "failed" : "refused";
   };
 
+  // Each operation's series by outcome, made once: an operation then pays a Map read and an increment.
+  const series = new Map<string, ReadonlyMap<GraphQLOutcome, Counter.Internal>>();
+  const seriesOf = (operation: string) => {
+    let byOutcome = series.get(operation);
+    if (byOutcome === undefined) series.set(operation, (byOutcome = new Map(GRAPHQL_OUTCOMES.map((outcome) => [outcome, metrics.operations.labels(operation, outcome)]))));
+    return byOutcome;
+  };
+
   // One listener for every request: nothing is made per operation.
   const listener: GraphQLRequestListener<BaseContext> = {
     async willSendResponse({ operation, errors }) {
-      metrics.operations.labels(operationOf(operation), outcomeOf(errors)).inc();
+      seriesOf(operationOf(operation)).get(outcomeOf(errors))!.inc();
     },
   };
 
