@@ -22,6 +22,8 @@ import { RequestsInFlight } from "./http/requests-in-flight.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { sendJson } from "./http/send-json.js";
 import { createLogger, type Logger } from "./logging/logger.js";
+import { createGatewayMetrics } from "./metrics/registry.js";
+import type { GatewayMetrics } from "./metrics/recorders.js";
 import { OpenRouterClient } from "./openrouter/client.js";
 import { UpstreamConnections } from "./openrouter/upstream-connections.js";
 import { packageRoot } from "./util/package-root.js";
@@ -55,6 +57,11 @@ export interface OpenRouterAuthOptions {
    * proxied completions still streaming; SHUTDOWN_GRACE_MS (10 s) by default.
    */
   readonly shutdownGraceMs?: number;
+  /**
+   * Prometheus metrics (docs/operating.md): on when METRICS_PORT is set, or with `true`; then
+   * `router.metrics.handler` serves them where the host mounts it.
+   */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -68,6 +75,8 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 export interface OpenRouterAuthRouter extends Router {
   readonly config: Config;
   readonly logger: Logger;
+  /** The gateway's metrics, with their own registry and `GET /metrics` handler; undefined while metrics are off. */
+  readonly metrics: GatewayMetrics | undefined;
   /** Whether the session store takes writes (what `/readyz` reports). */
   ready(): Promise<boolean>;
   /**
@@ -117,7 +126,9 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   const logger = options.logger ?? createLogger(config.logLevel);
 
   const now = options.now ?? Date.now;
-  const redis: RedisClient | undefined = config.redis === undefined ? undefined : connectRedis(config.redis, logger);
+  const metrics = (options.metrics ?? config.metrics !== undefined) ? createGatewayMetrics({ allowedModels: config.proxy.allowedModels }) : undefined;
+  const redis: RedisClient | undefined = config.redis === undefined ? undefined : connectRedis(config.redis, logger, { metrics: metrics?.store });
+  if (redis === undefined) metrics?.store.up(true);
   const kv: KeyValueStore = redis === undefined ? new MemoryStore({ now }) : new RedisStore(redis, { probeKey: `${KEY_PREFIX}readyz` });
   if (redis === undefined) logger.warn({ event: "session.store" }, "REDIS_URL is not set: sessions live in this process only and end when it stops (development only)");
   for (const name of config.generatedSecrets) {
@@ -128,14 +139,14 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   }
 
   const upstream = new UpstreamConnections(config.openrouter.apiBase);
-  const openrouter = new OpenRouterClient(config.openrouter, upstream);
+  const openrouter = new OpenRouterClient(config.openrouter, upstream, metrics?.openrouter);
   const attempts = new AttemptLimiter({ store: kv, limit: config.attempts, prefix: `${KEY_PREFIX}attempts:` });
   const starts = new AttemptLimiter({ store: kv, limit: config.oauthStarts, prefix: `${KEY_PREFIX}oauth-starts:` });
-  const auth = new AuthService({ config, openrouter, attempts, now });
+  const auth = new AuthService({ config, openrouter, attempts, now, metrics: metrics?.auth });
   const states = new EncryptedRecords<StateRecord>({ store: kv, keyring: config.keyring, prefix: `${KEY_PREFIX}oauth-state:` });
-  const oauth = new OAuthService({ config, openrouter, auth, states, starts, now });
+  const oauth = new OAuthService({ config, openrouter, auth, states, starts, now, metrics: metrics?.auth });
   const storeErrors = new ThrottledErrorLog(logger);
-  const apollo = createApolloServer({ production: config.production, logger, storeErrors });
+  const apollo = createApolloServer({ production: config.production, logger, storeErrors, plugins: metrics === undefined ? [] : [metrics.graphqlPlugin] });
   // Lets the router be made synchronously, as hosts expect of Express middleware: requests that
   // arrive while Apollo is starting wait for it, and close() waits for the start too, since Apollo
   // refuses to stop while starting (a SIGTERM in the first moments after start-up).
@@ -147,13 +158,13 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     },
   );
 
-  const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring, fixedCookie: fixedCookieAttributes(config.cookie) }), now);
+  const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring, fixedCookie: fixedCookieAttributes(config.cookie) }), now, metrics?.auth);
   const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream });
   /** How many requests to the gateway's paths, proxied completions included, are running: close() lets them end. */
   const inFlight = new RequestsInFlight();
 
   const router = Router() as OpenRouterAuthRouter;
-  router.use(GATEWAY_PATHS, inSeries(requestLog(logger, inFlight), securityHeaders({ hsts: config.cookie.secure })));
+  router.use(GATEWAY_PATHS, inSeries(requestLog(logger, inFlight, metrics), securityHeaders({ hsts: config.cookie.secure })));
 
   // Public, and served before CORS and the session middleware: any page may load the element
   // (and the languages it imports from beside itself), and fetching it never touches the session store.
@@ -247,6 +258,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   return Object.assign(router, {
     config,
     logger,
+    metrics,
     ready,
     whenConnected,
     close() {

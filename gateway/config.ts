@@ -63,7 +63,20 @@ export interface Config {
   /** The OpenRouter proxy at /api/v1/openrouter/proxy and its policy. */
   readonly proxy: ProxyConfig;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** The metrics listener (METRICS_PORT, METRICS_HOST); undefined: metrics are off unless a host turns them on. */
+  readonly metrics: MetricsConfig | undefined;
 }
+
+/** Where `GET /metrics` is served, on a listener of its own. */
+export interface MetricsConfig {
+  /** 0 lets the system choose. */
+  readonly port: number;
+  /** Loopback unless METRICS_HOST says otherwise: metrics say a lot about traffic, and have no protection of their own. */
+  readonly host: string;
+}
+
+/** Where the metrics listener binds unless METRICS_HOST says otherwise. */
+export const METRICS_DEFAULT_HOST = "127.0.0.1";
 
 /** The key an OAuth sign-in asks OpenRouter to issue (OPENROUTER_KEY_*); undefined asks nothing. */
 export interface OAuthKeyConfig {
@@ -200,6 +213,7 @@ export function loadConfig(env: Env): Config {
     oauthKey: Object.freeze({ limit: credits(read, "OPENROUTER_KEY_LIMIT"), label: keyLabel(read, "OPENROUTER_KEY_LABEL") }),
     proxy: proxyConfig(read),
     logLevel: oneOf(read, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+    metrics: metricsConfig(read, port),
   });
 }
 
@@ -366,6 +380,20 @@ function proxyConfig(read: Read): ProxyConfig {
     maxConcurrentStreams: optional("PROXY_MAX_CONCURRENT_STREAMS", 1, 100_000),
     idleTimeoutMs: integer(read, "PROXY_IDLE_TIMEOUT_MS", 120_000, 1_000, 3_600_000),
   });
+}
+
+function metricsConfig(read: Read, gatewayPort: number): MetricsConfig | undefined {
+  const host = read("METRICS_HOST");
+  if (read("METRICS_PORT") === undefined) {
+    if (host !== undefined) throw new ConfigError("METRICS_HOST", "only applies together with METRICS_PORT");
+    return undefined;
+  }
+  const port = integer(read, "METRICS_PORT", 0, 0, 65535);
+  if (port !== 0 && port === gatewayPort) throw new ConfigError("METRICS_PORT", `must differ from PORT (${gatewayPort}): metrics have a listener of their own`);
+  if (host !== undefined && isIP(host) === 0 && !/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(host)) {
+    throw new ConfigError("METRICS_HOST", `must be an IP address or a host name, like 127.0.0.1 or 0.0.0.0 (got "${host}")`);
+  }
+  return Object.freeze({ port, host: host ?? METRICS_DEFAULT_HOST });
 }
 
 /**

@@ -4,5 +4,6 @@
  */
 export { createOpenRouterAuth, getOpenRouterKey, type OpenRouterAuthOptions, type OpenRouterAuthRouter } from "./app.js";
 export { loadConfig, ConfigError, type Config } from "./config.js";
+export type { GatewayMetrics, ProxyMetrics } from "./metrics/recorders.js";
 export { ErrorCode, GatewayError } from "./errors.js";
 export { expressServerOptions } from "./http/express-server-options.js";

@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { assertKeyLimit, assertReturnTo, boundedString } from "../input-checks.js";
+import type { AuthMetrics } from "../metrics/recorders.js";
 import type { AuthStatus, Caller, OAuthInitiation, StoredUser } from "../model.js";
 import type { OpenRouterClient } from "../openrouter/client.js";
 import { codeChallengeS256, createCodeVerifier, createState } from "../openrouter/pkce.js";
@@ -32,6 +33,7 @@ export class OAuthService {
   readonly #states: EncryptedRecords<StateRecord>;
   readonly #starts: AttemptLimiter;
   readonly #now: () => number;
+  readonly #metrics: AuthMetrics | undefined;
 
   constructor(deps: {
     config: Config;
@@ -41,6 +43,8 @@ export class OAuthService {
     /** Flows started per client address and per session (OAUTH_START_LIMIT_*). */
     starts: AttemptLimiter;
     now?: () => number;
+    /** Where flows and OAuth sign-ins are counted, when metrics are on. */
+    metrics?: AuthMetrics;
   }) {
     this.#config = deps.config;
     this.#openrouter = deps.openrouter;
@@ -48,6 +52,7 @@ export class OAuthService {
     this.#states = deps.states;
     this.#starts = deps.starts;
     this.#now = deps.now ?? Date.now;
+    this.#metrics = deps.metrics;
   }
 
   /**
@@ -76,6 +81,7 @@ export class OAuthService {
     });
     const origin = options.origin !== undefined && this.#config.allowedOrigins.has(options.origin) ? options.origin : this.gatewayOrigin;
     await this.#states.put(state, { origin }, PENDING_FLOW_LIFETIME_MS / 1000);
+    this.#metrics?.oauthFlow("started");
 
     return { authUrl: this.#authorizeUrl(state, codeChallengeS256(codeVerifier), limit), state, expiresAt: new Date(expiresAt).toISOString() };
   }
@@ -89,7 +95,12 @@ export class OAuthService {
   }
 
   /** `complete`, also telling the callback page where the user was headed. */
-  async completeFlow(session: SessionHandle, caller: Caller, input: { code: unknown; state: unknown }): Promise<{ status: AuthStatus; returnTo: string | null }> {
+  completeFlow(session: SessionHandle, caller: Caller, input: { code: unknown; state: unknown }): Promise<{ status: AuthStatus; returnTo: string | null }> {
+    const completed = this.#completeFlow(session, caller, input);
+    return this.#metrics === undefined ? completed : this.#metrics.signIn("oauth", completed);
+  }
+
+  async #completeFlow(session: SessionHandle, caller: Caller, input: { code: unknown; state: unknown }): Promise<{ status: AuthStatus; returnTo: string | null }> {
     const code = boundedString(input.code, "code", MAX_CODE_LENGTH);
     const state = boundedString(input.state, "state", MAX_STATE_LENGTH);
     this.#auth.assertCookieReachable(caller);
@@ -109,6 +120,7 @@ export class OAuthService {
       signedIn = { key, userId, user: await this.#auth.readUser(key, userId) };
       this.#assertWithinCap(signedIn.user.limit);
     } catch (error) {
+      this.#metrics?.oauthFlow(flow.expiresAt <= this.#now() ? "expired" : "failed");
       // The flow is over: drop it (and any expired ones) from the record, or the record itself
       // when nothing else is left in it.
       await session.update((stored) => {

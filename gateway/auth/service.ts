@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { assertApiKey, modelsArguments } from "../input-checks.js";
+import type { AuthMetrics } from "../metrics/recorders.js";
 import type { AuthMethod, AuthStatus, Caller, Model, SignedIn, StoredUser, ValidateKeyResult } from "../model.js";
 import type { OpenRouterClient } from "../openrouter/client.js";
 import type { SessionHandle } from "../session/session-handle.js";
@@ -23,6 +24,8 @@ export interface AuthServiceDeps {
   readonly openrouter: OpenRouterClient;
   readonly attempts: AttemptLimiter;
   readonly now?: () => number;
+  /** Where sign-ins and ended sessions are counted, when metrics are on. */
+  readonly metrics?: AuthMetrics;
 }
 
 /**
@@ -35,6 +38,7 @@ export class AuthService {
   readonly #attempts: AttemptLimiter;
   readonly #now: () => number;
   readonly #lifetime: LifetimePolicy;
+  readonly #metrics: AuthMetrics | undefined;
   readonly #models = new RecentValues<Model[]>({ limit: MODELS_CACHE_ENTRIES, maxAgeMs: MODELS_CACHE_MS });
 
   constructor(deps: AuthServiceDeps) {
@@ -43,6 +47,7 @@ export class AuthService {
     this.#attempts = deps.attempts;
     this.#now = deps.now ?? Date.now;
     this.#lifetime = lifetimePolicy(deps.config.session);
+    this.#metrics = deps.metrics;
   }
 
   /** Served from the session alone: no upstream call, and no error for a signed-out caller. */
@@ -64,6 +69,7 @@ export class AuthService {
       if (error instanceof GatewayError && error.code === ErrorCode.INVALID_API_KEY) {
         // The key was revoked or disabled since sign-in: the session is worth nothing now.
         await session.destroy();
+        this.#metrics?.sessionEnded("revoked");
         throw new GatewayError(ErrorCode.INVALID_API_KEY, "OpenRouter no longer accepts this key. Connect again.");
       }
       // OpenRouter is down or slow: what we knew is still the best answer.
@@ -82,7 +88,12 @@ export class AuthService {
    * Checks a key with OpenRouter; unless `validateOnly`, signs in with it under a new session id.
    * @throws BAD_USER_INPUT, INSECURE_TRANSPORT, RATE_LIMITED, INVALID_API_KEY, UPSTREAM_UNAVAILABLE, SESSION_STORE_UNAVAILABLE
    */
-  async validateKey(session: SessionHandle, caller: Caller, apiKeyInput: unknown, validateOnly = false): Promise<ValidateKeyResult> {
+  validateKey(session: SessionHandle, caller: Caller, apiKeyInput: unknown, validateOnly = false): Promise<ValidateKeyResult> {
+    const checked = this.#validateKey(session, caller, apiKeyInput, validateOnly);
+    return validateOnly || this.#metrics === undefined ? checked : this.#metrics.signIn("api_key", checked);
+  }
+
+  async #validateKey(session: SessionHandle, caller: Caller, apiKeyInput: unknown, validateOnly: boolean): Promise<ValidateKeyResult> {
     const apiKey = assertApiKey(apiKeyInput);
     if (!validateOnly) this.assertCookieReachable(caller);
     // Counted before OpenRouter is asked: guessing keys through us costs the guesser, not OpenRouter.
@@ -117,7 +128,9 @@ export class AuthService {
 
   /** Ends whatever session the caller's cookie names, even one a racing request was moving (docs/contract.md §6). */
   async logout(session: SessionHandle): Promise<AuthStatus> {
+    const signedIn = session.data.auth !== undefined;
     await session.destroy();
+    if (signedIn) this.#metrics?.sessionEnded("sign_out");
     return SIGNED_OUT;
   }
 

@@ -6,6 +6,7 @@ import { sendJson } from "./send-json.js";
 
 /** Sends an error in the shape of the surface it answers, with `Retry-After` when there is a wait. */
 export function sendError(res: Response, error: GatewayError, body: unknown): void {
+  res.errorCode = error.code;
   if (error.retryAfterSeconds !== undefined) res.setHeader("retry-after", String(error.retryAfterSeconds));
   sendJson(res, body, error.httpStatus);
 }

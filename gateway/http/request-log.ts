@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
+import type { ErrorCode } from "../errors.js";
 import { accessLogOf, type Logger } from "../logging/logger.js";
+import type { GatewayMetrics } from "../metrics/recorders.js";
 import { redactPath, redactText } from "../logging/redact.js";
 import type { RequestsInFlight } from "./requests-in-flight.js";
 
@@ -24,6 +26,8 @@ declare module "express-serve-static-core" {
   interface Response {
     /** Set by a handler whose request's log line says more than the request's own fields. */
     accessLogNote?: AccessLogNote;
+    /** The vocabulary's code, when the gateway answered the request with an error itself (for the refusal metrics). */
+    errorCode?: ErrorCode;
   }
 }
 
@@ -47,9 +51,10 @@ export const CLIENT_CLOSED_REQUEST = 499;
  * The path is the client's to choose, so it may hold a secret too (a key pasted into a URL, in
  * any percent-encoding): it is logged decoded and redacted.
  * With `inFlight`, each request is also counted there until its response closes, on this same
- * listener rather than one more per response.
+ * listener rather than one more per response; with `metrics`, its route's latency by status (and
+ * a refusal by its code) are recorded there too.
  */
-export function requestLog(logger: Logger, inFlight?: RequestsInFlight): RequestHandler {
+export function requestLog(logger: Logger, inFlight?: RequestsInFlight, metrics?: GatewayMetrics): RequestHandler {
   // Every field of this line is built right here, or by a handler from values of its own (an
   // AccessLogNote), none of which can hold a secret or (the path) which are redacted as text, so
   // it skips the logger's redaction pass, which would cost more than the rest of the line.
@@ -62,12 +67,15 @@ export function requestLog(logger: Logger, inFlight?: RequestsInFlight): Request
     req.id = id;
     res.setHeader("x-request-id", id);
     const started = process.hrtime.bigint();
+    // The route is read now: by the time the response closes, Express has moved on from the path it matched.
+    const route = metrics?.route(req);
     inFlight?.started();
     res.on("close", () => {
       inFlight?.ended();
       // A client that left before any answer was sent got none: not the 200 the response was merely preset to.
       const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
       const line = { reqId: id, method: req.method, path: redactPath(req.originalUrl.split("?")[0]!), status, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      route?.ended(status, line.ms / 1000, res.errorCode);
       const note = res.accessLogNote;
       if (note === undefined) return write(line);
       const fields = note.fieldsAt(line.status);

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { ErrorCode, GatewayError } from "../errors.js";
+import type { OpenRouterMetrics } from "../metrics/recorders.js";
 import type { Model } from "../model.js";
 import { readBody, type UpstreamConnections } from "./upstream-connections.js";
 
@@ -39,10 +40,12 @@ const ANSWER_LIMIT = 16 * 1024 * 1024;
 export class OpenRouterClient {
   readonly #timeoutMs: number;
   readonly #connections: UpstreamConnections;
+  readonly #metrics: OpenRouterMetrics | undefined;
 
-  constructor(options: OpenRouterClientOptions, connections: UpstreamConnections) {
+  constructor(options: OpenRouterClientOptions, connections: UpstreamConnections, metrics?: OpenRouterMetrics) {
     this.#timeoutMs = options.timeoutMs;
     this.#connections = connections;
+    this.#metrics = metrics;
   }
 
   /** @throws INVALID_API_KEY when OpenRouter does not know or has disabled the key. */
@@ -115,6 +118,7 @@ export class OpenRouterClient {
     // sign-in makes two), whatever happened.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new Error(`OpenRouter did not answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    const startedAt = process.hrtime.bigint();
     let response: IncomingMessage;
     try {
       response = await this.#connections.exchange(path, {
@@ -125,12 +129,14 @@ export class OpenRouterClient {
       });
     } catch (cause) {
       clearTimeout(timer);
+      this.#metrics?.call(path, "error", startedAt);
       // Refused, reset, DNS, TLS or our own timeout: all mean OpenRouter cannot be used now.
       throw new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { cause });
     }
     response.once("close", () => clearTimeout(timer));
 
     const status = response.statusCode ?? 0;
+    this.#metrics?.call(path, status, startedAt);
     if (status >= 200 && status <= 299) {
       let text: string;
       try {

@@ -3,6 +3,7 @@ import { ConfigError, DEVELOPMENT_HOST, loadConfig, type Config } from "../confi
 import { serve } from "./listen.js";
 import { createLogger } from "../logging/logger.js";
 import { createStandaloneApp } from "./standalone-app.js";
+import { listenForMetrics } from "./metrics-listener.js";
 
 // The standalone gateway: configuration from the environment (and .env when present), the
 // router, and the demo host page at /.
@@ -30,4 +31,14 @@ try {
 } catch (error) {
   console.error(`openrouter-auth: cannot listen on ${config.host ?? "all interfaces"}:${config.port}: ${(error as Error).message}`);
   process.exit(1);
+}
+
+if (config.metrics !== undefined && gateway.metrics !== undefined) {
+  try {
+    const { host, port } = await listenForMetrics(gateway.metrics, config.metrics);
+    logger.info({ event: "metrics.listening", host, port }, `metrics on http://${host.includes(":") ? `[${host}]` : host}:${port}/metrics`);
+  } catch (error) {
+    console.error(`openrouter-auth: cannot serve metrics on ${config.metrics.host}:${config.metrics.port} (METRICS_PORT, METRICS_HOST): ${(error as Error).message}`);
+    process.exit(1);
+  }
 }

@@ -1,6 +1,8 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";
 import type { RedisConfig } from "../config.js";
+import type { StoreMetrics } from "../metrics/recorders.js";
+import { instrumentRedis } from "../metrics/redis-commands.js";
 
 /** One Redis, a Sentinel-managed one, or a Redis Cluster: every command the gateway sends touches one key, so all three answer alike. */
 export type RedisClient = Redis | Cluster;
@@ -17,7 +19,7 @@ export type RedisClient = Redis | Cluster;
  * @see https://github.com/redis/ioredis#cluster
  * @see https://github.com/redis/ioredis#sentinel
  */
-export function connectRedis(target: RedisConfig | string, logger: Logger, options: { commandTimeoutMs?: number } = {}): RedisClient {
+export function connectRedis(target: RedisConfig | string, logger: Logger, options: { commandTimeoutMs?: number; metrics?: StoreMetrics } = {}): RedisClient {
   const config: RedisConfig = typeof target === "string" ? { mode: "standalone", url: target } : target;
   const commandTimeoutMs = options.commandTimeoutMs ?? 1_000;
   const failFast = {
@@ -83,6 +85,7 @@ export function connectRedis(target: RedisConfig | string, logger: Logger, optio
     }
   }
 
+  if (options.metrics !== undefined) instrumentRedis(redis, options.metrics);
   // Say each change of state once rather than an error line per reconnect attempt.
   let up: boolean | undefined;
   redis.on("ready", () => {

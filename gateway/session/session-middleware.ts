@@ -2,6 +2,7 @@ import type { CookieOptions, RequestHandler } from "express";
 import session from "express-session";
 import { sign } from "cookie-signature";
 import type { Config } from "../config.js";
+import type { AuthMetrics } from "../metrics/recorders.js";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { fixedCookieAttributes, sessionIdReader } from "./session-cookie.js";
 import { SessionHandle, type SessionHandleDeps } from "./session-handle.js";
@@ -21,7 +22,7 @@ declare module "express-serve-static-core" {
  * one), express-session configured per docs/contract.md §6 for the requests that change it, and the session
  * lifetime rules (session-lifetime.ts) applied as the record is read.
  */
-export function sessionMiddleware(config: Config, storage: SessionStorage, now: () => number): RequestHandler {
+export function sessionMiddleware(config: Config, storage: SessionStorage, now: () => number, metrics?: AuthMetrics): RequestHandler {
   const { store, records } = storage;
   const cookie: CookieOptions = { ...fixedCookieAttributes(config.cookie), secure: config.cookie.secure };
   const secrets = [...config.sessionSecrets];
@@ -64,7 +65,11 @@ export function sessionMiddleware(config: Config, storage: SessionStorage, now: 
   // end of a session that held only flows that have since expired.
   async function applyLifetime(handle: SessionHandle): Promise<void> {
     const decision = onRead(handle.data, handle.cookieExpires?.getTime() ?? null, now(), policy);
-    if (decision.action === "end") return handle.destroy();
+    if (decision.action === "end") {
+      const ended = handle.data;
+      await handle.destroy();
+      return metrics?.sessionExpired(ended);
+    }
     if (decision.action === "renew") await handle.renew(decision.maxAgeMs);
   }
 

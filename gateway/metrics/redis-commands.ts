@@ -1,0 +1,45 @@
+import type { Cluster, Redis } from "ioredis";
+import type { StoreMetrics } from "./recorders.js";
+
+/** What the counting needs of an ioredis command. */
+interface SentCommand {
+  readonly name: string;
+  readonly promise: Promise<unknown>;
+}
+
+/**
+ * What ioredis sends on its own as it connects and ignores the failure of: `CLIENT SETINFO`,
+ * which Redis before 7.2 refuses. Counted, it would be an error on every connection.
+ */
+const NOT_COUNTED = new Set(["client"]);
+
+/**
+ * Counts every command the client sends (the gateway's own and connect-redis's, one by one or
+ * auto-pipelined) by timing it from sending until its reply or failure, and follows the
+ * connection's state. ioredis has no event per command, but every command, whether pipelined or
+ * not and on a Cluster too, goes through the client's `sendCommand`: that is wrapped, once per
+ * client. A command sent again (after a Cluster redirection) is counted once.
+ * @see https://github.com/redis/ioredis/blob/main/lib/Redis.ts (sendCommand)
+ */
+export function instrumentRedis(redis: Redis | Cluster, metrics: StoreMetrics): void {
+  metrics.up(redis.status === "ready");
+  redis.on("ready", () => metrics.up(true));
+  redis.on("close", () => metrics.up(false));
+  redis.on("error", () => metrics.up(false));
+
+  const counted = new WeakSet<SentCommand>();
+  const client = redis as unknown as { sendCommand: (command: SentCommand, ...rest: unknown[]) => unknown };
+  const send = client.sendCommand.bind(redis);
+  client.sendCommand = (command, ...rest) => {
+    if (!counted.has(command) && !NOT_COUNTED.has(command.name)) {
+      counted.add(command);
+      const series = metrics.command(command.name);
+      const startedAt = process.hrtime.bigint();
+      command.promise.then(
+        () => series.answered(startedAt, false),
+        () => series.answered(startedAt, true),
+      );
+    }
+    return send(command, ...rest);
+  };
+}
