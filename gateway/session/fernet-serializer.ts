@@ -4,15 +4,20 @@ import { RecentValues } from "../util/recent-values.js";
 import type { FixedCookieAttributes } from "./session-cookie.js";
 
 /**
- * How many session records stay decrypted in memory, and for how long: enough for the burst of
- * requests one page load makes (status, user info, models), few and short-lived enough that, with
- * many users, entries die young instead of filling the old generation (with 1,000 entries kept
- * for a minute, 5,000 rotating sessions cost about a sixth more CPU per status read than with
- * these 128, mostly in the garbage collector). Bounded in age too, so that the plaintext
- * of a record (which holds the user's key) does not outlive its last use by more than 5 s.
+ * How many session records stay decrypted in memory, and for how long. Fernet at rest protects
+ * what leaves the process (Redis, its dumps and replicas), not the process, which holds the
+ * Fernet key and every key in use anyway; so a bounded memo of plaintext adds no exposure that
+ * matters, as long as Redis is still read on every request: an entry is found only by the exact
+ * token Redis returned, so a sign-out, a renewal, a rotation or another instance's write is seen
+ * at once. Enough entries for some thousands of users active at once, each read well within the
+ * time bound (docs/performance.md); a record's plaintext outlives its last use by at most 30 s,
+ * and a sign-out drops it at once.
  */
-const RECENT_RECORDS = 128;
-const RECENT_RECORD_MS = 5_000;
+const RECENT_RECORDS = 8_192;
+const RECENT_RECORD_MS = 30_000;
+
+/** The length of a Fernet token's HMAC-SHA256 in base64url: its last 43 characters. */
+const HMAC_CHARS = 43;
 
 /**
  * connect-redis's serializer: the whole session record becomes one Fernet token (docs/contract.md §6), so
@@ -35,17 +40,28 @@ export function storedTokenOf(record: object): string | undefined {
 export interface SessionSerializer {
   stringify(session: SessionData): string;
   parse(token: string): SessionData | null;
+  /** Drops what is kept in memory of a token that no longer holds a live session (a sign-out). */
+  forget(token: string): void;
+}
+
+/**
+ * A token's memo key: its HMAC, which differs for every token under the same signing key. A flat
+ * copy, so that the key does not keep the whole token alive (V8 would slice it off the token).
+ */
+function memoKeyOf(token: string): string {
+  return Buffer.from(token.slice(-HMAC_CHARS), "latin1").toString("latin1");
 }
 
 export function fernetSerializer(keyring: FernetKeyring, fixedCookie: FixedCookieAttributes): SessionSerializer {
-  // Token → the JSON it holds. A changed record is a new token, so an entry can never be stale;
-  // each read still parses the JSON, so no two requests share a record object.
+  // Token (its HMAC) → the JSON it holds. A changed record is a new token, so an entry can never
+  // be stale; each read still parses the JSON, so no two requests share a record object.
   const recent = new RecentValues<string>({ limit: RECENT_RECORDS, maxAgeMs: RECENT_RECORD_MS });
   const decrypt = (token: string) => {
-    const known = recent.get(token);
+    const key = memoKeyOf(token);
+    const known = recent.get(key);
     if (known !== undefined) return known;
     const json = keyring.decrypt(token);
-    recent.set(token, json);
+    recent.set(key, json);
     return json;
   };
 
@@ -57,8 +73,11 @@ export function fernetSerializer(keyring: FernetKeyring, fixedCookie: FixedCooki
         return ownCookie ? withoutFixed(value as Record<string, unknown>, fixedCookie) : value;
       });
       const token = keyring.encrypt(json);
-      recent.set(token, json);
+      recent.set(memoKeyOf(token), json);
       return token;
+    },
+    forget(token: string): void {
+      recent.delete(memoKeyOf(token));
     },
     /**
      * A record no configured key can open (tampered, written under a key since retired, or a

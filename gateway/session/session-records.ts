@@ -108,6 +108,7 @@ export class SessionRecords {
     let next: string | null = id;
     for (let moves = 0; next !== null && moves <= MAX_MOVES_FOLLOWED; moves++) {
       const previous: string | null = await this.#kv.swap(this.#prefix + next, SIGNED_OUT_MARKER, ENDED_MARKER_MS);
+      if (previous !== null && !isMarker(previous)) this.#serializer.forget(previous);
       next = previous?.startsWith(MOVED_MARKER) ? previous.slice(MOVED_MARKER.length) : null;
     }
   }

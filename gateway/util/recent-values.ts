@@ -39,6 +39,10 @@ export class RecentValues<Value> {
     if (this.#maxAgeMs !== Infinity) this.#sweepLater();
   }
 
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
   /** Arms one timer for when the oldest entry expires; it re-arms itself while entries remain. */
   #sweepLater(): void {
     const oldest = this.#entries.values().next().value;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../../gateway/config.js";
-import { KEY_PREFIX, SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
+import { KEY_PREFIX } from "../../gateway/session/session-store.js";
+import { sessionRecordKeys } from "../support/session-keys.js";
 import { HttpClient } from "../support/http-client.js";
 import { startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
 
@@ -134,8 +135,8 @@ describe("spend caps at sign-in", () => {
 
     /** What the gateway keeps in Redis about users (the attempt counters aside): session and state records. */
     async function recordsOnly(): Promise<string[]> {
-      const keys = (await stack.redis.command("--scan", "--pattern", `${KEY_PREFIX}*`)).split("\n").filter((key) => key !== "");
-      return keys.filter((key) => key.startsWith(SESSION_KEY_PREFIX) || key.startsWith(`${KEY_PREFIX}oauth-state:`));
+      const states = (await stack.redis.command("--scan", "--pattern", `${KEY_PREFIX}oauth-state:*`)).split("\n").filter((key) => key !== "");
+      return [...(await sessionRecordKeys(stack.redis)), ...states];
     }
 
     it("refuses a key with no limit with KEY_LIMIT_TOO_HIGH, saying why, and keeps nothing of it", async () => {
