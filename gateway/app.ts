@@ -14,6 +14,7 @@ import { AttemptLimiter } from "./auth/attempt-limiter.js";
 import { cors } from "./http/cors.js";
 import { crossSiteReadGuard } from "./http/cross-site-reads.js";
 import { jsonOnly, originGuard } from "./http/origin-guard.js";
+import { arrivalOf } from "./http/arrival.js";
 import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
 import { inSeries } from "./http/in-series.js";
@@ -217,7 +218,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     crossSiteReads,
     jsonOnly,
     json,
-    graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") })),
+    graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin"), arrival: arrivalOf(req) })),
   );
   addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json], crossSiteReads });
   router.use(errorResponder(logger, storeErrors));
