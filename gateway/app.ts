@@ -28,6 +28,7 @@ import { UpstreamConnections } from "./openrouter/upstream-connections.js";
 import { packageRoot } from "./util/package-root.js";
 import { PROXY_PATH, createProxyRouter } from "./proxy/router.js";
 import { originProbe } from "./rest/origin-probe.js";
+import { relayPage } from "./rest/relay-page.js";
 import { REST_BASE, addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
@@ -172,6 +173,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   });
   // Open to every origin as well, and before CORS: it answers the pages that CORS refuses.
   router.get(`${REST_BASE}/origin`, originProbe(config.allowedOrigins));
+  // The OAuth relay frame reads no session either: it only passes on what the callback page says.
+  router.get(`${REST_BASE}/oauth/relay`, relayPage(config.allowedOrigins));
   // The OpenRouter proxy, with its own CORS (OpenAI-style clients send headers of their own),
   // body limit and OpenAI-style error shape.
   router.use(PROXY_PATH, proxy.router);

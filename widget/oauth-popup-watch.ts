@@ -123,9 +123,12 @@ export interface PopupWatchOptions {
  * of a flow that origin started, never a code.
  */
 function relayFrame(relay: RelayOptions): HTMLIFrameElement | undefined {
-  const callback = new URL(relay.authUrl).searchParams.get("callback_url");
-  if (!callback) return undefined;
-  const url = new URL("relay", callback);
+  let url: URL;
+  try {
+    url = new URL("relay", new URL(relay.authUrl).searchParams.get("callback_url")!);
+  } catch {
+    return undefined;
+  }
   const words = { ...popupWords, ...relay.words };
   url.search = new URLSearchParams({ origin: location.origin, lang: relay.lang, done: words.popupDone, failed: words.popupFailed }).toString();
   const frame = document.createElement("iframe");
