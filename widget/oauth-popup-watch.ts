@@ -133,6 +133,7 @@ function relayFrame(relay: RelayOptions): HTMLIFrameElement | undefined {
   url.search = new URLSearchParams({ origin: location.origin, lang: relay.lang, done: words.popupDone, failed: words.popupFailed }).toString();
   const frame = document.createElement("iframe");
   frame.hidden = true;
+  frame.title = "OpenRouter sign-in relay";
   frame.src = url.href;
   relay.parent.appendChild(frame);
   return frame;
