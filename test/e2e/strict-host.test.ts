@@ -13,7 +13,9 @@ import express from "express";
 import helmet from "helmet";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, newContext } from "../support/browser.js";
-import { startTestStack, type TestStack } from "../support/gateway.js";
+import { createOpenRouterAuth, type OpenRouterAuthRouter } from "../../gateway/index.js";
+import { createLogger } from "../../gateway/logging/logger.js";
+import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
 import { ensureElementBundle, POPUP_TIMEOUT_MS } from "./support.js";
 
 /** What the element and the popup say, by the page's language. */
@@ -27,6 +29,10 @@ describe("a host page sending Cross-Origin-Opener-Policy: same-origin (helmet's 
   let server: Server;
   let browser: Browser;
   let hostUrl: string;
+  /** A second host: its own Express app with helmet's defaults untouched and the router mounted in it. */
+  let mountedServer: Server;
+  let mountedRouter: OpenRouterAuthRouter;
+  let mountedUrl: string;
 
   before(async () => {
     await ensureElementBundle();
@@ -47,11 +53,30 @@ describe("a host page sending Cross-Origin-Opener-Policy: same-origin (helmet's 
 </html>`);
     });
     server.on("request", app);
+
+    mountedRouter = createOpenRouterAuth({ env: { ...TEST_SECRETS, ...stack.env, ALLOWED_ORIGINS: "" }, logger: createLogger("silent") });
+    await mountedRouter.whenConnected();
+    const mounted = express();
+    mounted.use(helmet());
+    mounted.use("/auth", mountedRouter);
+    mounted.get("/", (_req, res) => {
+      res.type("html").send(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Strict host, router mounted</title><script type="module" src="/auth/openrouter-auth.js"></script></head>
+<body><main><h1 id="host-app">The host's app</h1><openrouter-auth endpoint="/auth/graphql"><p id="gated">Gated content</p></openrouter-auth></main></body>
+</html>`);
+    });
+    mountedServer = createServer(mounted);
+    await new Promise<void>((resolve) => mountedServer.listen(0, "127.0.0.1", resolve));
+    mountedUrl = `http://localhost:${(mountedServer.address() as AddressInfo).port}`;
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
+    mountedServer?.closeAllConnections();
+    await new Promise<void>((resolve) => (mountedServer ? mountedServer.close(() => resolve()) : resolve()));
+    await mountedRouter?.close();
     await stack?.close();
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -62,9 +87,9 @@ describe("a host page sending Cross-Origin-Opener-Policy: same-origin (helmet's 
    * refused (as a browser may refuse it to a window that lost its opener). Answers the popup's last
    * words, or null when it closed itself.
    */
-  async function signInByPopup(page: Page, lang: keyof typeof WORDS, options: { closeRefused?: boolean } = {}): Promise<string | null> {
+  async function signInByPopup(page: Page, lang: keyof typeof WORDS, options: { closeRefused?: boolean; url?: string } = {}): Promise<string | null> {
     const words = WORDS[lang];
-    const response = await page.goto(`${hostUrl}/?lang=${lang}`);
+    const response = await page.goto(options.url ?? `${hostUrl}/?lang=${lang}`);
     assert.equal(response?.headers()["cross-origin-opener-policy"], "same-origin");
     await page.getByRole("button", { name: words.connect }).click();
     await page.getByRole("tab", { name: words.tab }).click();
@@ -87,7 +112,7 @@ describe("a host page sending Cross-Origin-Opener-Policy: same-origin (helmet's 
     await Promise.race([popup.waitForEvent("close", { timeout: POPUP_TIMEOUT_MS }), said.waitFor({ timeout: POPUP_TIMEOUT_MS })]).catch(() => undefined);
     if (popup.isClosed()) return null;
     assert.equal(await popup.locator("#host-app").count(), 0, "the popup shows the host's app");
-    assert.ok(popup.url().startsWith(stack.gatewayUrl), `the popup is at ${popup.url()}`);
+    assert.ok(popup.url().startsWith(options.url === undefined ? stack.gatewayUrl : `${mountedUrl}/auth/`), `the popup is at ${popup.url()}`);
     if (!(await said.isVisible())) return popup.locator("body").innerText();
     assert.equal(await popup.locator("main").getAttribute("lang"), lang, "the words are marked with their language");
     return words.done;
@@ -107,6 +132,16 @@ describe("a host page sending Cross-Origin-Opener-Policy: same-origin (helmet's 
     const context = await newContext(browser);
     try {
       assert.equal(await signInByPopup(await context.newPage(), "de", { closeRefused: true }), WORDS.de.done);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("completes it too in a host app with helmet's defaults untouched and the router mounted in it, on any port, without OPENROUTER_REDIRECT_URI", async () => {
+    const context = await newContext(browser);
+    try {
+      const said = await signInByPopup(await context.newPage(), "en", { url: `${mountedUrl}/`, closeRefused: true });
+      assert.equal(said, WORDS.en.done);
     } finally {
       await context.close();
     }
