@@ -14,6 +14,7 @@ import { AttemptLimiter } from "./auth/attempt-limiter.js";
 import { cors } from "./http/cors.js";
 import { crossSiteReadGuard } from "./http/cross-site-reads.js";
 import { jsonOnly, originGuard } from "./http/origin-guard.js";
+import { arrivalOf } from "./http/arrival.js";
 import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
 import { inSeries } from "./http/in-series.js";
@@ -29,6 +30,7 @@ import { UpstreamConnections } from "./openrouter/upstream-connections.js";
 import { packageRoot } from "./util/package-root.js";
 import { PROXY_PATH, createProxyRouter } from "./proxy/router.js";
 import { originProbe } from "./rest/origin-probe.js";
+import { relayPage } from "./rest/relay-page.js";
 import { REST_BASE, addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
@@ -182,6 +184,8 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   });
   // Open to every origin as well, and before CORS: it answers the pages that CORS refuses.
   router.get(`${REST_BASE}/origin`, originProbe(config.allowedOrigins));
+  // The OAuth relay frame reads no session either: it only passes on what the callback page says.
+  router.get(`${REST_BASE}/oauth/relay`, relayPage(config.allowedOrigins));
   // The OpenRouter proxy, with its own CORS (OpenAI-style clients send headers of their own),
   // body limit and OpenAI-style error shape.
   router.use(PROXY_PATH, proxy.router);
@@ -228,7 +232,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     crossSiteReads,
     jsonOnly,
     json,
-    graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") })),
+    graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin"), arrival: arrivalOf(req) })),
   );
   addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json], crossSiteReads });
   router.use(errorResponder(logger, storeErrors));

@@ -29,7 +29,19 @@ export interface Config {
     readonly authUrl: string;
     readonly timeoutMs: number;
   };
+  /**
+   * OPENROUTER_REDIRECT_URI; when unset (development only), the callback on the standalone
+   * gateway's own address (`http://localhost:$PORT`), for a request that came in anywhere else
+   * than the origins below (see `redirectUriFromRequest`).
+   */
   readonly redirectUri: string;
+  /**
+   * OPENROUTER_REDIRECT_URI is unset (development): each flow's callback is on the origin and mount
+   * path its request came in on, when that origin is the gateway's own (the calling page's own
+   * origin, or `redirectUri`'s) or in ALLOWED_ORIGINS, so a router mounted in a host on any port
+   * needs no setting.
+   */
+  readonly redirectUriFromRequest: boolean;
   /** Origins allowed to call with credentials, receive postMessage and be returned to. */
   readonly allowedOrigins: ReadonlySet<string>;
   readonly cookie: {
@@ -111,6 +123,9 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The OAuth callback page's path below the gateway's mount path (docs/contract.md §4). */
+export const CALLBACK_PATH = "/api/v1/openrouter/auth/oauth/callback";
+
 /** Where a gateway without Redis (development: sessions in the process) listens unless HOST says otherwise. */
 export const DEVELOPMENT_HOST = "127.0.0.1";
 
@@ -154,7 +169,11 @@ export function loadConfig(env: Env): Config {
 
   const apiBase = url(read, "OPENROUTER_API_BASE", "https://openrouter.ai/api/v1").replace(/\/+$/, "");
   const authUrl = url(read, "OPENROUTER_AUTH_URL", "https://openrouter.ai/auth");
-  const redirectUri = url(read, "OPENROUTER_REDIRECT_URI", `http://localhost:${port || 8080}/api/v1/openrouter/auth/oauth/callback`);
+  const redirectUriFromRequest = read("OPENROUTER_REDIRECT_URI") === undefined;
+  if (redirectUriFromRequest && production) {
+    throw new ConfigError("OPENROUTER_REDIRECT_URI", `is required when NODE_ENV=production: the public URL of ${CALLBACK_PATH}, e.g. https://app.example.com${CALLBACK_PATH}`);
+  }
+  const redirectUri = url(read, "OPENROUTER_REDIRECT_URI", `http://localhost:${port || 8080}${CALLBACK_PATH}`);
   if (new URL(redirectUri).hash !== "") throw new ConfigError("OPENROUTER_REDIRECT_URI", "must not have a #fragment");
 
   // The gateway's own origin (where the callback lives) may always receive its own popup's messages.
@@ -189,6 +208,7 @@ export function loadConfig(env: Env): Config {
     generatedSecrets: Object.freeze(generatedSecrets),
     openrouter: Object.freeze({ apiBase, authUrl, timeoutMs: integer(read, "UPSTREAM_TIMEOUT_MS", 10_000, 1, 120_000) }),
     redirectUri,
+    redirectUriFromRequest,
     allowedOrigins,
     cookie: Object.freeze({
       // `__Host-` binds the cookie to this exact host, path / and Secure: no subdomain can plant or read it.

@@ -8,6 +8,7 @@ import {
   type AuthStateFragment,
 } from "./__generated__/graphql.js";
 import type { OpenRouterAuthErrorCode } from "./error-codes.js";
+import type { OpenRouterAuthStrings } from "./strings.js";
 import { OpenRouterAuthChangeEvent, OpenRouterAuthErrorEvent } from "./events.js";
 import { GatewayCallError, request } from "./gateway-client.js";
 import { openPopup } from "./oauth-popup.js";
@@ -34,13 +35,12 @@ export interface AuthControllerOptions {
    * (the popup, another tab, a refresh). Not called for a status that merely stays signed in.
    */
   onSignIn(): void;
+  /** Where the OAuth relay frame goes, and the element's language and words for the popup (see `RelayOptions`). */
+  relay(): { parent: Node; lang: string; words: Partial<OpenRouterAuthStrings> };
 }
 
 /** Other tabs of the same origin refresh when this one signs in or out. */
 const CHANNEL = "openrouter-auth";
-
-/** How long after an unfinished popup sign-in a return to the page still triggers a status check. */
-const LATE_CHECK_MS = 600_000;
 
 /** The code of any failure: the gateway's, or `INTERNAL_ERROR` for a failure of the element's own. */
 const errorCode = (error: unknown): OpenRouterAuthErrorCode =>
@@ -86,7 +86,6 @@ export class AuthController implements ReactiveController {
   private checkedEndpoint?: string;
   private timer?: ReturnType<typeof setTimeout>;
   private refreshDue = false;
-  private lateCheckUntil = 0;
   private channel?: BroadcastChannel;
   private connected = false;
 
@@ -120,7 +119,6 @@ export class AuthController implements ReactiveController {
     this.connected = true;
     this.checkedEndpoint = undefined;
     document.addEventListener("visibilitychange", this.onVisible);
-    addEventListener("focus", this.onFocus);
     if (typeof BroadcastChannel === "function") {
       this.channel = new BroadcastChannel(CHANNEL);
       this.channel.onmessage = () => void this.refresh();
@@ -145,7 +143,6 @@ export class AuthController implements ReactiveController {
     this.action.abort();
     clearTimeout(this.timer);
     document.removeEventListener("visibilitychange", this.onVisible);
-    removeEventListener("focus", this.onFocus);
     this.channel?.close();
     this.channel = undefined;
   }
@@ -185,7 +182,9 @@ export class AuthController implements ReactiveController {
       const endpoint = this.endpointUrl;
       let flow;
       try {
-        ({ initiateOAuth: flow } = await request(endpoint.href, InitiateOAuthDocument, { returnTo: location.href }, signal));
+        // Back to this page after the sign-in only when it happens in this window (the popup was
+        // blocked): a popup that lost its opener must never load the host's page.
+        ({ initiateOAuth: flow } = await request(endpoint.href, InitiateOAuthDocument, { returnTo: popup ? null : location.href }, signal));
       } catch (error) {
         popup?.close();
         throw error;
@@ -195,35 +194,20 @@ export class AuthController implements ReactiveController {
         this.redirectUrl = flow.authUrl;
         return null;
       }
-      if (popup.closed) return null;
-      popup.location.href = flow.authUrl;
-      let seen: AuthStateFragment | undefined;
-      const check = async () => {
-        ({ status: seen } = await request(endpoint.href, StatusDocument, {}, signal));
-        return seen.authenticated;
-      };
-      const outcome = await (await watching).watchPopup({ popup, origin: endpoint.origin, state: flow.state, check, signal });
-      switch (outcome.type) {
-        case "signed-in":
-          return seen!;
-        case "closed":
-          this.lateCheckUntil = Date.now() + LATE_CHECK_MS;
-          return null;
-        case "timeout":
-          throw new GatewayCallError("OAUTH_TIMEOUT");
-        case "error":
-          throw new GatewayCallError(outcome.code);
-        case "relay": {
-          // The popup's cookies are not this page's: complete the sign-in in this page's session.
-          const { code, state } = outcome;
-          await request(endpoint.href, CompleteOAuthDocument, { code, state }, signal);
-          return kept(endpoint.href, signal);
-        }
-        case "ok":
-          // The popup signed in; if this page's session does not show it, this page does not get
-          // the cookie the popup was given.
-          return kept(endpoint.href, signal);
-      }
+      const href = endpoint.href;
+      // What follows the popup's opening is in the module loaded for it, with this element's
+      // gateway calls handed over, so that it imports nothing at run time.
+      return (await watching).signInThroughPopup({
+        popup,
+        flow,
+        origin: endpoint.origin,
+        signal,
+        status: async () => (await request(href, StatusDocument, {}, signal)).status,
+        complete: (code, state) => request(href, CompleteOAuthDocument, { code, state }, signal),
+        kept: () => kept(href, signal),
+        fail: (code) => new GatewayCallError(code),
+        relay: { ...this.options.relay(), onLate: () => void this.refresh() },
+      });
     });
   }
 
@@ -294,13 +278,6 @@ export class AuthController implements ReactiveController {
   private readonly onVisible = () => {
     if (!document.hidden && this.refreshDue) {
       this.refreshDue = false;
-      void this.refresh();
-    }
-  };
-
-  private readonly onFocus = () => {
-    if (Date.now() < this.lateCheckUntil && !this.status?.authenticated) {
-      this.lateCheckUntil = 0;
       void this.refresh();
     }
   };

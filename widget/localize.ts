@@ -10,9 +10,15 @@ const builtIn: Record<string, (() => Promise<{ default: OpenRouterAuthStrings }>
   de: () => import("./locales/de.js"),
   es: () => import("./locales/es.js"),
   fr: () => import("./locales/fr.js"),
+  it: () => import("./locales/it.js"),
   ja: () => import("./locales/ja.js"),
+  ko: () => import("./locales/ko.js"),
+  nl: () => import("./locales/nl.js"),
+  pl: () => import("./locales/pl.js"),
   "pt-BR": () => import("./locales/pt-BR.js"),
+  tr: () => import("./locales/tr.js"),
   "zh-CN": () => import("./locales/zh-CN.js"),
+  "zh-TW": () => import("./locales/zh-TW.js"),
 };
 
 /** The strings of each language known so far: English, those loaded, and those a host registered. */
@@ -39,17 +45,28 @@ export function registerLocale(tag: string, strings: Partial<OpenRouterAuthStrin
 }
 
 /**
- * The best language for a BCP 47 tag: the tag itself, else the first one with the same primary
- * language (`de-AT` → `de`, `pt` → `pt-BR`, `zh-TW` → `zh-CN`), else English. Case-insensitive.
+ * A tag's language and script, as CLDR's likely subtags fill them in: `de-AT` and `de` are both
+ * `de-Latn`, `pt` and `pt-BR` both `pt-Latn`; Chinese goes by script, so `zh-TW`, `zh-HK` and
+ * `zh-Hant` are `zh-Hant` and `zh`, `zh-CN` and `zh-SG` are `zh-Hans`. A tag that is not one stays
+ * as it is. @see https://www.unicode.org/reports/tr35/#Likely_Subtags
+ */
+const writing = (tag: string): string => {
+  try {
+    const { language, script } = new Intl.Locale(tag).maximize();
+    return `${language}-${script}`;
+  } catch {
+    return tag;
+  }
+};
+
+/**
+ * The best language for a BCP 47 tag: the tag itself (case-insensitive), else the first one
+ * written in the same language and script (`de-AT` → `de`, `pt` → `pt-BR`, `zh-HK` → `zh-TW`,
+ * `zh-SG` → `zh-CN`), else English.
  */
 export function pickLocale(tag: string): string {
   const tags = Object.keys({ ...builtIn, ...known });
-  const language = (t: string) => t.toLowerCase().split("-")[0];
-  return (
-    tags.find((t) => t.toLowerCase() === tag.toLowerCase()) ??
-    tags.find((t) => language(t) === language(tag)) ??
-    "en"
-  );
+  return tags.find((t) => t.toLowerCase() === tag.toLowerCase()) ?? tags.find((t) => writing(t) === writing(tag)) ?? "en";
 }
 
 /**

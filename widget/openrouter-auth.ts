@@ -35,8 +35,9 @@ const STATES = ["checking", "authenticated", "signed-out", "error", "busy"] as c
  * stylesheets, and where a browser lacks them Lit's fallback `<style>` carries `window.litNonce`.
  *
  * Speaks the page's language: `lang` on the element, or else on its closest ancestor (the
- * document's `<html lang>`), picks the words; English is built in, and `de`, `es`, `fr`, `ja`,
- * `pt-BR` and `zh-CN` load on demand (a tag matches by its language too: `de-AT` gets German).
+ * document's `<html lang>`), picks the words; English is built in, and `de`, `es`, `fr`, `it`,
+ * `ja`, `ko`, `nl`, `pl`, `pt-BR`, `tr`, `zh-CN` and `zh-TW` load on demand (a tag matches by its
+ * language and script too: `de-AT` gets German, `zh-HK` Traditional Chinese).
  * Amounts are formatted for the same language. A host overrides any string with `strings`, or adds
  * a language with `OpenRouterAuth.registerLocale()`.
  *
@@ -149,6 +150,7 @@ export class OpenRouterAuth extends LitElement {
     },
     // Closed once the sign-in has rendered, so that focus can move to the new Disconnect button.
     onSignIn: () => void this.updateComplete.then(() => this.closeDialog()),
+    relay: () => ({ parent: this.renderRoot, lang: this.locale, words: this.t }),
   });
   private readonly internals?: ElementInternals;
   private openedBy?: HTMLElement;

@@ -1,4 +1,5 @@
 import type errorWords from "./error-words.js";
+import type { popupWords } from "./oauth-popup-watch.js";
 
 /**
  * The element's words in English, built into the bundle; every other language has the same keys
@@ -7,6 +8,8 @@ import type errorWords from "./error-words.js";
  * error codes (see `error-codes.ts`); `error` is said for any code without words of its own.
  * English words for the other codes are in `error-words.ts`, loaded on the first error;
  * `NETWORK_ERROR` stays here, since that file comes from the gateway that cannot be reached then.
+ * The English words the OAuth popup shows once it is done are in `oauth-popup-watch.ts`, loaded
+ * when a sign-in with OpenRouter starts.
  */
 export const en = {
   checking: "Checking connection…",
@@ -46,7 +49,7 @@ export const en = {
 };
 
 /** Every string the element shows, by key: what a locale module holds. */
-export type OpenRouterAuthStrings = Record<keyof typeof en | keyof typeof errorWords, string>;
+export type OpenRouterAuthStrings = Record<keyof typeof en | keyof typeof errorWords | keyof typeof popupWords, string>;
 
 /** The words an element has at hand: English's built-in ones at least, error words once loaded. */
 export type Words = typeof en & Partial<OpenRouterAuthStrings>;

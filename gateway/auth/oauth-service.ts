@@ -1,4 +1,4 @@
-import type { Config } from "../config.js";
+import { CALLBACK_PATH, type Config } from "../config.js";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { assertKeyLimit, assertReturnTo, boundedString } from "../input-checks.js";
 import type { AuthMetrics } from "../metrics/recorders.js";
@@ -14,6 +14,12 @@ import type { AuthService } from "./service.js";
 const MAX_PENDING_FLOWS = 5;
 const MAX_CODE_LENGTH = 512;
 const MAX_STATE_LENGTH = 128;
+
+/** Where a request came in: its origin (scheme and Host) and the path the gateway's router is mounted at. */
+export interface Arrival {
+  readonly origin: string;
+  readonly mountPath: string;
+}
 
 /** What the gateway remembers about a state apart from the session: who to tell the result. */
 export interface StateRecord {
@@ -61,7 +67,7 @@ export class OAuthService {
    * @param limit the credits the issued key may spend: at most the configured cap, which applies
    *   when it is left out.
    */
-  async initiate(session: SessionHandle, caller: Caller, options: { returnTo: string | null; origin: string | undefined; limit?: unknown }): Promise<OAuthInitiation> {
+  async initiate(session: SessionHandle, caller: Caller, options: { returnTo: string | null; origin: string | undefined; arrival?: Arrival; limit?: unknown }): Promise<OAuthInitiation> {
     const returnTo = options.returnTo === null ? null : assertReturnTo(options.returnTo, this.#config.allowedOrigins);
     const limit = assertKeyLimit(options.limit, this.#config.oauthKey.limit);
     // A flow started over plain HTTP with a Secure cookie could never complete (the browser drops
@@ -79,11 +85,12 @@ export class OAuthService {
     await session.update((record) => {
       record.oauth = [...liveFlows(record.oauth, this.#now()), { state, codeVerifier, expiresAt, returnTo }].slice(-MAX_PENDING_FLOWS);
     });
-    const origin = options.origin !== undefined && this.#config.allowedOrigins.has(options.origin) ? options.origin : this.gatewayOrigin;
+    const callbackUrl = this.#callbackUrl(options.arrival, options.origin);
+    const origin = options.origin !== undefined && this.#config.allowedOrigins.has(options.origin) ? options.origin : new URL(callbackUrl).origin;
     await this.#states.put(state, { origin }, PENDING_FLOW_LIFETIME_MS / 1000);
     this.#metrics?.oauthFlow("started");
 
-    return { authUrl: this.#authorizeUrl(state, codeChallengeS256(codeVerifier), limit), state, expiresAt: new Date(expiresAt).toISOString() };
+    return { authUrl: this.#authorizeUrl(callbackUrl, state, codeChallengeS256(codeVerifier), limit), state, expiresAt: new Date(expiresAt).toISOString() };
   }
 
   /**
@@ -165,9 +172,21 @@ export class OAuthService {
     return new URL(this.#config.redirectUri).origin;
   }
 
+  /**
+   * Where OpenRouter sends the browser back: OPENROUTER_REDIRECT_URI; or, when it is unset
+   * (development), the callback on the origin and mount path the request came in on, provided that
+   * origin is the gateway's own (the calling page's, or the configured default's) or an allowed
+   * one. A Host header alone, which any client can write, never chooses it.
+   */
+  #callbackUrl(arrival: Arrival | undefined, pageOrigin: string | undefined): string {
+    if (!this.#config.redirectUriFromRequest || arrival === undefined) return this.#config.redirectUri;
+    if (arrival.origin !== pageOrigin && !this.#config.allowedOrigins.has(arrival.origin)) return this.#config.redirectUri;
+    return `${arrival.origin}${arrival.mountPath}${CALLBACK_PATH}`;
+  }
+
   /** @see https://openrouter.ai/docs/guides/overview/auth/oauth (`limit` and `key_label` shape the issued key) */
-  #authorizeUrl(state: string, challenge: string, limit: number | null): string {
-    const callback = new URL(this.#config.redirectUri);
+  #authorizeUrl(callbackUrl: string, state: string, challenge: string, limit: number | null): string {
+    const callback = new URL(callbackUrl);
     callback.searchParams.set("state", state);
     const authorize = new URL(this.#config.openrouter.authUrl);
     authorize.searchParams.set("callback_url", callback.toString());

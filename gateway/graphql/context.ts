@@ -1,5 +1,5 @@
 import type { AuthService } from "../auth/service.js";
-import type { OAuthService } from "../auth/oauth-service.js";
+import type { Arrival, OAuthService } from "../auth/oauth-service.js";
 import type { Caller } from "../model.js";
 import type { SessionHandle } from "../session/session-handle.js";
 
@@ -12,4 +12,6 @@ export interface GraphQLContext {
   readonly caller: Caller;
   /** The request's `Origin` header, if any: where an OAuth popup's result is posted back to. */
   readonly origin: string | undefined;
+  /** Where the request came in, for an OAuth callback URL built from it (no OPENROUTER_REDIRECT_URI). */
+  readonly arrival: Arrival;
 }

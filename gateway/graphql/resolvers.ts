@@ -9,7 +9,7 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     validateKey: (_parent, { apiKey, validateOnly }, { auth, session, caller }) => auth.validateKey(session, caller, apiKey, validateOnly ?? false),
-    initiateOAuth: (_parent, { returnTo, limit }, { oauth, session, caller, origin }) => oauth.initiate(session, caller, { returnTo: returnTo ?? null, origin, limit }),
+    initiateOAuth: (_parent, { returnTo, limit }, { oauth, session, caller, origin, arrival }) => oauth.initiate(session, caller, { returnTo: returnTo ?? null, origin, arrival, limit }),
     completeOAuth: (_parent, { code, state }, { oauth, session, caller }) => oauth.complete(session, caller, { code, state }),
     logout: (_parent, _args, { auth, session }) => auth.logout(session),
   },

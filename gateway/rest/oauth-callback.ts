@@ -25,7 +25,7 @@ export function oauthCallbackPage(oauth: OAuthService): RequestHandler {
     }
 
     if (oauth.holds(session, state)) {
-      if (code === undefined) return sendFailure(ErrorCode.OAUTH_EXCHANGE_FAILED, targetOrigin, 400);
+      if (code === undefined) return sendFailure(ErrorCode.OAUTH_EXCHANGE_FAILED, targetOrigin, 400, state);
       try {
         const { returnTo } = await oauth.completeFlow(session, callerOf(req), { code, state });
         return sendCallbackPage(res, {
@@ -34,10 +34,11 @@ export function oauthCallbackPage(oauth: OAuthService): RequestHandler {
           message: { type: "openrouter-auth", ok: true },
           targetOrigin,
           returnTo,
+          state,
         });
       } catch (error) {
         const coded = toGatewayError(error);
-        return sendFailure(coded.code, targetOrigin, coded.httpStatus);
+        return sendFailure(coded.code, targetOrigin, coded.httpStatus, state);
       }
     }
 
@@ -52,7 +53,7 @@ export function oauthCallbackPage(oauth: OAuthService): RequestHandler {
     }
     return sendFailure(ErrorCode.OAUTH_STATE_INVALID, null, 400);
 
-    function sendFailure(errorCode: ErrorCode, origin: string | null, status: number) {
+    function sendFailure(errorCode: ErrorCode, origin: string | null, status: number, flowState?: string) {
       sendCallbackPage(
         res,
         {
@@ -61,6 +62,7 @@ export function oauthCallbackPage(oauth: OAuthService): RequestHandler {
           message: { type: "openrouter-auth", ok: false, error: errorCode },
           targetOrigin: origin,
           returnTo: null,
+          state: flowState,
         },
         status,
       );

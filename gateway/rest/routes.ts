@@ -1,6 +1,7 @@
 import type { RequestHandler, Router } from "express";
 import type { AuthService } from "../auth/service.js";
 import type { OAuthService } from "../auth/oauth-service.js";
+import { arrivalOf } from "../http/arrival.js";
 import { callerOf } from "../http/caller.js";
 import { sendJson } from "../http/send-json.js";
 import { objectBody, optionalBoolean, optionalString } from "../input-checks.js";
@@ -36,7 +37,7 @@ export function addRestRoutes(router: Router, services: { auth: AuthService; oau
 
   post("/oauth/initiate", async (req, res) => {
     const body = objectBody(req.body);
-    const initiation = await oauth.initiate(req.sessionHandle!, callerOf(req), { returnTo: optionalString(body.return_to, "return_to"), origin: req.get("origin"), limit: body.limit });
+    const initiation = await oauth.initiate(req.sessionHandle!, callerOf(req), { returnTo: optionalString(body.return_to, "return_to"), origin: req.get("origin"), arrival: arrivalOf(req), limit: body.limit });
     sendJson(res, restInitiation(initiation));
   });
 

@@ -30,6 +30,7 @@ const PRODUCTION = {
   REDIS_URL: "redis://127.0.0.1:6399",
   OPENROUTER_ENCRYPTION_KEY: FernetKeyring.generateKey(),
   SESSION_SECRET: "a-production-session-secret-of-32-chars-or-more",
+  OPENROUTER_REDIRECT_URI: "https://app.example.com/api/v1/openrouter/auth/oauth/callback",
 };
 
 describe("configuration", () => {
@@ -54,7 +55,7 @@ describe("configuration", () => {
     assert.deepEqual(config.generatedSecrets, []);
   });
 
-  for (const missing of ["REDIS_URL", "OPENROUTER_ENCRYPTION_KEY", "SESSION_SECRET"] as const) {
+  for (const missing of ["REDIS_URL", "OPENROUTER_ENCRYPTION_KEY", "SESSION_SECRET", "OPENROUTER_REDIRECT_URI"] as const) {
     it(`refuses to start in production without ${missing}`, () => {
       const error = configRefusal({ ...PRODUCTION, [missing]: "" });
       assert.equal(error.variable, missing);

@@ -51,7 +51,7 @@ function consent(authUrl: string): { path: string; code: string; state: string }
 }
 
 /** The data block of the callback page: what its script will post, and where. */
-function pageData(html: string): { message: Record<string, unknown> | null; targetOrigin: string | null; returnTo: string | null } {
+function pageData(html: string): { message: Record<string, unknown> | null; targetOrigin: string | null; returnTo: string | null; state: string | null } {
   const json = /<script type="application\/json" id="result">([\s\S]*?)<\/script>/.exec(html)![1]!;
   return JSON.parse(json);
 }
@@ -107,7 +107,10 @@ describe("completing in the popup that shares the element's cookies", () => {
     const { path } = consent(flow.authUrl);
     const page = await record(browser.get<string>(path));
     assert.equal(page.status, 200);
-    assert.deepEqual(pageData(page.text), { message: { type: "openrouter-auth", ok: true }, targetOrigin: HOST_ORIGIN, returnTo: null });
+    const { message, targetOrigin, returnTo, state } = pageData(page.text);
+    // `state`: without an opener (a host page with COOP same-origin), the outcome of this flow is
+    // announced to the element's relay frame instead.
+    assert.deepEqual({ message, targetOrigin, returnTo, state }, { message: { type: "openrouter-auth", ok: true }, targetOrigin: HOST_ORIGIN, returnTo: null, state: flow.state });
 
     const status = await record(browser.graphql(STATUS));
     assert.equal(status.body.data.status.authenticated, true);
@@ -177,6 +180,7 @@ describe("completing through the relay, when the popup's cookies are kept apart"
     const page = await record(popup.get<string>(consent(flow.authUrl).path));
     const data = pageData(page.text);
     assert.equal(data.targetOrigin, HOST_ORIGIN, "found from the state alone");
+    assert.equal(data.state, null, "a code is never announced to the relay frame, only posted to the opener");
     const message = data.message as { type: string; code: string; state: string };
     assert.equal(message.type, "openrouter-auth");
     assert.equal(message.state, flow.state);

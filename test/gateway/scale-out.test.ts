@@ -90,7 +90,7 @@ describe("Redis settings for scaling out", () => {
   });
 
   it("accept a cluster or sentinels instead of REDIS_URL in production", () => {
-    const production = { NODE_ENV: "production", OPENROUTER_ENCRYPTION_KEY: TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY, SESSION_SECRET: TEST_SECRETS.SESSION_SECRET };
+    const production = { NODE_ENV: "production", OPENROUTER_REDIRECT_URI: "https://auth.example.com/api/v1/openrouter/auth/oauth/callback", OPENROUTER_ENCRYPTION_KEY: TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY, SESSION_SECRET: TEST_SECRETS.SESSION_SECRET };
     assert.equal(loadConfig({ ...production, REDIS_CLUSTER_NODES: "10.0.0.1:7000" }).redis?.mode, "cluster");
     assert.equal(loadConfig({ ...production, REDIS_SENTINELS: "10.0.0.1:26379", REDIS_SENTINEL_NAME: "sessions" }).redis?.mode, "sentinel");
     const missing = configRefusal(production);

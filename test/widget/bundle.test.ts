@@ -23,7 +23,7 @@ describe("the /openrouter-auth.js bundle", () => {
     const source = await (await fetch(`${gatewayUrl}/openrouter-auth.js`)).text();
     expect(source).to.contain("Connect to OpenRouter");
     expect(source, "German words are in the bundle").not.to.contain("Mit OpenRouter verbinden");
-    for (const lang of ["de", "es", "fr", "ja", "pt-BR", "zh-CN"]) {
+    for (const lang of ["de", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt-BR", "tr", "zh-CN", "zh-TW"]) {
       expect(source).to.contain(`import("./openrouter-auth-locales/${lang}.js")`);
     }
   });

@@ -42,8 +42,27 @@ describe("<openrouter-auth> language", () => {
     await waitUntil(() => connectText(el) === "Connect to OpenRouter", "without lang, the page's English", { timeout: 5000 });
   });
 
+  it("speaks each of its languages, loaded on demand", async () => {
+    const connect = { it: "Connetti a OpenRouter", ko: "OpenRouter 연결", nl: "Verbinden met OpenRouter", pl: "Połącz z OpenRouter", tr: "OpenRouter'a bağlan" };
+    for (const [lang, words] of Object.entries(connect)) {
+      const el = await fixture<OpenRouterAuth>(html`<openrouter-auth lang=${lang} endpoint=${endpoint}></openrouter-auth>`);
+      await settled(el);
+      await waitUntil(() => connectText(el) === words, `${lang} did not load`, { timeout: 5000 });
+      expect(part(el, "base")!.lang).to.equal(lang);
+    }
+  });
+
+  it("writes Chinese in Traditional characters for Taiwan, Hong Kong, Macau and Hant, and in Simplified elsewhere", async () => {
+    const expected = { "zh-TW": "連結 OpenRouter", "zh-HK": "連結 OpenRouter", "zh-MO": "連結 OpenRouter", "zh-Hant": "連結 OpenRouter", zh: "连接 OpenRouter", "zh-CN": "连接 OpenRouter", "zh-SG": "连接 OpenRouter", "zh-Hans-HK": "连接 OpenRouter" };
+    for (const [lang, words] of Object.entries(expected)) {
+      const el = await fixture<OpenRouterAuth>(html`<openrouter-auth lang=${lang} endpoint=${endpoint}></openrouter-auth>`);
+      await settled(el);
+      await waitUntil(() => connectText(el) === words, `lang="${lang}" did not show ${words} (shows ${connectText(el)})`, { timeout: 5000 });
+    }
+  });
+
   it("falls back to English for a language it does not know", async () => {
-    const el = await fixture<OpenRouterAuth>(html`<openrouter-auth lang="ko" endpoint=${endpoint}></openrouter-auth>`);
+    const el = await fixture<OpenRouterAuth>(html`<openrouter-auth lang="sw" endpoint=${endpoint}></openrouter-auth>`);
     await settled(el);
     expect(connectText(el)).to.equal("Connect to OpenRouter");
     expect(part(el, "base")!.lang, "the words are marked as English").to.equal("en");
@@ -56,11 +75,11 @@ describe("<openrouter-auth> language", () => {
     expect(connectText(el)).to.equal("Ligar a minha conta");
     expect(el.shadowRoot!.querySelector("h2")!.textContent, "the override also names the dialog").to.equal("Ligar a minha conta");
 
-    OpenRouterAuth.registerLocale("it", { connect: "Connetti OpenRouter" });
-    const italian = await fixture<OpenRouterAuth>(html`<openrouter-auth lang="it" endpoint=${endpoint}></openrouter-auth>`);
-    await settled(italian);
-    expect(connectText(italian)).to.equal("Connetti OpenRouter");
-    expect(part(italian, "base")!.lang).to.equal("it");
+    OpenRouterAuth.registerLocale("ca", { connect: "Connecta OpenRouter" });
+    const catalan = await fixture<OpenRouterAuth>(html`<openrouter-auth lang="ca" endpoint=${endpoint}></openrouter-auth>`);
+    await settled(catalan);
+    expect(connectText(catalan)).to.equal("Connecta OpenRouter");
+    expect(part(catalan, "base")!.lang).to.equal("ca");
   });
 
   it("tells an error in the element's language, in the event and on screen", async () => {

@@ -1,5 +1,6 @@
-import { expect } from "@open-wc/testing";
-import { watchPopup, type PopupOutcome } from "../../widget/oauth-popup-watch.js";
+import { expect, waitUntil } from "@open-wc/testing";
+import { popupWords, watchPopup, type PopupOutcome } from "../../widget/oauth-popup-watch.js";
+import { gatewayUrl } from "./support.js";
 
 /**
  * Which messages the element believes while it waits for the OAuth popup. Real windows post real
@@ -73,5 +74,48 @@ describe("the OAuth popup watch", () => {
 
     const own = frameThatPosts({ type: "openrouter-auth", code: "c0de", state: "s1" }, "same");
     expect(await watch(own).done).to.deep.equal({ type: "relay", code: "c0de", state: "s1" });
+  });
+
+  describe("the gateway's relay frame, for a popup cut off from this page", () => {
+    const CALLBACK = `${gatewayUrl}/api/v1/openrouter/auth/oauth/callback?state=s1`;
+    const authUrl = `http://openrouter.test/auth?callback_url=${encodeURIComponent(CALLBACK)}&code_challenge=c`;
+    let parent: HTMLDivElement;
+    beforeEach(() => {
+      parent = document.createElement("div");
+      document.body.append(parent);
+    });
+    afterEach(() => parent.remove());
+
+    it("is put beside the callback, for this page's origin, in the element's language and words, and removed when the watch ends", async () => {
+      const popup = frameThatPosts({ type: "openrouter-auth", ok: false, error: "OAUTH_EXCHANGE_FAILED" }, "same");
+      const abort = new AbortController();
+      const done = watchPopup({ popup, origin: location.origin, state: "s1", check: async () => false, signal: abort.signal, interval: 600_000, relay: { authUrl, parent, lang: "de", words: { popupDone: "Fertig." }, onLate: () => undefined } });
+      const frame = parent.querySelector("iframe")!;
+      expect(frame.hidden).to.equal(true);
+      const src = new URL(frame.src);
+      expect(`${src.origin}${src.pathname}`).to.equal(`${gatewayUrl}/api/v1/openrouter/auth/oauth/relay`);
+      expect(Object.fromEntries(src.searchParams)).to.deep.equal({ origin: location.origin, lang: "de", done: "Fertig.", failed: popupWords.popupFailed });
+      expect(await done).to.deep.equal({ type: "error", code: "OAUTH_EXCHANGE_FAILED" });
+      expect(parent.querySelector("iframe"), "the frame outlived the watch").to.equal(null);
+    });
+
+    it("stays after the popup reads as closed, until the watch's deadline: the popup may only have been cut off", async () => {
+      const cutOff = frameThatPosts({}, "same");
+      frames.splice(0).forEach((frame) => frame.remove());
+      expect(cutOff.closed).to.equal(true);
+      const abort = new AbortController();
+      const outcome = await watchPopup({ popup: cutOff, origin: location.origin, state: "s1", check: async () => false, signal: abort.signal, interval: 10, timeout: 1_000, relay: { authUrl, parent, lang: "en", words: {}, onLate: () => undefined } });
+      expect(outcome).to.deep.equal({ type: "closed" });
+      expect(parent.querySelector("iframe"), "the relay frame left with the watch").not.to.equal(null);
+      await waitUntil(() => parent.querySelector("iframe") === null, "the relay frame stayed past the deadline", { timeout: 5_000 });
+    });
+
+    it("is not made for an authUrl without a callback_url", async () => {
+      const popup = frameThatPosts({ type: "openrouter-auth", ok: true }, "same");
+      const abort = new AbortController();
+      const done = watchPopup({ popup, origin: location.origin, state: "s1", check: async () => false, signal: abort.signal, interval: 600_000, relay: { authUrl: "http://openrouter.test/auth", parent, lang: "en", words: {}, onLate: () => undefined } });
+      expect(parent.querySelector("iframe")).to.equal(null);
+      expect(await done).to.deep.equal({ type: "ok" });
+    });
   });
 });

@@ -28,6 +28,8 @@ const strings: OpenRouterAuthStrings = {
   oauthWaiting: "Warten auf OpenRouter…",
   popupBlocked: "Ihr Browser hat das Anmeldefenster blockiert.",
   continueHere: "In diesem Fenster fortfahren",
+  popupDone: "Mit OpenRouter verbunden. Sie können dieses Fenster schließen.",
+  popupFailed: "Die Verbindung mit OpenRouter ist fehlgeschlagen. Sie können dieses Fenster schließen.",
   usage: "{used} verbraucht / {limit}",
   noLimit: "kein Limit",
   remaining: "{amount} übrig",

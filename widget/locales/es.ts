@@ -28,6 +28,8 @@ const strings: OpenRouterAuthStrings = {
   oauthWaiting: "Esperando a OpenRouter…",
   popupBlocked: "Tu navegador ha bloqueado la ventana de inicio de sesión.",
   continueHere: "Continuar en esta ventana",
+  popupDone: "Conectado con OpenRouter. Puedes cerrar esta ventana.",
+  popupFailed: "No se pudo conectar con OpenRouter. Puedes cerrar esta ventana.",
   usage: "{used} usados / {limit}",
   noLimit: "sin límite",
   remaining: "{amount} disponibles",

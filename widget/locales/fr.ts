@@ -28,6 +28,8 @@ const strings: OpenRouterAuthStrings = {
   oauthWaiting: "En attente d’OpenRouter…",
   popupBlocked: "Votre navigateur a bloqué la fenêtre de connexion.",
   continueHere: "Continuer dans cette fenêtre",
+  popupDone: "Connecté à OpenRouter. Vous pouvez fermer cette fenêtre.",
+  popupFailed: "Impossible de se connecter à OpenRouter. Vous pouvez fermer cette fenêtre.",
   usage: "{used} utilisés / {limit}",
   noLimit: "sans limite",
   remaining: "{amount} restants",

@@ -28,6 +28,8 @@ const strings: OpenRouterAuthStrings = {
   oauthWaiting: "OpenRouter の応答を待っています…",
   popupBlocked: "ブラウザーがサインイン用のウィンドウをブロックしました。",
   continueHere: "このウィンドウで続行",
+  popupDone: "OpenRouter に接続しました。このウィンドウは閉じてかまいません。",
+  popupFailed: "OpenRouter に接続できませんでした。このウィンドウは閉じてかまいません。",
   usage: "使用額 {used} / 上限 {limit}",
   noLimit: "なし",
   remaining: "残り {amount}",

@@ -28,6 +28,8 @@ const strings: OpenRouterAuthStrings = {
   oauthWaiting: "Aguardando o OpenRouter…",
   popupBlocked: "Seu navegador bloqueou a janela de login.",
   continueHere: "Continuar nesta janela",
+  popupDone: "Conectado ao OpenRouter. Você pode fechar esta janela.",
+  popupFailed: "Não foi possível conectar ao OpenRouter. Você pode fechar esta janela.",
   usage: "{used} usados / {limit}",
   noLimit: "sem limite",
   remaining: "{amount} restantes",

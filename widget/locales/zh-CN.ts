@@ -28,6 +28,8 @@ const strings: OpenRouterAuthStrings = {
   oauthWaiting: "正在等待 OpenRouter…",
   popupBlocked: "浏览器拦截了登录窗口。",
   continueHere: "在此窗口中继续",
+  popupDone: "已连接 OpenRouter。你可以关闭此窗口。",
+  popupFailed: "无法连接 OpenRouter。你可以关闭此窗口。",
   usage: "已用 {used} / 限额 {limit}",
   noLimit: "不限",
   remaining: "剩余 {amount}",
