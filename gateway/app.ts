@@ -27,7 +27,7 @@ import { UpstreamConnections } from "./openrouter/upstream-connections.js";
 import { packageRoot } from "./util/package-root.js";
 import { PROXY_PATH, createProxyRouter } from "./proxy/router.js";
 import { originProbe } from "./rest/origin-probe.js";
-import { REST_BASE, addRestRoutes } from "./rest/routes.js";
+import { PROXY_BUDGET_PATH, REST_BASE, addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
 import { KEY_PREFIX, createSessionStorage } from "./session/session-store.js";
@@ -102,7 +102,7 @@ const LOCALE_MODULES: ReadonlySet<string> = new Set(existsSync(LOCALE_DIR) ? rea
  * headers, CORS and origin refusals apply to these alone: a host's own routes, mounted after the
  * router, keep their own headers and rules (docs/contract.md §6).
  */
-const GATEWAY_PATHS = ["/graphql", REST_BASE, PROXY_PATH, "/openrouter-auth.js", "/openrouter-auth-locales", "/healthz", "/readyz"];
+const GATEWAY_PATHS = ["/graphql", REST_BASE, PROXY_PATH, PROXY_BUDGET_PATH, "/openrouter-auth.js", "/openrouter-auth-locales", "/healthz", "/readyz"];
 
 /** Why the session of a host route's request could not be read, for getOpenRouterKey to report. */
 const sessionFailures = new WeakMap<Request, unknown>();
@@ -217,9 +217,9 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     crossSiteReads,
     jsonOnly,
     json,
-    graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") })),
+    graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, budget: proxy.budget, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin") })),
   );
-  addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json], crossSiteReads });
+  addRestRoutes(router, { auth, oauth, budget: proxy.budget, jsonBody: [jsonOnly, json], crossSiteReads });
   router.use(errorResponder(logger, storeErrors));
 
   // A store that answers but refuses writes (out of memory, a read-only replica) cannot sign
