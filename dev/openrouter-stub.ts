@@ -733,6 +733,7 @@ class StubServer implements OpenRouterStub {
       created: Math.floor(Date.now() / 1000),
       text,
       input: asked.input,
+      base64: asked.base64 === true,
       usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, cost },
     };
     this.generations.set(answer.id, { key: account.key, answer, streamed: asked.stream });

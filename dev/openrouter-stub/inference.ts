@@ -32,6 +32,8 @@ export interface Answer {
   /** The caller's input text (what embeddings are made of). */
   readonly input: readonly string[];
   readonly usage: Usage;
+  /** Embeddings: each vector as base64 of little-endian float32s (`encoding_format: "base64"`, the `openai` package's default). */
+  readonly base64: boolean;
 }
 
 /** What an inference request asks for, once read; a string is the 400's message. */
@@ -42,6 +44,8 @@ export interface Asked {
   readonly question: string;
   /** Every text the caller sent, for the prompt's token count. */
   readonly input: readonly string[];
+  /** Embeddings asked with `encoding_format: "base64"`. */
+  readonly base64?: boolean;
 }
 
 export interface InferenceRoute {
@@ -216,16 +220,19 @@ function vector(text: string): number[] {
 
 /** `POST /embeddings`: `input` (a string or a list), answered as one vector per input; never streamed. */
 const embeddings: InferenceRoute = {
-  read: (body) =>
-    asked(body, () => {
+  read: (body) => {
+    if (body.encoding_format !== undefined && body.encoding_format !== "float" && body.encoding_format !== "base64") return "encoding_format must be float or base64";
+    const read = asked(body, () => {
       const { input } = body;
       if (typeof input === "string") return lastOf([input]);
       if (Array.isArray(input) && input.length > 0 && input.every((entry) => typeof entry === "string")) return lastOf(input as string[]);
       return "input must be a string or a non-empty array of strings";
-    }),
+    });
+    return typeof read === "string" ? read : { ...read, base64: body.encoding_format === "base64" };
+  },
   json: (answer) => ({
     object: "list",
-    data: answer.input.map((text, index) => ({ object: "embedding", index, embedding: vector(text) })),
+    data: answer.input.map((text, index) => ({ object: "embedding", index, embedding: answer.base64 ? Buffer.from(new Float32Array(vector(text)).buffer).toString("base64") : vector(text) })),
     model: answer.model,
     usage: { prompt_tokens: answer.usage.prompt_tokens, total_tokens: answer.usage.prompt_tokens, cost: answer.usage.cost },
   }),
