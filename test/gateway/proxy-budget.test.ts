@@ -164,6 +164,21 @@ describe("the proxy's spend budget", () => {
     assertCredits(await tally(key), cost);
   });
 
+  it("is kept in the process when there is no Redis", async () => {
+    const { REDIS_URL: _shared, ...withoutRedis } = stack.env;
+    const gateway = await startGateway({ ...withoutRedis, PROXY_SPEND_LIMIT: "0.00005" });
+    extra.push(gateway);
+    const browser = await signedIn(gateway.url, stack.stub.addAccount().key);
+    const spent = async () => ((await browser.graphql(BUDGET)).body as { data: { proxyBudget: { spent: number } } }).data.proxyBudget.spent;
+    let total = 0;
+    for (let answered = 0; answered < 2; answered++) {
+      const { usage } = await (await proxyFetch(gateway.url, browser, "/chat/completions", { body: QUESTION })).json();
+      total += usage.cost;
+      await waitFor(async () => Math.abs((await spent()) - total) < 1e-9);
+    }
+    await assertProxyError(await proxyFetch(gateway.url, browser, "/chat/completions", { body: QUESTION }), 429, "SPEND_LIMIT_REACHED");
+  });
+
   describe("what the page can read of it", () => {
     it("proxyBudget and GET /api/v1/openrouter/proxy-budget agree with the tally in Redis", async () => {
       const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "2.5", PROXY_SPEND_WINDOW_SECONDS: "3600" });
