@@ -15,6 +15,8 @@ export interface ForwardOptions {
   readonly apiKey: string;
   readonly endpoint: ProxyEndpoint;
   readonly request: ProxyRequest;
+  /** Whether to read the answer's `usage.cost` (an endpoint that spends, with a spend budget set). */
+  readonly readCost: boolean;
   /** PROXY_ALLOWED_MODELS: what OpenRouter's model list is narrowed to (the "models" answer). */
   readonly allowedModels: readonly string[] | undefined;
   /** `HTTP-Referer` and the app's title (`X-Title`, `X-OpenRouter-Title`), when known. */
@@ -30,7 +32,7 @@ export interface ForwardResult {
   /** Bytes of OpenRouter's answer passed on to the client. */
   readonly bytes: number;
   readonly outcome: "completed" | "upstream-error" | "client-left" | "upstream-failed";
-  /** `usage.cost` (credits) as the answer gave it, when the endpoint spends and it came. */
+  /** `usage.cost` (credits) as the answer gave it, when it was read (`readCost`) and it came. */
   readonly cost: number | undefined;
 }
 
@@ -56,7 +58,7 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
   return new Promise((resolve, reject) => {
     const { endpoint, request: asked } = options;
     const body = asked.body === undefined ? undefined : JSON.stringify(asked.body);
-    const costs = endpoint.spends ? new CostReader() : undefined;
+    const costs = options.readCost ? new CostReader() : undefined;
     let upstreamStatus: number | undefined;
     let bytes = 0;
     let settled = false;

@@ -151,6 +151,7 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
         apiKey,
         endpoint,
         request: asked,
+        readCost: endpoint.spends && spend !== undefined,
         allowedModels: policy.allowedModels,
         referer: config.appUrl ?? (origin !== undefined && config.allowedOrigins.has(origin) ? origin : undefined),
         title: config.appTitle,
