@@ -1,6 +1,6 @@
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { Response } from "express";
-import { ErrorCode, GatewayError } from "../errors.js";
+import { ErrorCode, GatewayError, errorBody } from "../errors.js";
 import { sendJson } from "../http/send-json.js";
 import type { UpstreamConnections } from "../openrouter/upstream-connections.js";
 import { CostReader } from "./cost-reader.js";
@@ -50,8 +50,10 @@ class IdleTimeout extends Error {
  * arrives: every chunk is written as soon as it comes (but for the tail of a chunk that could be
  * the start of the key, held until the next one shows it is not: KeyRedactor), and OpenRouter's
  * answer is paused only while the client's socket is full, so a stream reaches the client at the
- * pace OpenRouter sends it. The answer's `usage.cost` is read as it passes (CostReader). The upstream request (its connection) is destroyed as soon as the client goes away, and
- * when OpenRouter falls silent for `idleTimeoutMs`.
+ * pace OpenRouter sends it. The answer's `usage.cost` is read as it passes (CostReader). The
+ * upstream request (its connection) is destroyed as soon as the client goes away, and when
+ * OpenRouter falls silent for `idleTimeoutMs`. OpenRouter's model list is read whole when it is
+ * to be narrowed to the allowed models.
  * @throws UPSTREAM_UNAVAILABLE (as a rejection) when OpenRouter gives no answer at all
  */
 export function forwardRequest(res: Response, options: ForwardOptions): Promise<ForwardResult> {
@@ -154,11 +156,11 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
           if (settled) return;
           const list = whole ? narrowedModelList(text, allowed, options.apiKey) : undefined;
           if (list === undefined) {
-            sendJson(res, { error: { code: "UPSTREAM_UNAVAILABLE", message: "OpenRouter's model list could not be read. Try again shortly." } }, 502);
+            const error = new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, "OpenRouter's model list could not be read. Try again shortly.");
+            sendJson(res, errorBody(error, "proxy"), error.httpStatus);
             done("upstream-failed");
             return;
           }
-          res.setHeader("x-accel-buffering", "no");
           sendJson(res, list, status);
           bytes = Number(res.getHeader("content-length") ?? 0);
           done("completed");

@@ -67,14 +67,20 @@ export class SpendBudget {
 
 /** The signed-in account's budget, for GraphQL and REST: null when no PROXY_SPEND_LIMIT is set. */
 export class ProxyBudgetReader {
-  constructor(
-    private readonly deps: { auth: AuthService; budget: SpendBudget | undefined; accountIdOf: (apiKey: string) => string },
-  ) {}
+  readonly #auth: AuthService;
+  readonly #budget: SpendBudget | undefined;
+  readonly #accountIdOf: (apiKey: string) => string;
+
+  constructor(deps: { auth: AuthService; budget: SpendBudget | undefined; accountIdOf: (apiKey: string) => string }) {
+    this.#auth = deps.auth;
+    this.#budget = deps.budget;
+    this.#accountIdOf = deps.accountIdOf;
+  }
 
   /** @throws UNAUTHENTICATED when signed out */
   async of(session: SessionHandle): Promise<ProxyBudget | null> {
-    const apiKey = this.deps.auth.apiKeyOf(session);
+    const apiKey = this.#auth.apiKeyOf(session);
     if (apiKey === null) throw new GatewayError(ErrorCode.UNAUTHENTICATED);
-    return this.deps.budget === undefined ? null : this.deps.budget.read(this.deps.accountIdOf(apiKey));
+    return this.#budget === undefined ? null : this.#budget.read(this.#accountIdOf(apiKey));
   }
 }
