@@ -7,8 +7,12 @@
  * - `GET /auth` and `POST /auth/approve`: a one-button consent page standing in for OpenRouter's
  *   OAuth PKCE sign-in; {@link OpenRouterStub.approve} does the same without a browser. The key
  *   it issues carries the `limit` and the name (`key_label`) that the authorize URL asks for.
- * - `POST /api/v1/chat/completions`: a completion that echoes the last user message, as JSON or
- *   streamed as server-sent events at a pace {@link OpenRouterStub.setChatPace} sets.
+ * - `POST /api/v1/chat/completions`, `/completions`, `/responses` and `/embeddings`
+ *   (openrouter-stub/inference.ts, a row each): an answer that echoes the caller's last text, as
+ *   JSON or streamed as server-sent events at a pace {@link OpenRouterStub.setChatPace} sets, with
+ *   `usage.cost` on every answer; `GET /api/v1/generation?id=`: the stats of one of the key's answers.
+ * - Key echoes ({@link OpenRouterStub.setKeyEcho}) make those answers carry the caller's key, as a
+ *   hostile or broken upstream would, so that tests prove the gateway strikes it out.
  * - Faults ("down", "slow", "server-error", "rate-limited") let tests prove how the gateway copes
  *   with an upstream that fails; the consent page is never faulted.
  *
@@ -22,6 +26,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { INFERENCE_ROUTES, STUB_EMBEDDING_MODELS, wordCount, type Answer, type Asked, type InferenceRoute, type Prices } from "./openrouter-stub/inference.js";
 
 export interface StubAccount {
   /** "sk-or-v1-" + 64 hex */
@@ -68,15 +73,25 @@ export interface StubFaultOptions {
   paths?: string[];
 }
 
+/**
+ * How inference answers carry the caller's key: "escaped-error": a 400 whose error message holds
+ * the key with every character as a JSON `\u` escape; "in-body": a 2xx JSON answer whose text holds
+ * the key, `\u`-escaped; "split-stream": a streamed answer whose text holds the key, sent in two
+ * writes that cut the key in the middle; "none" (the default): no echo.
+ */
+export type KeyEcho = "none" | "escaped-error" | "in-body" | "split-stream";
+
 export interface StubRequestRecord {
   readonly method: string;
   /** The path without its query. */
   readonly path: string;
+  /** The query, with its `?`, when there was one. */
+  readonly query?: string;
   /** Whether the request carried `Authorization: Bearer <something>`. */
   readonly hasBearer: boolean;
   /** The bearer key itself, when there was one. */
   readonly bearer?: string;
-  /** For `POST /api/v1/auth/keys` and `POST /api/v1/chat/completions`: the parsed JSON body (the raw text when it is not JSON). */
+  /** For `POST /api/v1/auth/keys` and the inference paths: the parsed JSON body (the raw text when it is not JSON). */
   readonly body?: unknown;
   /** The app attribution headers OpenRouter reads (`HTTP-Referer`; the title as `X-Title` and as `X-OpenRouter-Title`), when sent. */
   readonly referer?: string;
@@ -125,6 +140,8 @@ export interface OpenRouterStub {
   setFault(fault: StubFault, options?: StubFaultOptions): void;
   /** How streamed completions are paced from now on; `{}` restores the defaults. */
   setChatPace(pace: ChatPace): void;
+  /** Whether, and how, inference answers carry the caller's key from now on (see {@link KeyEcho}). */
+  setKeyEcho(echo: KeyEcho): void;
   /**
    * How the consent redirect adds `code`: "standard" appends `&code=` when callback_url already
    * has a query (what OpenRouter documents); "naive" always appends `?code=`, giving
@@ -403,6 +420,9 @@ class StubServer implements OpenRouterStub {
   private active: ActiveFault = { fault: "none", options: {} };
   private appendStyle: "standard" | "naive" = "standard";
   private chatPace: ChatPace = {};
+  private keyEcho: KeyEcho = "none";
+  /** Every answer given, for GET /generation: id → the key that asked, and the answer. */
+  private readonly generations = new Map<string, { key: string; answer: Answer; streamed: boolean }>();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -478,6 +498,10 @@ class StubServer implements OpenRouterStub {
 
   setChatPace(pace: ChatPace): void {
     this.chatPace = { ...pace };
+  }
+
+  setKeyEcho(echo: KeyEcho): void {
+    this.keyEcho = echo;
   }
 
   setCodeAppendStyle(style: "standard" | "naive"): void {
@@ -560,7 +584,8 @@ class StubServer implements OpenRouterStub {
     });
 
     const text = method === "POST" ? await readBody(req) : (req.resume(), "");
-    if (method === "POST" && (path === `${API}/auth/keys` || path === `${API}/chat/completions`) && text !== null) {
+    if (url.search !== "") record.query = url.search;
+    if (method === "POST" && path.startsWith(`${API}/`) && text !== null) {
       try {
         record.body = JSON.parse(text);
       } catch {
@@ -617,11 +642,15 @@ class StubServer implements OpenRouterStub {
       case `${API}/auth/keys`:
         if (method !== "POST") return this.notAllowed(res, "POST");
         return this.exchange(text, res);
-      case `${API}/chat/completions`:
+      case `${API}/generation`:
+        if (!isGet) return this.notAllowed(res, "GET, HEAD");
+        return this.withAccount(authorization, res, (account) => this.generation(url.searchParams.get("id"), account, res));
+      default: {
+        const inference = path.startsWith(API) ? INFERENCE_ROUTES[path.slice(API.length)] : undefined;
+        if (inference === undefined) return this.sendError(res, 404, `Not Found: ${path}`);
         if (method !== "POST") return this.notAllowed(res, "POST");
-        return this.withAccount(authorization, res, () => this.complete(text, res, record));
-      default:
-        return this.sendError(res, 404, `Not Found: ${path}`);
+        return this.withAccount(authorization, res, (account) => this.infer(inference, text, account, res, record));
+      }
     }
   }
 
@@ -657,8 +686,8 @@ class StubServer implements OpenRouterStub {
     this.sendJson(res, 200, { key: grant.account.key, user_id: grant.account.userId });
   }
 
-  /** POST /api/v1/chat/completions: echoes the last user message, as JSON or as server-sent events. */
-  private complete(text: string, res: ServerResponse, record: MutableRecord): void {
+  /** An inference endpoint (openrouter-stub/inference.ts): echoes the caller's last text, as JSON or as server-sent events. */
+  private infer(route: InferenceRoute, text: string, account: StubAccount, res: ServerResponse, record: MutableRecord): void {
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -666,52 +695,83 @@ class StubServer implements OpenRouterStub {
       return this.sendError(res, 400, "Invalid JSON body");
     }
     if (!isRecord(body)) return this.sendError(res, 400, "Expected a JSON object");
-    const { model, messages, stream } = body;
-    if (typeof model !== "string" || model === "") return this.sendError(res, 400, "model is required");
-    if (!STUB_MODELS.some((known) => known.id === model)) return this.sendError(res, 400, `${model} is not a valid model ID`);
-    if (!Array.isArray(messages) || messages.length === 0) return this.sendError(res, 400, "messages must be a non-empty array");
-    if (stream !== undefined && typeof stream !== "boolean") return this.sendError(res, 400, "stream must be a boolean");
+    const asked = route.read(body);
+    if (typeof asked === "string") return this.sendError(res, 400, asked);
+    const prices = route.stream === null ? STUB_EMBEDDING_MODELS[asked.model] : STUB_MODELS.find((known) => known.id === asked.model)?.pricing;
+    if (prices === undefined) return this.sendError(res, 400, `${asked.model} is not a valid model ID`);
+    if (asked.stream && route.stream === null) return this.sendError(res, 400, "This endpoint does not stream");
+    if (this.keyEcho === "escaped-error") {
+      // Written by hand: JSON.stringify would never escape these characters.
+      const payload = `{"error":{"code":400,"message":"This request was made with the key ${jsonEscaped(account.key)}, which cannot use ${asked.model}","metadata":{}}}`;
+      res.writeHead(400, { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)), "cache-control": "no-store" });
+      res.end(payload);
+      return;
+    }
 
-    const content = `Echo: ${lastUserText(messages)}`;
-    const id = `gen-${randomBytes(12).toString("hex")}`;
-    const created = Math.floor(Date.now() / 1000);
-    const usage = { prompt_tokens: wordCount(messages.map((message) => textOf(isRecord(message) ? message.content : "")).join(" ")), completion_tokens: wordCount(content) };
-    const usageTotal = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
-    if (stream !== true) {
-      return this.sendJson(res, 200, {
-        id,
-        provider: "OpenRouterStub",
-        model,
-        object: "chat.completion",
-        created,
-        choices: [{ index: 0, logprobs: null, finish_reason: "stop", native_finish_reason: "stop", message: { role: "assistant", content, refusal: null } }],
-        usage: usageTotal,
-      });
+    const echoed = this.keyEcho === "in-body" || this.keyEcho === "split-stream" ? `Echo: ${asked.question} (asked with ${account.key})` : `Echo: ${asked.question}`;
+    const answer = this.answer(asked, route.stream === null ? "" : echoed, prices, account);
+    if (!asked.stream) {
+      const json = JSON.stringify(route.json(answer));
+      // The key, once in the text, goes out \u-escaped: a client reads it all the same.
+      const payload = this.keyEcho === "in-body" ? json.split(account.key).join(jsonEscaped(account.key)) : json;
+      res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)), "cache-control": "no-store" });
+      res.end(payload);
+      return;
     }
     // A failing pace hook (a test's) ends the stream rather than the process.
-    this.streamCompletion(res, record, { id, model, created, content, usage: usageTotal }).catch(() => res.destroy());
+    this.streamAnswer(res, record, route.stream!, answer, account.key).catch(() => res.destroy());
   }
 
-  /** Sends the answer as OpenRouter streams one: a comment line, content chunks, a final chunk with usage, then [DONE]. */
-  private async streamCompletion(
-    res: ServerResponse,
-    record: MutableRecord,
-    answer: { id: string; model: string; created: number; content: string; usage: Record<string, number> },
-  ): Promise<void> {
-    const { chunks = DEFAULT_CHAT_CHUNKS, intervalMs = DEFAULT_CHAT_INTERVAL_MS, beforeChunk, padding = 0 } = this.chatPace;
-    const pieces = splitInto(answer.content, Math.max(1, chunks)).map((piece) => piece + " ".repeat(padding));
-    const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
-      `data: ${JSON.stringify({
+  /** The answer to `asked`, its usage priced at the model's prices, remembered for GET /generation. */
+  private answer(asked: Asked, text: string, prices: Prices, account: StubAccount): Answer {
+    const promptTokens = wordCount(asked.input.join(" "));
+    const completionTokens = wordCount(text);
+    const cost = money(promptTokens * Number(prices.prompt) + completionTokens * Number(prices.completion));
+    const answer: Answer = {
+      id: `gen-${randomBytes(12).toString("hex")}`,
+      model: asked.model,
+      created: Math.floor(Date.now() / 1000),
+      text,
+      input: asked.input,
+      base64: asked.base64 === true,
+      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, cost },
+    };
+    this.generations.set(answer.id, { key: account.key, answer, streamed: asked.stream });
+    return answer;
+  }
+
+  /** GET /api/v1/generation?id=: one answer's stats, for the key that asked for it; 404 for any other. */
+  private generation(id: string | null, account: StubAccount, res: ServerResponse): void {
+    const found = id === null ? undefined : this.generations.get(id);
+    if (found === undefined || found.key !== account.key) return this.sendError(res, 404, "Generation not found");
+    const { answer } = found;
+    this.sendJson(res, 200, {
+      data: {
         id: answer.id,
-        provider: "OpenRouterStub",
         model: answer.model,
-        object: "chat.completion.chunk",
-        created: answer.created,
-        choices: [{ index: 0, delta, finish_reason: finish, native_finish_reason: finish, logprobs: null }],
-        ...extra,
-      })}\n\n`;
+        created_at: new Date(answer.created * 1000).toISOString(),
+        streamed: found.streamed,
+        total_cost: answer.usage.cost,
+        tokens_prompt: answer.usage.prompt_tokens,
+        tokens_completion: answer.usage.completion_tokens,
+        native_tokens_prompt: answer.usage.prompt_tokens,
+        native_tokens_completion: answer.usage.completion_tokens,
+        finish_reason: "stop",
+        provider_name: "OpenRouterStub",
+      },
+    });
+  }
+
+  /**
+   * Sends the answer as OpenRouter streams one: a comment line, the endpoint's opening events,
+   * content at the pace set, then its closing events (the one with usage, and the end).
+   */
+  private async streamAnswer(res: ServerResponse, record: MutableRecord, shape: NonNullable<InferenceRoute["stream"]>, answer: Answer, key: string): Promise<void> {
+    const { chunks = DEFAULT_CHAT_CHUNKS, intervalMs = DEFAULT_CHAT_INTERVAL_MS, beforeChunk, padding = 0 } = this.chatPace;
+    const pieces = splitInto(answer.text, Math.max(1, chunks)).map((piece) => piece + " ".repeat(padding));
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     res.write(": OPENROUTER PROCESSING\n\n");
+    for (const event of shape.head(answer)) res.write(event);
     record.chunksSent = 0;
     record.maxQueuedBytes = 0;
     for (const [index, piece] of pieces.entries()) {
@@ -722,12 +782,22 @@ class StubServer implements OpenRouterStub {
         // Like OpenRouter while a model thinks: a keep-alive comment between chunks.
         if (index === 1) res.write(": OPENROUTER PROCESSING\n\n");
       }
-      res.write(chunk({ role: "assistant", content: piece }, null));
+      const event = shape.piece(answer, piece);
+      const keyAt = this.keyEcho === "split-stream" ? event.indexOf(key) : -1;
+      if (keyAt === -1) res.write(event);
+      else {
+        // Two writes, apart in time, so that the gateway reads the key in two chunks.
+        const cut = keyAt + Math.floor(key.length / 2);
+        res.write(event.slice(0, cut));
+        if (!(await this.delay(Math.max(intervalMs, 20), res))) return;
+        res.write(event.slice(cut));
+      }
       record.chunksSent = index + 1;
       record.maxQueuedBytes = Math.max(record.maxQueuedBytes, res.writableLength);
     }
-    res.write(chunk({ role: "assistant", content: "" }, "stop", { usage: answer.usage }));
-    res.end("data: [DONE]\n\n");
+    const tail = shape.tail(answer);
+    for (const event of tail.slice(0, -1)) res.write(event);
+    res.end(tail.at(-1));
   }
 
   private consentPage(params: URLSearchParams, res: ServerResponse): void {
@@ -825,26 +895,9 @@ function keyInfo(account: StubAccount): Record<string, unknown> {
   };
 }
 
-/** The text of a message's content: a string, or the text parts of an array of parts. */
-function textOf(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content
-    .map((part) => (isRecord(part) && part.type === "text" && typeof part.text === "string" ? part.text : ""))
-    .filter((text) => text !== "")
-    .join(" ");
-}
-
-function lastUserText(messages: unknown[]): string {
-  for (let at = messages.length - 1; at >= 0; at--) {
-    const message = messages[at];
-    if (isRecord(message) && message.role === "user") return textOf(message.content);
-  }
-  return "";
-}
-
-function wordCount(text: string): number {
-  return text.split(/\s+/).filter((word) => word !== "").length;
+/** `text` with every character written as a JSON `\\u` escape: the same string to a JSON reader. */
+function jsonEscaped(text: string): string {
+  return [...text].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
 }
 
 /** `text` cut into `count` pieces of near-equal length (fewer when the text is shorter), none empty. */

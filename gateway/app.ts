@@ -31,7 +31,7 @@ import { packageRoot } from "./util/package-root.js";
 import { PROXY_PATH, createProxyRouter } from "./proxy/router.js";
 import { originProbe } from "./rest/origin-probe.js";
 import { relayPage } from "./rest/relay-page.js";
-import { REST_BASE, addRestRoutes } from "./rest/routes.js";
+import { PROXY_BUDGET_PATH, REST_BASE, addRestRoutes } from "./rest/routes.js";
 import { EncryptedRecords } from "./session/encrypted-records.js";
 import { connectRedis, type RedisClient } from "./session/redis-connection.js";
 import { KEY_PREFIX, createSessionStorage } from "./session/session-store.js";
@@ -113,7 +113,7 @@ const LOCALE_MODULES: ReadonlySet<string> = new Set(existsSync(LOCALE_DIR) ? rea
  * headers, CORS and origin refusals apply to these alone: a host's own routes, mounted after the
  * router, keep their own headers and rules (docs/contract.md §6).
  */
-const GATEWAY_PATHS = ["/graphql", REST_BASE, PROXY_PATH, "/openrouter-auth.js", "/openrouter-auth-locales", "/healthz", "/readyz"];
+const GATEWAY_PATHS = ["/graphql", REST_BASE, PROXY_PATH, PROXY_BUDGET_PATH, "/openrouter-auth.js", "/openrouter-auth-locales", "/healthz", "/readyz"];
 
 /** Why the session of a host route's request could not be read, for getOpenRouterKey to report. */
 const sessionFailures = new WeakMap<Request, unknown>();
@@ -161,7 +161,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   );
 
   const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring, fixedCookie: fixedCookieAttributes(config.cookie) }), now, metrics?.auth);
-  const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream });
+  const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream, openrouter, now });
   /** How many requests to the gateway's paths, proxied completions included, are running: close() lets them end. */
   const inFlight = new RequestsInFlight();
 
@@ -232,9 +232,9 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     crossSiteReads,
     jsonOnly,
     json,
-    graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin"), arrival: arrivalOf(req) })),
+    graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, budget: proxy.budget, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin"), arrival: arrivalOf(req) })),
   );
-  addRestRoutes(router, { auth, oauth, jsonBody: [jsonOnly, json], crossSiteReads });
+  addRestRoutes(router, { auth, oauth, budget: proxy.budget, jsonBody: [jsonOnly, json], crossSiteReads });
   router.use(errorResponder(logger, storeErrors));
 
   // A store that answers but refuses writes (out of memory, a read-only replica) cannot sign

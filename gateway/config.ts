@@ -106,10 +106,12 @@ export interface ProxyConfig {
   readonly allowedModels: readonly string[] | undefined;
   /** The highest `max_tokens` / `max_completion_tokens` a request may ask for, and what is sent when it asks for none. */
   readonly maxTokens: number | undefined;
-  /** Completions each session may ask for per window. */
+  /** Requests each OpenRouter account may make per window. */
   readonly rateLimit: { readonly max: number; readonly windowSeconds: number } | undefined;
-  /** Completions (streamed or not) each session may have running at once. */
+  /** Requests (streamed or not) each OpenRouter account may have running at once. */
   readonly maxConcurrentStreams: number | undefined;
+  /** The credits each OpenRouter account may spend through the proxy per window (PROXY_SPEND_LIMIT, PROXY_SPEND_WINDOW_SECONDS). */
+  readonly spendLimit: { readonly credits: number; readonly windowSeconds: number } | undefined;
   /** How long OpenRouter may stay silent, before its answer starts or between two chunks, before the proxy gives up. */
   readonly idleTimeoutMs: number;
 }
@@ -391,6 +393,10 @@ function proxyConfig(read: Read): ProxyConfig {
   if (rateMax === undefined && read("PROXY_RATE_WINDOW_SECONDS") !== undefined) {
     throw new ConfigError("PROXY_RATE_WINDOW_SECONDS", "only applies together with PROXY_RATE_LIMIT");
   }
+  const spendCredits = credits(read, "PROXY_SPEND_LIMIT");
+  if (spendCredits === undefined && read("PROXY_SPEND_WINDOW_SECONDS") !== undefined) {
+    throw new ConfigError("PROXY_SPEND_WINDOW_SECONDS", "only applies together with PROXY_SPEND_LIMIT");
+  }
   return Object.freeze({
     enabled,
     maxBodyBytes: integer(read, "PROXY_MAX_BODY_BYTES", 1_048_576, 1_024, 104_857_600),
@@ -398,6 +404,7 @@ function proxyConfig(read: Read): ProxyConfig {
     maxTokens: optional("PROXY_MAX_TOKENS", 1, 10_000_000),
     rateLimit: rateMax === undefined ? undefined : Object.freeze({ max: rateMax, windowSeconds: integer(read, "PROXY_RATE_WINDOW_SECONDS", 60, 1, 86_400) }),
     maxConcurrentStreams: optional("PROXY_MAX_CONCURRENT_STREAMS", 1, 100_000),
+    spendLimit: spendCredits === undefined ? undefined : Object.freeze({ credits: spendCredits, windowSeconds: integer(read, "PROXY_SPEND_WINDOW_SECONDS", 86_400, 1, 31_536_000) }),
     idleTimeoutMs: integer(read, "PROXY_IDLE_TIMEOUT_MS", 120_000, 1_000, 3_600_000),
   });
 }

@@ -37,8 +37,10 @@ export const ErrorCode = {
   MODEL_NOT_ALLOWED: "MODEL_NOT_ALLOWED",
   /** `max_tokens` / `max_completion_tokens` above PROXY_MAX_TOKENS. */
   MAX_TOKENS_EXCEEDED: "MAX_TOKENS_EXCEEDED",
-  /** The session already has PROXY_MAX_CONCURRENT_STREAMS completions running. */
+  /** The account already has PROXY_MAX_CONCURRENT_STREAMS requests running. */
   TOO_MANY_STREAMS: "TOO_MANY_STREAMS",
+  /** The account has spent PROXY_SPEND_LIMIT credits through the proxy in this window. */
+  SPEND_LIMIT_REACHED: "SPEND_LIMIT_REACHED",
   /** The catch-all that masks every unexpected failure. */
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
@@ -70,7 +72,8 @@ const VOCABULARY: Readonly<Record<ErrorCode, { readonly status: number; readonly
   NOT_FOUND: { status: 404, message: "Nothing is served at this path." },
   MODEL_NOT_ALLOWED: { status: 403, message: "This model is not allowed here." },
   MAX_TOKENS_EXCEEDED: { status: 400, message: "The request asks for more tokens than allowed here." },
-  TOO_MANY_STREAMS: { status: 429, message: "Too many completions are running for this session. Wait for one to finish." },
+  TOO_MANY_STREAMS: { status: 429, message: "Too many requests are running for this OpenRouter account. Wait for one to finish." },
+  SPEND_LIMIT_REACHED: { status: 429, message: "This page has spent its budget of your OpenRouter credits for now. Try again later." },
   INTERNAL_SERVER_ERROR: { status: 500, message: "Something went wrong on our side." },
 };
 
@@ -81,7 +84,7 @@ export const httpStatusOf = (code: ErrorCode): number => VOCABULARY[code].status
 export const messageOf = (code: ErrorCode): string => VOCABULARY[code].message;
 
 export interface GatewayErrorOptions {
-  /** Seconds the caller should wait (RATE_LIMITED, and UPSTREAM_UNAVAILABLE after a 429). */
+  /** Seconds the caller should wait (RATE_LIMITED, SPEND_LIMIT_REACHED, and UPSTREAM_UNAVAILABLE after a 429). */
   retryAfterSeconds?: number;
   /** For logs only: never serialised to a caller. */
   cause?: unknown;

@@ -1,12 +1,15 @@
 import type { AuthService } from "../auth/service.js";
 import type { Arrival, OAuthService } from "../auth/oauth-service.js";
 import type { Caller } from "../model.js";
+import type { ProxyBudgetReader } from "../proxy/spend-budget.js";
 import type { SessionHandle } from "../session/session-handle.js";
 
 /** What every resolver gets: the services, and this request's session and origin. */
 export interface GraphQLContext {
   readonly auth: AuthService;
   readonly oauth: OAuthService;
+  /** The proxy's spend budget of the signed-in account. */
+  readonly budget: ProxyBudgetReader;
   readonly session: SessionHandle;
   /** Who is asking, for the sign-in attempt limits. */
   readonly caller: Caller;

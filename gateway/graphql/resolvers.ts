@@ -6,6 +6,7 @@ export const resolvers: Resolvers = {
     status: (_parent, _args, { auth, session }) => auth.status(session),
     userInfo: (_parent, _args, { auth, session }) => auth.userInfo(session),
     models: (_parent, { search, first }, { auth, session }) => auth.models(session, { search, first }),
+    proxyBudget: (_parent, _args, { budget, session }) => budget.of(session),
   },
   Mutation: {
     validateKey: (_parent, { apiKey, validateOnly }, { auth, session, caller }) => auth.validateKey(session, caller, apiKey, validateOnly ?? false),

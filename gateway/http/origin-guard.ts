@@ -11,9 +11,10 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * browser's ambient cookie can be abused through it.
  * @see https://web.dev/articles/fetch-metadata
  */
-export function originGuard(allowedOrigins: ReadonlySet<string>): RequestHandler {
+export function originGuard(allowedOrigins: ReadonlySet<string>, options: { readonly everyMethod?: boolean } = {}): RequestHandler {
   return (req, _res, next) => {
-    if (SAFE_METHODS.has(req.method)) return next();
+    // `everyMethod`: reads too, where the read itself costs or reveals something (the proxy's GETs).
+    if (options.everyMethod !== true && SAFE_METHODS.has(req.method)) return next();
     const site = req.get("sec-fetch-site");
     const origin = req.get("origin");
     if (site === "same-origin" || site === "none") return next();

@@ -1,49 +1,66 @@
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { Response } from "express";
-import { ErrorCode, GatewayError } from "../errors.js";
+import { ErrorCode, GatewayError, errorBody } from "../errors.js";
 import { sendJson } from "../http/send-json.js";
-import type { CompletionRequest } from "./policy.js";
 import type { UpstreamConnections } from "../openrouter/upstream-connections.js";
+import { CostReader } from "./cost-reader.js";
+import type { ProxyEndpoint } from "./endpoints.js";
+import { KeyRedactor, redactKeyInJson } from "./key-redactor.js";
+import { isAllowed, type ProxyRequest } from "./policy.js";
 
 export interface ForwardOptions {
   /** The gateway's connections to OpenRouter. */
   readonly upstream: UpstreamConnections;
   /** The session's key: sent upstream as the bearer, and kept out of everything sent back. */
   readonly apiKey: string;
-  readonly completion: CompletionRequest;
+  readonly endpoint: ProxyEndpoint;
+  readonly request: ProxyRequest;
+  /** Whether to read the answer's `usage.cost` (an endpoint that spends, with a spend budget set). */
+  readonly readCost: boolean;
+  /** PROXY_ALLOWED_MODELS: what OpenRouter's model list is narrowed to (the "models" answer). */
+  readonly allowedModels: readonly string[] | undefined;
   /** `HTTP-Referer` and the app's title (`X-Title`, `X-OpenRouter-Title`), when known. */
   readonly referer: string | undefined;
   readonly title: string | undefined;
   readonly idleTimeoutMs: number;
 }
 
-/** How a forwarded completion went, for the proxy's log line. */
+/** How a forwarded request went, for the proxy's log line and the spend budget. */
 export interface ForwardResult {
   /** OpenRouter's status, when it answered. */
   readonly upstreamStatus: number | undefined;
   /** Bytes of OpenRouter's answer passed on to the client. */
   readonly bytes: number;
   readonly outcome: "completed" | "upstream-error" | "client-left" | "upstream-failed";
+  /** `usage.cost` (credits) as the answer gave it, when it was read (`readCost`) and it came. */
+  readonly cost: number | undefined;
 }
 
 /** An upstream error body is a few hundred bytes; anything longer is not passed on whole. */
 const ERROR_BODY_LIMIT = 64 * 1024;
+/** OpenRouter's model list is some hundreds of kilobytes; it is read whole only to be narrowed. */
+const MODEL_LIST_LIMIT = 32 * 1024 * 1024;
 
 class IdleTimeout extends Error {
   override name = "IdleTimeout";
 }
 
 /**
- * Sends the completion to OpenRouter with the session's key and passes the answer on as it
- * arrives: every chunk is written as soon as it comes, and OpenRouter's answer is paused only
- * while the client's socket is full, so a stream reaches the client at the pace OpenRouter sends
- * it. The upstream request (its connection) is destroyed as soon as the client goes away, and
- * when OpenRouter falls silent for `idleTimeoutMs`.
+ * Sends the request to OpenRouter with the session's key and passes the answer on as it
+ * arrives: every chunk is written as soon as it comes (but for the tail of a chunk that could be
+ * the start of the key, held until the next one shows it is not: KeyRedactor), and OpenRouter's
+ * answer is paused only while the client's socket is full, so a stream reaches the client at the
+ * pace OpenRouter sends it. The answer's `usage.cost` is read as it passes (CostReader). The
+ * upstream request (its connection) is destroyed as soon as the client goes away, and when
+ * OpenRouter falls silent for `idleTimeoutMs`. OpenRouter's model list is read whole when it is
+ * to be narrowed to the allowed models.
  * @throws UPSTREAM_UNAVAILABLE (as a rejection) when OpenRouter gives no answer at all
  */
-export function forwardCompletion(res: Response, options: ForwardOptions): Promise<ForwardResult> {
+export function forwardRequest(res: Response, options: ForwardOptions): Promise<ForwardResult> {
   return new Promise((resolve, reject) => {
-    const body = JSON.stringify(options.completion.body);
+    const { endpoint, request: asked } = options;
+    const body = asked.body === undefined ? undefined : JSON.stringify(asked.body);
+    const costs = options.readCost ? new CostReader() : undefined;
     let upstreamStatus: number | undefined;
     let bytes = 0;
     let settled = false;
@@ -52,7 +69,7 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
     let streaming = false;
     let request: ClientRequest;
     try {
-      request = options.upstream.open("POST", "/chat/completions", upstreamHeaders(options, Buffer.byteLength(body)));
+      request = options.upstream.open(endpoint.method, endpoint.path + asked.search, upstreamHeaders(options, body === undefined ? undefined : Buffer.byteLength(body)));
     } catch (cause) {
       reject(new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, undefined, { cause }));
       return;
@@ -71,7 +88,7 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
       return true;
     };
     const done = (outcome: ForwardResult["outcome"]) => {
-      if (settle()) resolve({ upstreamStatus, bytes, outcome });
+      if (settle()) resolve({ upstreamStatus, bytes, outcome, cost: costs?.cost });
     };
     // The answer is cut short: end the connection rather than the response, so that the client
     // sees a broken answer and not a complete-looking one.
@@ -125,10 +142,28 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
       answer.on("error", () => {});
       // 204 and 205 carry no body: no completion either.
       if (status < 200 || status > 299 || status === 204 || status === 205) {
-        readLimited(answer, request, idle, (text) => {
+        readLimited(answer, request, idle, ERROR_BODY_LIMIT, (text) => {
           if (settled) return;
-          passOnError(res, answer, text, options.apiKey);
+          passOnError(res, answer, text.toString("utf8"), options.apiKey);
           done("upstream-error");
+        });
+        return;
+      }
+
+      if (endpoint.answer === "models" && options.allowedModels !== undefined) {
+        const allowed = options.allowedModels;
+        readLimited(answer, request, idle, MODEL_LIST_LIMIT, (text, whole) => {
+          if (settled) return;
+          const list = whole ? narrowedModelList(text, allowed, options.apiKey) : undefined;
+          if (list === undefined) {
+            const error = new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, "OpenRouter's model list could not be read. Try again shortly.");
+            sendJson(res, errorBody(error, "proxy"), error.httpStatus);
+            done("upstream-failed");
+            return;
+          }
+          sendJson(res, list, status);
+          bytes = Number(res.getHeader("content-length") ?? 0);
+          done("completed");
         });
         return;
       }
@@ -146,15 +181,21 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
       // Leaves at the end of this turn even when no event came with it: the client learns at once
       // that OpenRouter took the completion.
       res.flushHeaders();
+      const redactor = new KeyRedactor(options.apiKey);
       answer.on("data", (chunk: Buffer) => {
         idle.refresh();
-        bytes += chunk.byteLength;
+        costs?.read(chunk);
+        const passed = redactor.push(chunk);
+        if (passed.byteLength === 0) return;
+        bytes += passed.byteLength;
         holdWritesThisTurn();
-        if (!res.write(chunk)) answer.pause();
+        if (!res.write(passed)) answer.pause();
       });
       res.on("drain", () => answer.resume());
       answer.on("end", () => {
-        res.end();
+        const held = redactor.end();
+        bytes += held.byteLength;
+        res.end(held.byteLength === 0 ? undefined : held);
         done("completed");
       });
       answer.on("close", () => {
@@ -166,12 +207,24 @@ export function forwardCompletion(res: Response, options: ForwardOptions): Promi
   });
 }
 
-function upstreamHeaders(options: ForwardOptions, contentLength: number): OutgoingHttpHeaders {
+/** OpenRouter's `{"data":[…]}` with only the allowed models, the key struck from it; undefined when it is not that shape. */
+function narrowedModelList(text: Buffer, allowed: readonly string[], apiKey: string): unknown {
+  let list: unknown;
+  try {
+    list = redactKeyInJson(JSON.parse(text.toString("utf8")), apiKey);
+  } catch {
+    return undefined;
+  }
+  if (typeof list !== "object" || list === null || !Array.isArray((list as { data?: unknown }).data)) return undefined;
+  const models = (list as { data: unknown[] }).data;
+  return { ...list, data: models.filter((model) => typeof model === "object" && model !== null && typeof (model as { id?: unknown }).id === "string" && isAllowed((model as { id: string }).id, allowed)) };
+}
+
+function upstreamHeaders(options: ForwardOptions, contentLength: number | undefined): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {
     authorization: `Bearer ${options.apiKey}`,
-    "content-type": "application/json",
-    "content-length": contentLength,
-    accept: options.completion.stream ? "text/event-stream" : "application/json",
+    ...(contentLength === undefined ? {} : { "content-type": "application/json", "content-length": contentLength }),
+    accept: options.request.stream ? "text/event-stream" : "application/json",
     // Passed on as it comes, never decoded here; and a compressed stream may be held back by the
     // compressor, while events are small anyway.
     "accept-encoding": "identity",
@@ -188,24 +241,24 @@ function upstreamHeaders(options: ForwardOptions, contentLength: number): Outgoi
 }
 
 /**
- * Reads at most ERROR_BODY_LIMIT bytes of an answer and hands them on; past the limit, or when
- * the answer breaks off or falls silent, what arrived is all there is. A body left unread is not
- * drained: its connection is destroyed instead of going back to the pool.
+ * Reads at most `limit` bytes of an answer and hands them on, with whether that was all of it;
+ * past the limit, or when the answer breaks off or falls silent, what arrived is all there is. A
+ * body left unread is not drained: its connection is destroyed instead of going back to the pool.
  */
-function readLimited(answer: IncomingMessage, request: ClientRequest, idle: NodeJS.Timeout, then: (text: string) => void): void {
+function readLimited(answer: IncomingMessage, request: ClientRequest, idle: NodeJS.Timeout, limit: number, then: (body: Buffer, whole: boolean) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
   const finish = () => {
     if (finished) return;
     finished = true;
-    then(Buffer.concat(chunks).subarray(0, ERROR_BODY_LIMIT).toString("utf8"));
+    then(Buffer.concat(chunks).subarray(0, limit), size < limit && answer.complete);
   };
   answer.on("data", (chunk: Buffer) => {
     idle.refresh();
     chunks.push(chunk);
     size += chunk.byteLength;
-    if (size >= ERROR_BODY_LIMIT) {
+    if (size >= limit) {
       finish();
       request.destroy();
     }
@@ -216,15 +269,15 @@ function readLimited(answer: IncomingMessage, request: ClientRequest, idle: Node
 
 /**
  * An error OpenRouter answered keeps its status and its `{"error":{...}}` body. A body that is
- * not OpenRouter's JSON (a proxy's HTML page) is replaced by one in that shape, and the key is
- * struck from whatever is passed on, should an upstream ever echo it.
+ * not OpenRouter's JSON (a proxy's HTML page) is replaced by one in that shape, and the key, in
+ * any encoding, is struck from every string of whatever is passed on, should an upstream ever echo it.
  */
 function passOnError(res: Response, answer: IncomingMessage, received: string, apiKey: string): void {
   const status = answer.statusCode ?? 502;
-  const text = received.split(apiKey).join("[redacted]");
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    // Struck out of what the client reads, once JSON's escapes are read: `\u0073k-or-…` is the key too.
+    body = redactKeyInJson(JSON.parse(received), apiKey);
   } catch {
     body = undefined;
   }

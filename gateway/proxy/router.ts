@@ -1,17 +1,22 @@
 import express, { Router, type RequestHandler } from "express";
 import type { AuthService } from "../auth/service.js";
 import type { Config } from "../config.js";
-import { ErrorCode, GatewayError, errorBody } from "../errors.js";
+import { ErrorCode, GatewayError, causeForLog, errorBody } from "../errors.js";
 import { cors } from "../http/cors.js";
 import { jsonOnly, originGuard } from "../http/origin-guard.js";
 import type { Logger } from "../logging/logger.js";
+import type { OpenRouterClient } from "../openrouter/client.js";
+import { accountIdOf } from "./account-id.js";
+import { AccountLimits, type Release } from "./account-limits.js";
 import { CompletionLog } from "./completion-log.js";
 import { CompletionsInFlight } from "./completions-in-flight.js";
-import { forwardCompletion } from "./forward.js";
-import { checkCompletionRequest } from "./policy.js";
+import { PROXY_ENDPOINTS, type ProxyEndpoint } from "./endpoints.js";
+import { forwardRequest, type ForwardResult } from "./forward.js";
+import { ModelPrices } from "./model-prices.js";
+import { checkProxyRequest, type ProxyRequest } from "./policy.js";
+import { ProxyBudgetReader, SpendBudget } from "./spend-budget.js";
 import { errorResponder, sendError } from "../http/error-response.js";
 import { ThrottledErrorLog } from "../logging/throttled-error-log.js";
-import { SessionLimits } from "./session-limits.js";
 import type { UpstreamConnections } from "../openrouter/upstream-connections.js";
 import type { KeyValueStore } from "../store/key-value-store.js";
 
@@ -21,7 +26,7 @@ export const PROXY_PATH = "/api/v1/openrouter/proxy";
 export interface ProxyDeps {
   readonly config: Config;
   readonly auth: AuthService;
-  /** Where the per-session limits are kept: Redis, shared by every instance, or this process. */
+  /** Where the per-account limits and the spend tallies are kept: Redis, shared by every instance, or this process. */
   readonly store: KeyValueStore;
   readonly logger: Logger;
   /** The gateway's session middleware: the proxy runs before the gateway's own CORS, so it brings the session along itself. */
@@ -30,13 +35,19 @@ export interface ProxyDeps {
   readonly keyPrefix: string;
   /** The gateway's connections to OpenRouter (closed by the gateway, after the proxy). */
   readonly upstream: UpstreamConnections;
+  /** OpenRouter's API, for the model prices a cut answer is counted at. */
+  readonly openrouter: OpenRouterClient;
+  /** The gateway's clock (epoch ms). */
+  readonly now: () => number;
 }
 
 /** The proxy, and how its owner stops it. */
 export interface ProxyRouter {
   readonly router: Router;
+  /** The signed-in account's spend budget, for GraphQL's `proxyBudget` and REST's `proxy-budget`. */
+  readonly budget: ProxyBudgetReader;
   /**
-   * Refuses completions from now on (503 SHUTTING_DOWN), lets those running end, for at most
+   * Refuses requests from now on (503 SHUTTING_DOWN), lets those running end, for at most
    * `graceMs`, cuts those still running then, and stops renewing their leases. Resolves once
    * nothing of the proxy needs OpenRouter's connections or the store any more.
    */
@@ -44,16 +55,21 @@ export interface ProxyRouter {
 }
 
 /**
- * The OpenRouter proxy: `POST /chat/completions` with the session's key, for pages and
- * OpenAI-style clients that hold the session cookie and never the key. Every refusal (signed
- * out, another origin, too large, against the policy, over a limit, the gateway closing) is
- * answered here, before anything goes upstream, as `{"error":{"code":"<CODE>","message":"..."}}`.
+ * The OpenRouter proxy: the OpenAI-compatible endpoints of endpoints.ts, each with the session's
+ * key, for pages and OpenAI-style clients that hold the session cookie and never the key. Every
+ * refusal (signed out, another origin, too large, against the policy, over a limit or the spend
+ * budget, the gateway closing) is answered here, before anything goes upstream, as
+ * `{"error":{"code":"<CODE>","message":"..."}}`.
  */
 export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
   const { config, auth, logger } = deps;
   const policy = config.proxy;
   const router = Router();
-  const limits = new SessionLimits({ store: deps.store, policy, prefix: `${deps.keyPrefix}proxy:` });
+  const accountId = accountIdOf(config.sessionSecrets[0]!);
+  const prefix = `${deps.keyPrefix}proxy:`;
+  const limits = new AccountLimits({ store: deps.store, policy, prefix });
+  const spend = policy.enabled && policy.spendLimit !== undefined ? new SpendBudget({ store: deps.store, limit: policy.spendLimit, prefix: `${prefix}spend:`, now: deps.now }) : undefined;
+  const budget = new ProxyBudgetReader({ auth, budget: spend, accountIdOf: accountId });
 
   router.use(cors(config.allowedOrigins, { allowRequestedHeaders: true }));
   if (!policy.enabled) {
@@ -61,61 +77,100 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
       const error = new GatewayError(ErrorCode.PROXY_DISABLED);
       sendError(res, error, errorBody(error, "proxy"));
     });
-    return { router, close: async () => {} };
+    return { router, budget, close: async () => {} };
   }
   const { upstream } = deps;
-  const guard = originGuard(config.allowedOrigins);
+  // Reads too: a GET through the proxy spends the user's key as much as a POST does.
+  const guard = originGuard(config.allowedOrigins, { everyMethod: true });
   const inFlight = new CompletionsInFlight();
+  const prices = new ModelPrices(deps.openrouter, deps.now);
+  /** Costs being counted, which close() lets finish before the store closes. */
+  const counting = new Set<Promise<void>>();
 
   const signedIn: RequestHandler = (req, _res, next) => {
     next(req.sessionHandle !== undefined && auth.apiKeyOf(req.sessionHandle) !== null ? undefined : new GatewayError(ErrorCode.UNAUTHENTICATED));
   };
+  // Counted in first, before the session is read: once closing has begun, the store may be
+  // closed too, and the caller is told why it is refused. The request's log note is its part of
+  // the request's access-log line (http/request-log.ts), refusals included.
+  const admitted: RequestHandler = (_req, res, next) => {
+    const log = new CompletionLog();
+    if (!inFlight.admit(res, log)) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
+    res.accessLogNote = log;
+    next();
+  };
+  const body = [jsonOnly, express.json({ limit: policy.maxBodyBytes })];
 
-  router.post(
-    "/chat/completions",
-    // Counted in first, before the session is read: once closing has begun, the store may be
-    // closed too, and the caller is told why it is refused. The completion's log note is its
-    // part of the request's access-log line (http/request-log.ts), refusals included.
-    (_req, res, next) => {
-      const log = new CompletionLog();
-      if (!inFlight.admit(res, log)) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
-      res.accessLogNote = log;
-      next();
-    },
-    guard,
-    deps.sessions,
-    signedIn,
-    jsonOnly,
-    express.json({ limit: policy.maxBodyBytes }),
-    async (req, res) => {
+  /** Both limits, and the budget for an endpoint that spends, asked at once; a refusal gives back the place taken. */
+  async function admit(endpoint: ProxyEndpoint, account: string): Promise<Release> {
+    const [place, budgetLeft] = await Promise.allSettled([limits.admit(account), endpoint.spends ? spend?.check(account) : undefined]);
+    if (place.status === "rejected") throw place.reason;
+    if (budgetLeft.status === "rejected") {
+      place.value();
+      throw budgetLeft.reason;
+    }
+    return place.value;
+  }
+
+  /**
+   * Counts what an answer cost: its `usage.cost`, or, when none came of an answer that may have
+   * cost something (the client left, the stream broke off), the most it could have cost.
+   */
+  function count(account: string, apiKey: string, asked: ProxyRequest, result: ForwardResult): void {
+    if (spend === undefined) return;
+    const status = result.upstreamStatus;
+    if (result.cost === undefined && status !== undefined && (status < 200 || status > 299)) return;
+    const counted = (async () => {
+      try {
+        const cost = result.cost ?? (await prices.mostCostOf(apiKey, asked.model, asked.maxTokens));
+        await spend.spend(account, cost);
+      } catch (error) {
+        logger.warn({ event: "proxy.spend", err: causeForLog(error) }, "an answer's cost could not be counted");
+      }
+    })();
+    counting.add(counted);
+    void counted.finally(() => counting.delete(counted));
+  }
+
+  for (const endpoint of PROXY_ENDPOINTS) {
+    const route = endpoint.method === "GET" ? router.get.bind(router) : router.post.bind(router);
+    route(endpoint.path, admitted, guard, deps.sessions, signedIn, ...(endpoint.method === "POST" ? body : []), async (req, res) => {
       const log = res.accessLogNote as CompletionLog;
-      const session = req.sessionHandle!;
-      const apiKey = auth.apiKeyOf(session)!;
-      const completion = checkCompletionRequest(req.body, policy);
-      log.asked(completion.model, completion.stream);
-      const sessionId = session.storedId!;
-      const release = await limits.admit(sessionId);
+      const apiKey = auth.apiKeyOf(req.sessionHandle!)!;
+      const query = new URLSearchParams(req.originalUrl.split("?")[1] ?? "");
+      const asked = checkProxyRequest(endpoint, { body: req.body, query }, policy);
+      log.asked(asked.model, asked.stream);
+      const account = accountId(apiKey);
+      const release = await admit(endpoint, account);
       res.once("close", release);
+      // The client left while the limits were asked: its place goes back at once.
       if (res.destroyed) return release();
       const origin = req.get("origin");
-      log.forwarding = forwardCompletion(res, {
+      log.forwarding = forwardRequest(res, {
         upstream,
         apiKey,
-        completion,
+        endpoint,
+        request: asked,
+        readCost: endpoint.spends && spend !== undefined,
+        allowedModels: policy.allowedModels,
         referer: config.appUrl ?? (origin !== undefined && config.allowedOrigins.has(origin) ? origin : undefined),
         title: config.appTitle,
         idleTimeoutMs: policy.idleTimeoutMs,
       });
-      await log.forwarding;
-    },
-  );
-  router.use(guard, (_req, _res, next) => next(new GatewayError(ErrorCode.NOT_FOUND, "The proxy serves POST /chat/completions only.")));
+      const result = await log.forwarding;
+      if (endpoint.spends) count(account, apiKey, asked, result);
+    });
+  }
+  const served = PROXY_ENDPOINTS.map((endpoint) => `${endpoint.method} ${endpoint.path}`).join(", ");
+  router.use(guard, (_req, _res, next) => next(new GatewayError(ErrorCode.NOT_FOUND, `The proxy serves ${served} only.`)));
   router.use(errorResponder(logger, new ThrottledErrorLog(logger), { surface: "proxy" }));
   return {
     router,
+    budget,
     async close(graceMs) {
       await inFlight.close(graceMs);
       limits.close();
+      await Promise.all(counting);
     },
   };
 }

@@ -5,11 +5,15 @@ import { arrivalOf } from "../http/arrival.js";
 import { callerOf } from "../http/caller.js";
 import { sendJson } from "../http/send-json.js";
 import { objectBody, optionalBoolean, optionalString } from "../input-checks.js";
+import type { ProxyBudgetReader } from "../proxy/spend-budget.js";
 import { oauthCallbackPage } from "./oauth-callback.js";
 import { restInitiation, restMethod, restStatus, restUser } from "./rest-shapes.js";
 
 /** Where the contract's §4 (docs/contract.md) compatibility paths live. */
 export const REST_BASE = "/api/v1/openrouter/auth";
+
+/** The proxy's spend budget for the signed-in account (docs/contract.md §10), beside the proxy's base URL. */
+export const PROXY_BUDGET_PATH = "/api/v1/openrouter/proxy-budget";
 
 /**
  * docs/contract.md §4: the REST compatibility paths, each a thin adapter over the same services as GraphQL,
@@ -19,7 +23,10 @@ export const REST_BASE = "/api/v1/openrouter/auth";
  * CORS (`crossSiteReads`, as GraphQL queries over GET). Errors thrown here reach the error
  * responder, which writes `{"error","code"}`.
  */
-export function addRestRoutes(router: Router, services: { auth: AuthService; oauth: OAuthService; jsonBody: RequestHandler[]; crossSiteReads: RequestHandler }): void {
+export function addRestRoutes(
+  router: Router,
+  services: { auth: AuthService; oauth: OAuthService; budget: ProxyBudgetReader; jsonBody: RequestHandler[]; crossSiteReads: RequestHandler },
+): void {
   const { auth, oauth } = services;
   const post = (path: string, handler: RequestHandler) => router.post(REST_BASE + path, ...services.jsonBody, handler);
   const get = (path: string, handler: RequestHandler) => router.get(REST_BASE + path, handler);
@@ -54,6 +61,12 @@ export function addRestRoutes(router: Router, services: { auth: AuthService; oau
   router.get(`${REST_BASE}/user-info`, services.crossSiteReads, async (req, res) => {
     const user = await auth.userInfo(req.sessionHandle!);
     sendJson(res, { user: restUser(user), auth_method: restMethod(auth.status(req.sessionHandle!).method) });
+  });
+
+  // `{"budget": {"spent","limit","resets_at"}}`, or `{"budget": null}` when the gateway sets none.
+  router.get(PROXY_BUDGET_PATH, services.crossSiteReads, async (req, res) => {
+    const budget = await services.budget.of(req.sessionHandle!);
+    sendJson(res, { budget: budget === null ? null : { spent: budget.spent, limit: budget.limit, resets_at: budget.resetsAt } });
   });
 
   post("/logout", async (req, res) => {

@@ -34,6 +34,17 @@ export interface KeyValueStore {
    */
   increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
   /**
+   * Adds `amount` (any positive number, not only whole ones) to a tally that starts at zero and
+   * expires `windowMs` after its first addition.
+   * @returns the tally, and the milliseconds until it expires
+   */
+  addTo(key: string, amount: number, windowMs: number): Promise<{ total: number; ttlMs: number }>;
+  /**
+   * A tally kept by {@link addTo} or a counter kept by {@link increment}, as it stands.
+   * @returns its value and the milliseconds until it expires; null when there is none (never counted, or expired)
+   */
+  readTally(key: string): Promise<{ total: number; ttlMs: number } | null>;
+  /**
    * Takes one of at most `max` places under `key` for `id`, held for `leaseMs` unless renewed.
    * A holder that dies without releasing its place loses it when the lease lapses.
    * @returns whether the place was taken (false: all `max` are held)

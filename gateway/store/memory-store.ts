@@ -85,6 +85,20 @@ export class MemoryStore implements KeyValueStore {
     return { count, ttlMs: expiresAt - now };
   }
 
+  async addTo(key: string, amount: number, windowMs: number): Promise<{ total: number; ttlMs: number }> {
+    const now = this.#now();
+    const entry = this.#live(key);
+    const total = (entry === undefined ? 0 : Number(entry.value)) + amount;
+    const expiresAt = entry?.expiresAt ?? now + windowMs;
+    this.#write(key, String(total), expiresAt);
+    return { total, ttlMs: expiresAt - now };
+  }
+
+  async readTally(key: string): Promise<{ total: number; ttlMs: number } | null> {
+    const entry = this.#live(key);
+    return entry === undefined ? null : { total: Number(entry.value), ttlMs: entry.expiresAt - this.#now() };
+  }
+
   async acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean> {
     const now = this.#now();
     const leases = this.#liveLeases(key, now);

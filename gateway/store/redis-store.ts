@@ -29,6 +29,22 @@ if ttl < 0 then
 end
 return {count, ttl}`;
 
+/** KEYS[1]: a tally; ARGV: the amount, the window in ms. Like INCREMENT, for amounts that are not whole. */
+const ADD_TO = `
+local total = redis.call('INCRBYFLOAT', KEYS[1], ARGV[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  ttl = tonumber(ARGV[2])
+end
+return {total, ttl}`;
+
+/** KEYS[1]: a tally or a counter. Its value (a string: Lua would cut a fraction) and its ms left; false when there is none. */
+const READ_TALLY = `
+local total = redis.call('GET', KEYS[1])
+if not total then return false end
+return {total, redis.call('PTTL', KEYS[1])}`;
+
 /** Redis's own clock, in milliseconds, so that every instance measures leases alike. */
 const NOW_MS = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
 
@@ -100,6 +116,20 @@ export class RedisStore implements KeyValueStore {
     // objects per call, and Redis four more commands.
     const [count, ttlMs] = (await storeCommand(() => this.#redis.eval(INCREMENT, 1, key, windowMs))) as [number, number];
     return { count, ttlMs };
+  }
+
+  async addTo(key: string, amount: number, windowMs: number): Promise<{ total: number; ttlMs: number }> {
+    // INCRBYFLOAT answers a string (a Lua number would lose the fraction on the way back).
+    const [total, ttlMs] = (await storeCommand(() => this.#redis.eval(ADD_TO, 1, key, String(amount), windowMs))) as [string, number];
+    return { total: Number(total), ttlMs };
+  }
+
+  async readTally(key: string): Promise<{ total: number; ttlMs: number } | null> {
+    const found = (await storeCommand(() => this.#redis.eval(READ_TALLY, 1, key))) as [string, number] | null;
+    if (found === null) return null;
+    const [total, ttlMs] = found;
+    // A key that lapsed between the two commands of the script reads as -2: no tally.
+    return ttlMs < 0 ? null : { total: Number(total), ttlMs };
   }
 
   async acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean> {

@@ -61,6 +61,7 @@ describe("the OpenRouter stand-in", () => {
     stub.setFault("none");
     stub.setCodeAppendStyle("standard");
     stub.setChatPace({});
+    stub.setKeyEcho("none");
   });
   after(() => stub.close());
 
@@ -343,6 +344,98 @@ describe("the OpenRouter stand-in", () => {
       const limited = await ask({ ...question, stream: true });
       assertErrorShape(limited, 429);
       assert.equal(limited.headers.get("retry-after"), "7");
+    });
+  });
+
+  describe("the rest of the OpenAI-compatible surface", () => {
+    const post = (path: string, body: unknown, key: string | null = stub.testKeys.valid) =>
+      call(`${stub.apiBase}${path}`, { method: "POST", key: key ?? undefined, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    /** The blocks of an event stream: each one's `event:` name and parsed `data:`. */
+    const blocks = (text: string) =>
+      text
+        .split("\n\n")
+        .map((block) => block.split("\n").filter((line) => line !== "" && !line.startsWith(":")))
+        .filter((lines) => lines.length > 0)
+        .map((lines) => ({ event: lines.find((line) => line.startsWith("event: "))?.slice(7), data: lines.find((line) => line.startsWith("data: "))!.slice(6) }));
+
+    it("prices every answer in usage.cost at the model's listed prices: chat, completions, responses, embeddings", async () => {
+      const chat = await post("/chat/completions", { model: "openai/gpt-4o", messages: [{ role: "user", content: "Say hello" }] });
+      // 2 prompt tokens at $0.0000025, 3 completion tokens ("Echo: Say hello") at $0.00001.
+      assert.equal(chat.body.usage.cost, 0.000035);
+      const completion = await post("/completions", { model: "openai/gpt-4o", prompt: "Say hello" });
+      assert.equal(completion.body.object, "text_completion");
+      assert.equal(completion.body.choices[0].text, "Echo: Say hello");
+      assert.equal(completion.body.usage.cost, 0.000035);
+      const response = await post("/responses", { model: "openai/gpt-4o", input: [{ role: "user", content: "Say hello" }], max_output_tokens: 50 });
+      assert.equal(response.body.object, "response");
+      assert.equal(response.body.status, "completed");
+      assert.deepEqual(response.body.output[0].content[0], { type: "output_text", text: "Echo: Say hello", annotations: [] });
+      assert.deepEqual(response.body.usage, { input_tokens: 2, output_tokens: 3, total_tokens: 5, cost: 0.000035 });
+      const embedding = await post("/embeddings", { model: "openai/text-embedding-3-small", input: ["one", "two words"] });
+      assert.equal(embedding.body.object, "list");
+      assert.deepEqual(embedding.body.data.map((entry: any) => [entry.object, entry.index, entry.embedding.length]), [["embedding", 0, 8], ["embedding", 1, 8]]);
+      assert.equal(embedding.body.usage.cost, 0.00000006);
+    });
+
+    it("streams completions as chunks and responses as typed events, usage with cost in the last before the end", async () => {
+      const completion = await post("/completions", { model: "openai/gpt-4o", prompt: "Say hello", stream: true });
+      const chunks = blocks(completion.body);
+      assert.equal(chunks.at(-1)!.data, "[DONE]");
+      assert.equal(chunks.slice(0, -1).map((chunk) => JSON.parse(chunk.data).choices[0].text).join(""), "Echo: Say hello");
+      assert.equal(JSON.parse(chunks.at(-2)!.data).usage.cost, 0.000035);
+
+      const response = await post("/responses", { model: "openai/gpt-4o", input: "Say hello", stream: true });
+      const events = blocks(response.body);
+      for (const event of events) assert.equal(JSON.parse(event.data).type, event.event);
+      assert.equal(events[0]!.event, "response.created");
+      assert.equal(events.at(-1)!.event, "response.completed");
+      assert.equal(events.filter((event) => event.event === "response.output_text.delta").map((event) => JSON.parse(event.data).delta).join(""), "Echo: Say hello");
+      assert.equal(JSON.parse(events.at(-1)!.data).response.usage.cost, 0.000035);
+    });
+
+    it("answers embeddings as base64 float32s when asked, and refuses to stream them", async () => {
+      const embedding = await post("/embeddings", { model: "openai/text-embedding-3-small", input: "one", encoding_format: "base64" });
+      const floats = new Float32Array(Uint8Array.from(Buffer.from(embedding.body.data[0].embedding, "base64")).buffer);
+      const plain = await post("/embeddings", { model: "openai/text-embedding-3-small", input: "one" });
+      assert.deepEqual([...floats].map((value) => Math.round(value * 1e5)), plain.body.data[0].embedding.map((value: number) => Math.round(value * 1e5)));
+      assertErrorShape(await post("/embeddings", { model: "openai/text-embedding-3-small", input: "one", stream: true }), 400);
+    });
+
+    it("answers GET /generation?id= for the key that made it, and 404 to another key", async () => {
+      const chat = await post("/chat/completions", { model: "openai/gpt-4o", messages: [{ role: "user", content: "Say hello" }] });
+      const found = await call(`${stub.apiBase}/generation?id=${chat.body.id}`, { key: stub.testKeys.valid });
+      assert.equal(found.status, 200);
+      assert.equal(found.body.data.id, chat.body.id);
+      assert.equal(found.body.data.total_cost, 0.000035);
+      assert.deepEqual([found.body.data.tokens_prompt, found.body.data.tokens_completion], [2, 3]);
+      assertErrorShape(await call(`${stub.apiBase}/generation?id=${chat.body.id}`, { key: stub.testKeys.unlimited }), 404);
+      assertErrorShape(await call(`${stub.apiBase}/generation?id=gen-none`, { key: stub.testKeys.valid }), 404);
+    });
+
+    it("echoes the caller's key when told to: \\u-escaped in an error body or a 2xx body, or cut between two writes of a stream", async () => {
+      const key = stub.testKeys.valid;
+      const question = { model: "openai/gpt-4o", messages: [{ role: "user", content: "Say hello" }] };
+      stub.setKeyEcho("escaped-error");
+      const error = await call(`${stub.apiBase}/chat/completions`, { method: "POST", key, body: JSON.stringify(question) });
+      assert.equal(error.status, 400);
+      assert.ok(!JSON.stringify(error.body).includes("\\u0073k-or") && error.body.error.message.includes(key), "the key, once the JSON is read");
+      stub.setKeyEcho("in-body");
+      const raw = await fetch(`${stub.apiBase}/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: JSON.stringify(question) });
+      const text = await raw.text();
+      assert.ok(!text.includes(key), "not as it is");
+      assert.ok(JSON.parse(text).choices[0].message.content.endsWith(`(asked with ${key})`));
+      stub.setKeyEcho("split-stream");
+      stub.setChatPace({ chunks: 1 });
+      const response = await fetch(`${stub.apiBase}/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ ...question, stream: true }) });
+      const reader = response.body!.getReader();
+      const reads: string[] = [];
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        reads.push(Buffer.from(value).toString("utf8"));
+      }
+      assert.ok(reads.join("").includes(key), "the whole stream holds the key");
+      assert.ok(!reads.some((read) => read.includes(key)), "no one read holds it whole");
     });
   });
 

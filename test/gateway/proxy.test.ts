@@ -4,7 +4,8 @@ import { after, afterEach, before, describe, it } from "node:test";
 import OpenAI from "openai";
 import { loadConfig } from "../../gateway/config.js";
 import { KEY_PREFIX } from "../../gateway/session/session-store.js";
-import { startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
+import { accountIdOf } from "../../gateway/proxy/account-id.js";
+import { TEST_SECRETS, startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
 import { HttpClient } from "../support/http-client.js";
 import { configRefusal } from "../support/config-refusal.js";
 import { waitFor } from "../support/wait-for.js";
@@ -15,7 +16,8 @@ const UPSTREAM = "/api/v1/chat/completions";
 const PAGE = "http://page.example";
 const OTHER_PAGE = "http://evil.example";
 const VALIDATE = "mutation($k: String!) { validateKey(apiKey: $k) { valid } }";
-const COOKIE = "openrouter-auth.sid";
+/** How the proxy's limits name an account in Redis: never the key. */
+const accountId = accountIdOf(TEST_SECRETS.SESSION_SECRET);
 const QUESTION = { model: "openai/gpt-4o", messages: [{ role: "user", content: "Say hello" }] };
 
 /** An access-log line, as the gateway writes it. */
@@ -215,15 +217,50 @@ describe("the OpenRouter proxy", () => {
       await assertRefused(await ask(signedOut, QUESTION), 401, "UNAUTHENTICATED", calls);
     });
 
-    it("answers a request that is not a JSON object with 400, and paths it does not serve with 404, in its error shape", async () => {
+    it("answers a request that is not a JSON object with 400, in its error shape, and sends nothing upstream", async () => {
       const browser = await signedIn();
       const calls = upstreamCalls().length;
       await assertRefused(await ask(browser, "[1, 2]"), 400, "BAD_USER_INPUT", calls);
       await assertRefused(await ask(browser, "{not json"), 400, "BAD_USER_INPUT", calls);
       await assertRefused(await ask(browser, { ...QUESTION, stream: "yes" }), 400, "BAD_USER_INPUT", calls);
       await assertRefused(await ask(browser, "model=x", { headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "UNSUPPORTED_MEDIA_TYPE", calls);
-      const models = await fetch(`${stack.gatewayUrl}${PROXY}/models`, { headers: { cookie: browser.cookieHeader() } });
-      await assertRefused(models, 404, "NOT_FOUND", calls);
+    });
+
+    it("refuses a chunked non-JSON body (no Content-Length) with 415 like a sized one, and sends nothing upstream", async () => {
+      const browser = await signedIn();
+      const calls = upstreamCalls().length;
+      const status = await new Promise<number>((resolve, reject) => {
+        const chunked = request(`${stack.gatewayUrl}${COMPLETIONS}`, { method: "POST", headers: { "content-type": "text/plain", "transfer-encoding": "chunked", cookie: browser.cookieHeader() } });
+        chunked.once("response", (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        chunked.once("error", reject);
+        chunked.write(JSON.stringify(QUESTION).slice(0, 10));
+        chunked.end(JSON.stringify(QUESTION).slice(10));
+      });
+      assert.equal(status, 415);
+      assert.equal(upstreamCalls().length, calls);
+    });
+
+    it("answers 404 NOT_FOUND to every path and method it does not serve, GET or POST, and sends nothing upstream", async () => {
+      const browser = await signedIn();
+      const before = stack.stub.requests.length;
+      const headers = { cookie: browser.cookieHeader(), "content-type": "application/json" };
+      for (const [method, path] of [
+        ["POST", "/audio/speech"],
+        ["POST", "/chat/completions/extra"],
+        ["POST", "/key"],
+        ["POST", "/models"],
+        ["GET", "/chat/completions"],
+        ["GET", "/credits"],
+        ["DELETE", "/chat/completions"],
+      ] as const) {
+        const response = await fetch(`${stack.gatewayUrl}${PROXY}${path}`, { method, headers, ...(method === "POST" ? { body: JSON.stringify(QUESTION) } : {}) });
+        assert.equal(response.status, 404, `${method} ${path}`);
+        assert.equal((await response.json()).error.code, "NOT_FOUND");
+      }
+      assert.equal(stack.stub.requests.length, before, "nothing went upstream");
     });
   });
 
@@ -460,30 +497,54 @@ describe("the OpenRouter proxy", () => {
       assert.deepEqual(upstreamCalls().at(-1)!.body, { ...QUESTION, max_tokens: 500 });
     });
 
-    it("limits completions per session and window with 429 RATE_LIMITED and Retry-After, shared by instances on one Redis", async () => {
+    it("limits requests per OpenRouter account and window with 429 RATE_LIMITED and Retry-After, shared by its sessions on instances on one Redis", async () => {
       const limits = { PROXY_RATE_LIMIT: "2", PROXY_RATE_WINDOW_SECONDS: "600" };
       const first = await gatewayWith(limits);
       const second = await gatewayWith(limits);
-      const browser = await signedIn(undefined, first.url);
+      const account = stack.stub.addAccount();
+      const browser = await signedIn(account.key, first.url);
+      // A second browser session with the same key, on the other instance.
+      const sameKey = await signedIn(account.key, second.url);
       assert.equal((await ask(browser, QUESTION, { url: first.url })).status, 200);
-      assert.equal((await ask(browser, QUESTION, { url: second.url })).status, 200);
+      assert.equal((await ask(sameKey, QUESTION, { url: second.url })).status, 200);
       const calls = upstreamCalls().length;
       const refused = await ask(browser, QUESTION, { url: first.url });
       const retryAfter = Number(refused.headers.get("retry-after"));
       assert.ok(retryAfter > 0 && retryAfter <= 600, `Retry-After ${retryAfter}`);
       await assertRefused(refused, 429, "RATE_LIMITED", calls);
-      await assertRefused(await ask(browser, QUESTION, { url: second.url }), 429, "RATE_LIMITED", calls);
+      await assertRefused(await ask(sameKey, QUESTION, { url: second.url }), 429, "RATE_LIMITED", calls);
+      // A fresh session of the same account starts with nothing fresh.
+      await assertRefused(await ask(await signedIn(account.key, first.url), QUESTION, { url: first.url }), 429, "RATE_LIMITED", calls);
 
-      // Another session has its own budget.
-      const other = await signedIn(undefined, second.url);
+      // Another key has its own window.
+      const other = await signedIn(stack.stub.addAccount().key, second.url);
       assert.equal((await ask(other, QUESTION, { url: second.url })).status, 200);
+      // Counted under the key's HMAC, never under the key.
+      assert.equal(await stack.redis.command("GET", `${KEY_PREFIX}proxy:rate:${accountId(account.key)}`), "5", "two answered, three refused");
+      assert.equal(await stack.redis.command("EXISTS", `${KEY_PREFIX}proxy:rate:${account.key}`), "0");
     });
 
-    it("limits concurrent streams per session across instances, and frees a place when its stream ends or its client leaves", async () => {
+    it("gives back the place a request took when it is refused RATE_LIMITED: the count of running requests in Redis returns to 0", async () => {
+      const gateway = await gatewayWith({ PROXY_RATE_LIMIT: "1", PROXY_RATE_WINDOW_SECONDS: "600", PROXY_MAX_CONCURRENT_STREAMS: "1" });
+      const account = stack.stub.addAccount();
+      const browser = await signedIn(account.key, gateway.url);
+      const streamsKey = `${KEY_PREFIX}proxy:streams:${accountId(account.key)}`;
+      assert.equal((await ask(browser, QUESTION, { url: gateway.url })).status, 200);
+      await waitFor(async () => (await stack.redis.command("ZCARD", streamsKey)) === "0");
+      const calls = upstreamCalls().length;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await assertRefused(await ask(browser, QUESTION, { url: gateway.url }), 429, "RATE_LIMITED", calls);
+        assert.equal(await stack.redis.command("ZCARD", streamsKey), "0", "the refused request holds no place");
+      }
+    });
+
+    it("limits concurrent requests per OpenRouter account across its sessions and instances, and frees a place when its stream ends or its client leaves", async () => {
       const limits = { PROXY_MAX_CONCURRENT_STREAMS: "1" };
       const first = await gatewayWith(limits);
       const second = await gatewayWith(limits);
-      const browser = await signedIn(undefined, first.url);
+      const account = stack.stub.addAccount();
+      const browser = await signedIn(account.key, first.url);
+      const sameKey = await signedIn(account.key, second.url);
       const hold = latch();
       stack.stub.setChatPace({ chunks: 2, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });
 
@@ -491,12 +552,13 @@ describe("the OpenRouter proxy", () => {
       const running = new EventReader(await ask(browser, { ...QUESTION, stream: true }, { url: first.url, signal: controller.signal }));
       await running.untilData(1);
       const calls = upstreamCalls().length;
-      await assertRefused(await ask(browser, { ...QUESTION, stream: true }, { url: second.url }), 429, "TOO_MANY_STREAMS", calls);
+      await assertRefused(await ask(sameKey, { ...QUESTION, stream: true }, { url: second.url }), 429, "TOO_MANY_STREAMS", calls);
       await assertRefused(await ask(browser, QUESTION, { url: first.url }), 429, "TOO_MANY_STREAMS", calls);
+      // Another key has places of its own.
+      assert.equal((await ask(await signedIn(stack.stub.addAccount().key, first.url), QUESTION, { url: first.url })).status, 200);
 
       // Held in Redis with a TTL, so that a gateway that dies cannot hold the place for ever.
-      const sessionId = decodeURIComponent(browser.cookies.get(COOKIE)!).replace(/^s:/, "").replace(/\.[^.]*$/, "");
-      const streamsKey = `${KEY_PREFIX}proxy:streams:${sessionId}`;
+      const streamsKey = `${KEY_PREFIX}proxy:streams:${accountId(account.key)}`;
       const ttl = Number(await stack.redis.command("PTTL", streamsKey));
       assert.ok(ttl > 0 && ttl <= 60_000, `PTTL ${ttl}`);
 
@@ -798,6 +860,7 @@ describe("proxy settings", () => {
       maxTokens: undefined,
       rateLimit: undefined,
       maxConcurrentStreams: undefined,
+      spendLimit: undefined,
       idleTimeoutMs: 120_000,
     });
     assert.equal(config.appUrl, undefined);
@@ -813,6 +876,8 @@ describe("proxy settings", () => {
       PROXY_RATE_LIMIT: "30",
       PROXY_RATE_WINDOW_SECONDS: "120",
       PROXY_MAX_CONCURRENT_STREAMS: "3",
+      PROXY_SPEND_LIMIT: "2.50",
+      PROXY_SPEND_WINDOW_SECONDS: "3600",
       PROXY_IDLE_TIMEOUT_MS: "30000",
       OPENROUTER_APP_URL: "https://app.example",
       OPENROUTER_APP_TITLE: "Example",
@@ -824,11 +889,13 @@ describe("proxy settings", () => {
       maxTokens: 4096,
       rateLimit: { max: 30, windowSeconds: 120 },
       maxConcurrentStreams: 3,
+      spendLimit: { credits: 2.5, windowSeconds: 3600 },
       idleTimeoutMs: 30_000,
     });
     assert.equal(config.appUrl, "https://app.example");
     assert.equal(config.appTitle, "Example");
     assert.deepEqual(loadConfig({ PROXY_RATE_LIMIT: "5" }).proxy.rateLimit, { max: 5, windowSeconds: 60 });
+    assert.deepEqual(loadConfig({ PROXY_SPEND_LIMIT: "0.25" }).proxy.spendLimit, { credits: 0.25, windowSeconds: 86_400 });
   });
 
   for (const [env, variable] of [
@@ -841,6 +908,10 @@ describe("proxy settings", () => {
     [{ PROXY_RATE_LIMIT: "-1" }, "PROXY_RATE_LIMIT"],
     [{ PROXY_RATE_WINDOW_SECONDS: "60" }, "PROXY_RATE_WINDOW_SECONDS"],
     [{ PROXY_MAX_CONCURRENT_STREAMS: "two" }, "PROXY_MAX_CONCURRENT_STREAMS"],
+    [{ PROXY_SPEND_LIMIT: "0" }, "PROXY_SPEND_LIMIT"],
+    [{ PROXY_SPEND_LIMIT: "five" }, "PROXY_SPEND_LIMIT"],
+    [{ PROXY_SPEND_WINDOW_SECONDS: "60" }, "PROXY_SPEND_WINDOW_SECONDS"],
+    [{ PROXY_SPEND_LIMIT: "1", PROXY_SPEND_WINDOW_SECONDS: "0" }, "PROXY_SPEND_WINDOW_SECONDS"],
     [{ OPENROUTER_APP_URL: "app.example" }, "OPENROUTER_APP_URL"],
     [{ OPENROUTER_APP_TITLE: "two\u0007lines" }, "OPENROUTER_APP_TITLE"],
   ] as const) {

@@ -121,10 +121,27 @@ export type OpenRouterUser = {
   userId: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * What the page has spent of the user's credits through the gateway's OpenRouter proxy, against the
+ * gateway's spend budget (`PROXY_SPEND_LIMIT` credits per `PROXY_SPEND_WINDOW_SECONDS`), counted per
+ * OpenRouter account: every session with the same key shares it.
+ */
+export type ProxyBudget = {
+  __typename?: 'ProxyBudget';
+  /** The credits the window allows. */
+  limit: Scalars['Float']['output'];
+  /** When the window ends and the tally starts again (ISO 8601); null before anything is spent. */
+  resetsAt: Maybe<Scalars['String']['output']>;
+  /** Credits (US dollars) spent through the proxy in the current window. */
+  spent: Scalars['Float']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** Models the signed-in user can pick, filtered by `search` (id or name) and limited to `first`. `UNAUTHENTICATED` when signed out. */
   models: Array<OpenRouterModel>;
+  /** The proxy's spend budget for the signed-in account; null when the gateway sets none. `UNAUTHENTICATED` when signed out. */
+  proxyBudget: Maybe<ProxyBudget>;
   /** The caller's connection status. Never an error for a signed-out caller. */
   status: AuthStatus;
   /** The signed-in user's key information, refreshed from OpenRouter when stale. `UNAUTHENTICATED` when signed out. */
@@ -229,6 +246,7 @@ export type ResolversTypes = {
   OAuthInitiation: ResolverTypeWrapper<OAuthInitiationModel>;
   OpenRouterModel: ResolverTypeWrapper<ModelModel>;
   OpenRouterUser: ResolverTypeWrapper<StoredUserModel>;
+  ProxyBudget: ResolverTypeWrapper<ProxyBudget>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ValidateKeyPayload: ResolverTypeWrapper<ValidateKeyResultModel>;
@@ -245,6 +263,7 @@ export type ResolversParentTypes = {
   OAuthInitiation: OAuthInitiationModel;
   OpenRouterModel: ModelModel;
   OpenRouterUser: StoredUserModel;
+  ProxyBudget: ProxyBudget;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   ValidateKeyPayload: ValidateKeyResultModel;
@@ -294,8 +313,15 @@ export type OpenRouterUserResolvers<ContextType = GraphQLContext, ParentType ext
   userId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type ProxyBudgetResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProxyBudget'] = ResolversParentTypes['ProxyBudget']> = {
+  limit?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  resetsAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  spent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   models?: Resolver<Array<ResolversTypes['OpenRouterModel']>, ParentType, ContextType, RequireFields<QueryModelsArgs, 'first'>>;
+  proxyBudget?: Resolver<Maybe<ResolversTypes['ProxyBudget']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AuthStatus'], ParentType, ContextType>;
   userInfo?: Resolver<ResolversTypes['OpenRouterUser'], ParentType, ContextType>;
 };
@@ -312,6 +338,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   OAuthInitiation?: OAuthInitiationResolvers<ContextType>;
   OpenRouterModel?: OpenRouterModelResolvers<ContextType>;
   OpenRouterUser?: OpenRouterUserResolvers<ContextType>;
+  ProxyBudget?: ProxyBudgetResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ValidateKeyPayload?: ValidateKeyPayloadResolvers<ContextType>;
 };

@@ -8,18 +8,19 @@ const LEASE_MS = 60_000;
 /** How often a gateway confirms the completions it is running: well within a lease. */
 const RENEW_EVERY_MS = 20_000;
 
-/** Gives back a place taken by {@link SessionLimits.admit}; calling it again does nothing. */
+/** Gives back a place taken by {@link AccountLimits.admit}; calling it again does nothing. */
 export type Release = () => void;
 
 /**
- * The proxy's per-session limits: completions per window (a fixed-window counter, like the
- * sign-in attempt limits) and completions running at once. Both live in the gateway's store, so
- * with Redis they are shared by every gateway instance. A running completion holds a lease rather
+ * The proxy's per-account limits: requests per window (a fixed-window counter, like the sign-in
+ * attempt limits) and requests running at once, counted per OpenRouter account (account-id.ts:
+ * never the key), so that every session with the same key shares them. Both live in the gateway's
+ * store, so with Redis they are shared by every gateway instance. A running completion holds a lease rather
  * than a plain count: its gateway renews the lease while the completion runs and releases it when
  * the completion ends, and if that gateway dies, the lease lapses on its own within a minute.
  * Keys hold counters and random lease ids, nothing about the user.
  */
-export class SessionLimits {
+export class AccountLimits {
   readonly #store: KeyValueStore;
   readonly #policy: Pick<ProxyConfig, "rateLimit" | "maxConcurrentStreams">;
   readonly #prefix: string;
@@ -34,16 +35,16 @@ export class SessionLimits {
   }
 
   /**
-   * Both limits for one completion: counts it against the window and takes a place for it, the two
+   * Both limits for one request: counts it against the window and takes a place for it, the two
    * asked of the store at once (with Redis, both sent before either answer
    * comes: one round trip's wait, where asking in turn waited for two). A completion over its window gets RATE_LIMITED as before,
    * and gives back at once the place it took meanwhile: in that moment the place could turn away
-   * only another completion of the same session, which (unless the window ends in between) is
+   * only another request of the same account, which (unless the window ends in between) is
    * over the window too.
    * @throws RATE_LIMITED, TOO_MANY_STREAMS
    */
-  async admit(sessionId: string): Promise<Release> {
-    const [counted, started] = await Promise.allSettled([this.#countRequest(sessionId), this.#startCompletion(sessionId)]);
+  async admit(account: string): Promise<Release> {
+    const [counted, started] = await Promise.allSettled([this.#countRequest(account), this.#startCompletion(account)]);
     if (counted.status === "rejected") {
       if (started.status === "fulfilled") started.value();
       throw counted.reason;
@@ -52,25 +53,25 @@ export class SessionLimits {
     return started.value;
   }
 
-  /** Counts one completion against the session's window; throws RATE_LIMITED with the seconds to wait once over it. */
-  async #countRequest(sessionId: string): Promise<void> {
+  /** Counts one request against the account's window; throws RATE_LIMITED with the seconds to wait once over it. */
+  async #countRequest(account: string): Promise<void> {
     const limit = this.#policy.rateLimit;
     if (limit === undefined) return;
-    const { count, ttlMs } = await this.#store.increment(`${this.#prefix}rate:${sessionId}`, limit.windowSeconds * 1000);
+    const { count, ttlMs } = await this.#store.increment(`${this.#prefix}rate:${account}`, limit.windowSeconds * 1000);
     if (count > limit.max) {
       const retryAfterSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
-      throw new GatewayError(ErrorCode.RATE_LIMITED, `Too many completions for this session. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+      throw new GatewayError(ErrorCode.RATE_LIMITED, `Too many requests for this OpenRouter account. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
     }
   }
 
-  /** Takes one of the session's places for a running completion; throws TOO_MANY_STREAMS when none is free. */
-  async #startCompletion(sessionId: string): Promise<Release> {
+  /** Takes one of the account's places for a running request; throws TOO_MANY_STREAMS when none is free. */
+  async #startCompletion(account: string): Promise<Release> {
     const max = this.#policy.maxConcurrentStreams;
     if (max === undefined) return () => {};
-    const key = `${this.#prefix}streams:${sessionId}`;
+    const key = `${this.#prefix}streams:${account}`;
     const lease = randomUUID();
     if (!(await this.#store.acquireLease(key, lease, max, LEASE_MS))) {
-      throw new GatewayError(ErrorCode.TOO_MANY_STREAMS, `At most ${max} completion${max === 1 ? "" : "s"} may run at once for this session.`);
+      throw new GatewayError(ErrorCode.TOO_MANY_STREAMS, `At most ${max} completion${max === 1 ? "" : "s"} may run at once for this OpenRouter account.`);
     }
     this.#leases.set(lease, key);
     this.#renewal ??= setInterval(() => this.#renew(), RENEW_EVERY_MS).unref();

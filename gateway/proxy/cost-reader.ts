@@ -1,0 +1,70 @@
+const MARK = Buffer.from('"cost"');
+/** `"cost": -0.000123456789e-10` and spaces: a tail longer than this is no cost still being read. */
+const CARRY_LIMIT = 96;
+const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const COLON = 0x3a;
+const NUMBER_BYTE = /[0-9.eE+-]/;
+
+/**
+ * Reads OpenRouter's `usage.cost` (credits) from an answer as it passes, without holding any of
+ * it back and without parsing it: the JSON body, or the events of a stream, of which only the
+ * last carries usage. A `"cost"` key can only be a key there: inside a string (a model's text, a
+ * tool's arguments) its quotes are escaped. Each chunk is searched natively for the key; only a
+ * chunk that ends in the middle of one keeps that tail (a few bytes) for the next.
+ * @see https://openrouter.ai/docs/use-cases/usage-accounting
+ */
+export class CostReader {
+  /** The last cost read, in credits. */
+  #cost: number | undefined;
+  #carry: Buffer | undefined;
+
+  get cost(): number | undefined {
+    return this.#cost;
+  }
+
+  read(chunk: Buffer): void {
+    const text = this.#carry === undefined ? chunk : Buffer.concat([this.#carry, chunk]);
+    this.#carry = undefined;
+    let at = text.indexOf(MARK);
+    while (at !== -1) {
+      const end = this.#valueAt(text, at + MARK.length);
+      if (end === undefined) {
+        if (text.length - at <= CARRY_LIMIT) this.#carry = Buffer.from(text.subarray(at));
+        return;
+      }
+      at = text.indexOf(MARK, end);
+    }
+    this.#carryMarkStart(text);
+  }
+
+  /**
+   * Reads `: <number>` from `from`: sets the cost and returns where it ends, or returns undefined
+   * when the text ends first. Anything else there (`null`, an object) is no cost.
+   */
+  #valueAt(text: Buffer, from: number): number | undefined {
+    let at = from;
+    while (at < text.length && SPACE.has(text[at]!)) at++;
+    if (at >= text.length) return undefined;
+    if (text[at] !== COLON) return at;
+    at++;
+    while (at < text.length && SPACE.has(text[at]!)) at++;
+    const start = at;
+    while (at < text.length && NUMBER_BYTE.test(String.fromCharCode(text[at]!))) at++;
+    if (at >= text.length) return undefined;
+    const value = Number(text.toString("latin1", start, at));
+    if (at > start && Number.isFinite(value) && value >= 0) this.#cost = value;
+    return at;
+  }
+
+  /** Keeps the tail of `text` that could be the start of the key, cut by the chunk's end. */
+  #carryMarkStart(text: Buffer): void {
+    for (let length = Math.min(MARK.length - 1, text.length); length > 0; length--) {
+      let matches = true;
+      for (let offset = 0; offset < length && matches; offset++) matches = text[text.length - length + offset] === MARK[offset];
+      if (matches) {
+        this.#carry = Buffer.from(text.subarray(text.length - length));
+        return;
+      }
+    }
+  }
+}
