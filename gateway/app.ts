@@ -161,7 +161,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   );
 
   const sessions = sessionMiddleware(config, createSessionStorage({ kv, redis, keyring: config.keyring, fixedCookie: fixedCookieAttributes(config.cookie) }), now, metrics?.auth);
-  const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream, openrouter, now });
+  const proxy = createProxyRouter({ config, auth, store: kv, logger, sessions, keyPrefix: KEY_PREFIX, upstream, openrouter, now, metrics: metrics?.proxy });
   /** How many requests to the gateway's paths, proxied completions included, are running: close() lets them end. */
   const inFlight = new RequestsInFlight();
 

@@ -1,28 +1,34 @@
-const MARK = Buffer.from('"cost"');
-/** `"cost": -0.000123456789e-10` and spaces: a tail longer than this is no cost still being read. */
-const CARRY_LIMIT = 96;
+/** `"completion_tokens": -0.000123456789e-10` and spaces: a tail longer than this is no number still being read. */
+const CARRY_LIMIT = 128;
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const COLON = 0x3a;
 const NUMBER_BYTE = /[0-9.eE+-]/;
 
 /**
- * Reads OpenRouter's `usage.cost` (credits) from an answer as it passes, without holding any of
- * it back and without parsing it: the JSON body, or the events of a stream, of which only the
- * last carries usage. A `"cost"` key can only be a key there: inside a string (a model's text, a
- * tool's arguments) its quotes are escaped. Each chunk is searched natively for the key; only a
- * chunk that ends in the middle of one keeps that tail (a few bytes) for the next.
+ * Reads the last value of one numeric field of OpenRouter's `usage` (`"cost"`, `"prompt_tokens"`,
+ * …) from an answer as it passes, without holding any of it back and without parsing it: the JSON
+ * body, or the events of a stream, of which only the last carries usage. A quoted key can only be
+ * a key there: inside a string (a model's text, a tool's arguments) its quotes are escaped. Each
+ * chunk is searched natively for the key; only a chunk that ends in the middle of one keeps that
+ * tail (a few bytes) for the next.
  * @see https://openrouter.ai/docs/use-cases/usage-accounting
  */
-export class CostReader {
-  /** The last cost read, in credits. */
-  #cost: number | undefined;
+export class NumberFieldReader {
+  readonly #mark: Buffer;
+  /** The last value read. */
+  #value: number | undefined;
   #carry: Buffer | undefined;
 
-  get cost(): number | undefined {
-    return this.#cost;
+  constructor(field: string) {
+    this.#mark = Buffer.from(JSON.stringify(field));
+  }
+
+  get value(): number | undefined {
+    return this.#value;
   }
 
   read(chunk: Buffer): void {
+    const MARK = this.#mark;
     const text = this.#carry === undefined ? chunk : Buffer.concat([this.#carry, chunk]);
     this.#carry = undefined;
     let at = text.indexOf(MARK);
@@ -38,8 +44,8 @@ export class CostReader {
   }
 
   /**
-   * Reads `: <number>` from `from`: sets the cost and returns where it ends, or returns undefined
-   * when the text ends first. Anything else there (`null`, an object) is no cost.
+   * Reads `: <number>` from `from`: sets the value and returns where it ends, or returns undefined
+   * when the text ends first. Anything else there (`null`, an object) is no value.
    */
   #valueAt(text: Buffer, from: number): number | undefined {
     let at = from;
@@ -52,12 +58,13 @@ export class CostReader {
     while (at < text.length && NUMBER_BYTE.test(String.fromCharCode(text[at]!))) at++;
     if (at >= text.length) return undefined;
     const value = Number(text.toString("latin1", start, at));
-    if (at > start && Number.isFinite(value) && value >= 0) this.#cost = value;
+    if (at > start && Number.isFinite(value) && value >= 0) this.#value = value;
     return at;
   }
 
   /** Keeps the tail of `text` that could be the start of the key, cut by the chunk's end. */
   #carryMarkStart(text: Buffer): void {
+    const MARK = this.#mark;
     for (let length = Math.min(MARK.length - 1, text.length); length > 0; length--) {
       let matches = true;
       for (let offset = 0; offset < length && matches; offset++) matches = text[text.length - length + offset] === MARK[offset];
@@ -66,5 +73,46 @@ export class CostReader {
         return;
       }
     }
+  }
+}
+
+/** `usage.cost`, in credits: what the spend budget counts. */
+export class CostReader extends NumberFieldReader {
+  constructor() {
+    super("cost");
+  }
+
+  get cost(): number | undefined {
+    return this.value;
+  }
+}
+
+/** What an answer says it used, as far as it was read. */
+export interface Usage {
+  readonly credits?: number;
+  readonly promptTokens?: number;
+  readonly completionTokens?: number;
+}
+
+/**
+ * An answer's cost and, for the metrics, its tokens: Chat and Completions name them
+ * `prompt_tokens` / `completion_tokens`, the Responses API `input_tokens` / `output_tokens`.
+ */
+export class UsageReader {
+  readonly #cost = new CostReader();
+  readonly #tokens: readonly NumberFieldReader[] | undefined;
+
+  constructor(options: { readonly tokens: boolean }) {
+    this.#tokens = options.tokens ? ["prompt_tokens", "input_tokens", "completion_tokens", "output_tokens"].map((field) => new NumberFieldReader(field)) : undefined;
+  }
+
+  read(chunk: Buffer): void {
+    this.#cost.read(chunk);
+    if (this.#tokens !== undefined) for (const reader of this.#tokens) reader.read(chunk);
+  }
+
+  get usage(): Usage {
+    const [prompt, input, completion, output] = this.#tokens ?? [];
+    return { credits: this.#cost.cost, promptTokens: prompt?.value ?? input?.value, completionTokens: completion?.value ?? output?.value };
   }
 }

@@ -3,7 +3,7 @@ import type { Response } from "express";
 import { ErrorCode, GatewayError, errorBody } from "../errors.js";
 import { sendJson } from "../http/send-json.js";
 import type { UpstreamConnections } from "../openrouter/upstream-connections.js";
-import { CostReader } from "./cost-reader.js";
+import { UsageReader, type Usage } from "./cost-reader.js";
 import type { ProxyEndpoint } from "./endpoints.js";
 import { KeyRedactor, redactKeyInJson } from "./key-redactor.js";
 import { isAllowed, type ProxyRequest } from "./policy.js";
@@ -15,8 +15,11 @@ export interface ForwardOptions {
   readonly apiKey: string;
   readonly endpoint: ProxyEndpoint;
   readonly request: ProxyRequest;
-  /** Whether to read the answer's `usage.cost` (an endpoint that spends, with a spend budget set). */
-  readonly readCost: boolean;
+  /**
+   * What to read of the answer's `usage` as it passes: nothing, its cost (an endpoint that spends,
+   * with a spend budget set), or its cost and tokens too (with metrics on).
+   */
+  readonly readUsage: "none" | "cost" | "cost-and-tokens";
   /** PROXY_ALLOWED_MODELS: what OpenRouter's model list is narrowed to (the "models" answer). */
   readonly allowedModels: readonly string[] | undefined;
   /** `HTTP-Referer` and the app's title (`X-Title`, `X-OpenRouter-Title`), when known. */
@@ -32,8 +35,12 @@ export interface ForwardResult {
   /** Bytes of OpenRouter's answer passed on to the client. */
   readonly bytes: number;
   readonly outcome: "completed" | "upstream-error" | "client-left" | "upstream-failed";
-  /** `usage.cost` (credits) as the answer gave it, when it was read (`readCost`) and it came. */
+  /** `usage.cost` (credits) as the answer gave it, when it was read (`readUsage`) and it came. */
   readonly cost: number | undefined;
+  /** The answer's usage as far as it was read (`readUsage`). */
+  readonly usage: Usage | undefined;
+  /** When OpenRouter's answer began (`process.hrtime.bigint()`), when it did. */
+  readonly firstByteAt: bigint | undefined;
 }
 
 /** An upstream error body is a few hundred bytes; anything longer is not passed on whole. */
@@ -50,7 +57,7 @@ class IdleTimeout extends Error {
  * arrives: every chunk is written as soon as it comes (but for the tail of a chunk that could be
  * the start of the key, held until the next one shows it is not: KeyRedactor), and OpenRouter's
  * answer is paused only while the client's socket is full, so a stream reaches the client at the
- * pace OpenRouter sends it. The answer's `usage.cost` is read as it passes (CostReader). The
+ * pace OpenRouter sends it. The answer's `usage` is read as it passes (UsageReader). The
  * upstream request (its connection) is destroyed as soon as the client goes away, and when
  * OpenRouter falls silent for `idleTimeoutMs`. OpenRouter's model list is read whole when it is
  * to be narrowed to the allowed models.
@@ -60,7 +67,8 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
   return new Promise((resolve, reject) => {
     const { endpoint, request: asked } = options;
     const body = asked.body === undefined ? undefined : JSON.stringify(asked.body);
-    const costs = options.readCost ? new CostReader() : undefined;
+    const costs = options.readUsage === "none" ? undefined : new UsageReader({ tokens: options.readUsage === "cost-and-tokens" });
+    let firstByteAt: bigint | undefined;
     let upstreamStatus: number | undefined;
     let bytes = 0;
     let settled = false;
@@ -88,7 +96,9 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
       return true;
     };
     const done = (outcome: ForwardResult["outcome"]) => {
-      if (settle()) resolve({ upstreamStatus, bytes, outcome, cost: costs?.cost });
+      if (!settle()) return;
+      const usage = costs?.usage;
+      resolve({ upstreamStatus, bytes, outcome, cost: usage?.credits, usage, firstByteAt });
     };
     // The answer is cut short: end the connection rather than the response, so that the client
     // sees a broken answer and not a complete-looking one.
@@ -137,6 +147,7 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
     request.on("response", (answer: IncomingMessage) => {
       const status = answer.statusCode ?? 502;
       upstreamStatus = status;
+      firstByteAt = process.hrtime.bigint();
       idle.refresh();
       // A socket cut under the answer: Node emits both, and "error" only to a listener.
       answer.on("error", () => {});

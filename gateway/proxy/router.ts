@@ -19,6 +19,7 @@ import { errorResponder, sendError } from "../http/error-response.js";
 import { ThrottledErrorLog } from "../logging/throttled-error-log.js";
 import type { UpstreamConnections } from "../openrouter/upstream-connections.js";
 import type { KeyValueStore } from "../store/key-value-store.js";
+import type { ProxyMetrics } from "../metrics/recorders.js";
 
 /** Where the proxy is mounted: an OpenAI-compatible base URL. */
 export const PROXY_PATH = "/api/v1/openrouter/proxy";
@@ -39,6 +40,8 @@ export interface ProxyDeps {
   readonly openrouter: OpenRouterClient;
   /** The gateway's clock (epoch ms). */
   readonly now: () => number;
+  /** The proxy's Prometheus metrics, when metrics are on. */
+  readonly metrics?: ProxyMetrics;
 }
 
 /** The proxy, and how its owner stops it. */
@@ -62,7 +65,7 @@ export interface ProxyRouter {
  * `{"error":{"code":"<CODE>","message":"..."}}`.
  */
 export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
-  const { config, auth, logger } = deps;
+  const { config, auth, logger, metrics } = deps;
   const policy = config.proxy;
   const router = Router();
   const accountId = accountIdOf(config.sessionSecrets[0]!);
@@ -146,18 +149,24 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
       // The client left while the limits were asked: its place goes back at once.
       if (res.destroyed) return release();
       const origin = req.get("origin");
+      const arrivedAt = process.hrtime.bigint();
+      metrics?.started(endpoint.path);
       log.forwarding = forwardRequest(res, {
         upstream,
         apiKey,
         endpoint,
         request: asked,
-        readCost: endpoint.spends && spend !== undefined,
+        readUsage: !endpoint.spends ? "none" : metrics !== undefined ? "cost-and-tokens" : spend !== undefined ? "cost" : "none",
         allowedModels: policy.allowedModels,
         referer: config.appUrl ?? (origin !== undefined && config.allowedOrigins.has(origin) ? origin : undefined),
         title: config.appTitle,
         idleTimeoutMs: policy.idleTimeoutMs,
       });
-      const result = await log.forwarding;
+      const result = await log.forwarding.catch((error: unknown) => {
+        metrics?.ended(endpoint.path, "failed", 0);
+        throw error;
+      });
+      if (metrics !== undefined) observe(metrics, endpoint, asked, result, arrivedAt);
       if (endpoint.spends) count(account, apiKey, asked, result);
     });
   }
@@ -173,4 +182,11 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
       await Promise.all(counting);
     },
   };
+}
+
+/** What one forwarded request adds to the proxy's metrics, once its answer is over. */
+function observe(metrics: ProxyMetrics, endpoint: ProxyEndpoint, asked: ProxyRequest, result: ForwardResult, arrivedAt: bigint): void {
+  if (result.firstByteAt !== undefined) metrics.firstByte(endpoint.path, Number(result.firstByteAt - arrivedAt) / 1e9);
+  metrics.ended(endpoint.path, result.outcome, result.bytes);
+  if (result.usage !== undefined) metrics.spent(asked.model, result.usage);
 }

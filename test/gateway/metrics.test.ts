@@ -185,7 +185,14 @@ describe("metrics after known traffic", () => {
       fetch(`${stack.gatewayUrl}${path}`, { method: "POST", headers: { "content-type": "application/json", cookie: browser.cookieHeader() }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
     const streamed = await ask({ model: "openai/gpt-4o-mini", stream: true, messages: [{ role: "user", content: "Say hello" }] });
     assert.equal(streamed.status, 200);
-    assert.match(await streamed.text(), /data: \[DONE\]/);
+    const events = await streamed.text();
+    assert.match(events, /data: \[DONE\]/);
+    const usage = events
+      .split("\n")
+      .filter((line) => line.startsWith("data: {"))
+      .map((line) => JSON.parse(line.slice("data: ".length)) as { usage?: { prompt_tokens: number; completion_tokens: number; cost: number } })
+      .filter((event) => event.usage !== undefined)
+      .at(-1)!.usage!;
     const refused = await ask({ model: "meta/llama-3", messages: [{ role: "user", content: "Say hello" }] });
     assert.equal(refused.status, 403);
     assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "MODEL_NOT_ALLOWED");
@@ -196,6 +203,14 @@ describe("metrics after known traffic", () => {
     assert.equal(changed(HTTP, { surface: "proxy", route: "other", status: "404" }), 1);
     assert.equal(changed(REFUSALS, { surface: "proxy", code: "MODEL_NOT_ALLOWED" }), 1);
     assert.equal(changed(REFUSALS, { surface: "proxy", code: "NOT_FOUND" }), 1);
+    // What the proxy itself records of the stream it passed on, from the answer's own usage.
+    assert.equal(changed(`${PREFIX}proxy_requests_total`, { endpoint: "/chat/completions", outcome: "completed" }), 1);
+    assert.equal(changed(`${PREFIX}proxy_streams_open`, { endpoint: "/chat/completions" }), 0, "opened and closed");
+    assert.equal(changed(`${PREFIX}proxy_first_byte_seconds_count`, { endpoint: "/chat/completions" }), 1);
+    assert.ok(changed(`${PREFIX}proxy_response_bytes_total`, { endpoint: "/chat/completions" }) >= events.length, "every byte passed on is counted");
+    assert.equal(changed(`${PREFIX}proxy_tokens_total`, { model: "openai/gpt-4o-mini", kind: "prompt" }), usage.prompt_tokens);
+    assert.equal(changed(`${PREFIX}proxy_tokens_total`, { model: "openai/gpt-4o-mini", kind: "completion" }), usage.completion_tokens);
+    assert.ok(Math.abs(changed(`${PREFIX}proxy_credits_spent_total`, { model: "openai/gpt-4o-mini" }) - usage.cost) < 1e-12, "the answer's usage.cost");
   });
 
   it("record what the proxy reports through its API: open streams, first byte, outcome, bytes, tokens and credits, with bounded endpoints and models", async () => {

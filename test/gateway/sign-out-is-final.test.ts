@@ -75,6 +75,7 @@ const ROUTES: Record<string, Row | "every operation"> = {
   [`POST ${REST}/oauth/initiate`]: { send: ({ browser }) => browser.post(`${REST}/oauth/initiate`, {}) },
   [`POST ${REST}/oauth/callback`]: { prepare: approvedFlow, send: ({ browser }, flow) => browser.post(`${REST}/oauth/callback`, flow) },
   [`GET ${REST}/oauth/callback`]: { prepare: approvedFlow, send: ({ browser }, flow) => browser.get(`${REST}/oauth/callback?${new URLSearchParams(flow)}`) },
+  [`GET ${REST}/oauth/relay`]: get(`${REST}/oauth/relay`),
   [`GET ${REST}/user-info`]: get(`${REST}/user-info`),
   [`POST ${REST}/logout`]: { send: ({ browser }) => browser.post(`${REST}/logout`, {}) },
   [`GET ${REST}/origin`]: get(`${REST}/origin`),
