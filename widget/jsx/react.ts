@@ -14,7 +14,7 @@ import type { OpenRouterAuth, OpenRouterAuthMethodName } from "../openrouter-aut
 import type { OpenRouterAuthChangeEvent, OpenRouterAuthErrorEvent } from "../events.js";
 
 /** The props React accepts on `<openrouter-auth>`: its attributes, properties and events. */
-export interface OpenRouterAuthProps
+export interface OpenRouterAuthTagProps
   extends DetailedHTMLProps<HTMLAttributes<OpenRouterAuth>, OpenRouterAuth> {
   /** The gateway's GraphQL URL (default `/graphql`). */
   endpoint?: string;
@@ -34,7 +34,7 @@ declare module "react" {
   // React 19 keeps JSX in its own namespace; `react/jsx-runtime` extends this one.
   namespace JSX {
     interface IntrinsicElements {
-      "openrouter-auth": OpenRouterAuthProps;
+      "openrouter-auth": OpenRouterAuthTagProps;
     }
   }
 }
