@@ -27,6 +27,7 @@ import "../define.js";
 import type { OpenRouterAuth as OpenRouterAuthElement } from "../openrouter-auth.js";
 import type { OpenRouterAuthChangeEvent, OpenRouterAuthErrorEvent } from "../events.js";
 import type { OpenRouterAuthStrings } from "../strings.js";
+import type { OpenRouterAuthMethods } from "../jsx/attributes.js";
 import type { OpenRouterAuthTagProps } from "../jsx/react.js";
 
 export type { OpenRouterAuthTagProps };
@@ -36,7 +37,7 @@ export interface OpenRouterAuthProps extends HTMLAttributes<OpenRouterAuthElemen
   /** The gateway's GraphQL URL (default `/graphql`). */
   endpoint?: string;
   /** Which tabs the dialog offers: `api-key`, `oauth` or both, space-separated (the default). */
-  methods?: OpenRouterAuthTagProps["methods"];
+  methods?: OpenRouterAuthMethods;
   /** Seconds between status refreshes, paused while the page is hidden (the `refresh-interval` attribute). */
   refreshInterval?: number;
   /** The element's own words, over its language's. */

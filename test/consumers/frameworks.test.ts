@@ -1,0 +1,288 @@
+/**
+ * The element where users build, from the packed tarball, with each framework's own toolchain:
+ * the examples in examples/ (the files the README points at) copied into one fresh project that
+ * installs the package beside Next.js, React 19, @lit-labs/ssr, Vue and Svelte from the npm
+ * registry.
+ *
+ * - Next.js App Router (examples/next-app): `next build`, `next start`, and Chromium signs in with
+ *   a stand-in key on the server-rendered, hydrated page; the `onAuthChange` handler of
+ *   `openrouter-auth/react`'s component shows the gated content.
+ * - Lit SSR (examples/lit-ssr): @lit-labs/ssr renders the element to HTML in Node; Chromium loads
+ *   it, hydrates the server's shadow root (the same nodes, not new ones) and signs in.
+ * - Vue (examples/vue, a create-vite `vue-ts` layout) and Svelte 5 (examples/svelte): `vue-tsc` and
+ *   `svelte-check` pass on the example, and fail on a wrong attribute type and on a wrong event
+ *   detail field.
+ *
+ * The gateway is this repository's, with Redis and the OpenRouter stand-in (as in the end-to-end
+ * tests), on localhost like the example servers, so the pages and the gateway share a site. It
+ * needs `npm run build` first. Every child process has a time limit or is stopped by its pid; the
+ * temp folder is removed whatever happens.
+ */
+import assert from "node:assert/strict";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { ACTION_TIMEOUT_MS, launchChromium, newContext } from "../support/browser.js";
+import { startTestStack, type TestStack } from "../support/gateway.js";
+import { freePort } from "../support/redis-server.js";
+import { waitFor } from "../support/wait-for.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const INSTALL_TIMEOUT_MS = 600_000;
+const BUILD_TIMEOUT_MS = 300_000;
+const CHECK_TIMEOUT_MS = 180_000;
+const SERVER_READY_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+const ownPackage = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as {
+  devDependencies: Record<string, string>;
+};
+
+/** What the examples need, one install for all of them; versions are each framework's current major. */
+const FRAMEWORK_PACKAGES = [
+  "next@16", "react@19", "react-dom@19", "@types/react@19", "@types/react-dom@19", "@types/node@22",
+  `typescript@${ownPackage.devDependencies["typescript"]}`,
+  "lit@3", "@lit-labs/ssr@4", "@lit-labs/ssr-client@1", `esbuild@${ownPackage.devDependencies["esbuild"]}`,
+  "vue@3", "vue-tsc@3", "@vue/tsconfig", "vite@8", "@vitejs/plugin-vue@6",
+  "svelte@5", "svelte-check@4", "@tsconfig/svelte@5", "@sveltejs/vite-plugin-svelte@7",
+];
+
+let work: string;
+
+/** Runs a command in `cwd` with a time limit; resolves to its output, or rejects with it. */
+function sh(cwd: string, command: string, args: string[], timeout: number, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd, timeout, killSignal: "SIGKILL", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => (error ? reject(new Error(`${command} ${args.join(" ")} failed:\n${stdout}\n${stderr}`, { cause: error })) : resolve(`${stdout}${stderr}`)),
+    );
+  });
+}
+
+/** A package's command-line script in the shared install, run with this Node. */
+const bin = (script: string) => path.join(work, "node_modules", script);
+const node = (cwd: string, script: string, args: string[], timeout: number, env?: NodeJS.ProcessEnv) =>
+  sh(cwd, process.execPath, [bin(script), ...args], timeout, env);
+
+/** A server an example starts, stopped by its pid. */
+interface ExampleServer {
+  readonly origin: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node <args>` in `cwd` and waits (bounded) until `origin` answers; its output is kept for the failure message. */
+async function startServer(cwd: string, args: string[], origin: string, env: NodeJS.ProcessEnv): Promise<ExampleServer> {
+  let output = "";
+  const child: ChildProcess = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const stopped = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS, false))]);
+    if (!stopped) child.kill("SIGKILL");
+  };
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+      return fetch(origin).then((response) => response.ok, () => false);
+    }, SERVER_READY_MS);
+  } catch (error) {
+    await stop();
+    throw new Error(`node ${args.join(" ")} did not serve ${origin}: ${String(error)}\n${output}`);
+  }
+  return { origin, stop };
+}
+
+/** A framework's type checker, run on an example as the example's own scripts run it. */
+interface TypeCheck {
+  readonly name: string;
+  readonly example: string;
+  /** Runs the checker in the example's folder; resolves to its complaints, "" when it passes. */
+  check(dir: string): Promise<string>;
+  /** A file of the framework's kind, written beside the example's; `{use}` is replaced by a use of the tag. */
+  readonly file: string;
+  readonly wrong: { readonly attributeType: string; readonly detailField: string };
+}
+
+/** Resolves to a checker's output when it fails, "" when it passes. */
+const complaints = (running: Promise<string>) => running.then(() => "", (error: Error) => error.message);
+
+const TYPE_CHECKS: TypeCheck[] = [
+  {
+    name: "vue-tsc in a create-vite vue-ts layout (examples/vue)",
+    example: "vue",
+    // The first half of the template's `npm run build`; --force, since files come and go between runs.
+    check: (dir) => complaints(node(dir, "vue-tsc/bin/vue-tsc.js", ["-b", "--force"], CHECK_TIMEOUT_MS)),
+    file: "src/Wrong.vue",
+    wrong: {
+      attributeType: `<template>\n  <openrouter-auth :refresh-interval="[30]" />\n</template>\n`,
+      detailField: `<script setup lang="ts">\nimport { ref } from "vue";\nconst connected = ref(false);\n</script>\n<template>\n  <openrouter-auth @openrouter-auth-change="connected = $event.detail.signedIn" />\n</template>\n`,
+    },
+  },
+  {
+    name: "svelte-check in a Svelte 5 layout (examples/svelte)",
+    example: "svelte",
+    check: (dir) => complaints(node(dir, "svelte-check/bin/svelte-check", ["--tsconfig", "./tsconfig.app.json", "--output", "machine"], CHECK_TIMEOUT_MS)),
+    file: "src/Wrong.svelte",
+    wrong: {
+      attributeType: `<openrouter-auth refresh-interval={[30]}></openrouter-auth>\n`,
+      detailField: `<script lang="ts">\n  let connected = $state(false);\n</script>\n<openrouter-auth onopenrouter-auth-change={(event) => (connected = event.detail.signedIn)}></openrouter-auth>\n<p>{connected}</p>\n`,
+    },
+  },
+];
+
+/** Signs in on the page with the stand-in's valid key, as a user does with the API key tab. */
+async function signInWithKey(page: Page, key: string): Promise<void> {
+  await page.getByRole("button", { name: "Connect to OpenRouter" }).click();
+  const dialog = page.getByRole("dialog", { name: "Connect to OpenRouter" });
+  await dialog.getByLabel("OpenRouter API key", { exact: true }).fill(key);
+  await dialog.getByRole("button", { name: "Connect", exact: true }).click();
+  await page.getByRole("button", { name: "Disconnect" }).waitFor();
+}
+
+describe("the frameworks, with the packed tarball", { timeout: INSTALL_TIMEOUT_MS + 4 * BUILD_TIMEOUT_MS }, () => {
+  let stack: TestStack;
+  let browser: Browser;
+  const ports = { next: 0, litSsr: 0 };
+  const origins = { next: "", litSsr: "" };
+
+  before(async () => {
+    assert.ok(existsSync(path.join(root, "dist", "widget", "react", "index.js")), "run `npm run build` before this test");
+    work = await mkdtemp(path.join(tmpdir(), "openrouter-auth-frameworks-"));
+    // The build is the one `npm test` just made; packing must not rebuild it.
+    const packed = JSON.parse(await sh(root, "npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], INSTALL_TIMEOUT_MS)) as { filename: string }[];
+    await writeFile(path.join(work, "package.json"), JSON.stringify({ name: "frameworks", private: true, type: "module" }));
+    await sh(work, "npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", path.join(work, packed[0]!.filename), ...FRAMEWORK_PACKAGES], INSTALL_TIMEOUT_MS);
+    for (const example of ["next-app", "lit-ssr", "vue", "svelte"]) {
+      await cp(path.join(root, "examples", example), path.join(work, example), { recursive: true, filter: (file) => !/[\\/](node_modules|\.next|public)$/.test(file) });
+    }
+
+    ports.next = await freePort();
+    ports.litSsr = await freePort();
+    origins.next = `http://localhost:${ports.next}`;
+    origins.litSsr = `http://localhost:${ports.litSsr}`;
+    stack = await startTestStack({ hostname: "localhost", env: { ALLOWED_ORIGINS: `${origins.next},${origins.litSsr}` } });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  describe("Next.js App Router (examples/next-app)", () => {
+    let server: ExampleServer;
+
+    before(async () => {
+      const app = path.join(work, "next-app");
+      const env = { NEXT_TELEMETRY_DISABLED: "1", OPENROUTER_AUTH_ENDPOINT: `${stack.gatewayUrl}/graphql` };
+      await node(app, "next/dist/bin/next", ["build"], BUILD_TIMEOUT_MS, env);
+      server = await startServer(app, [bin("next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(ports.next)], origins.next, env);
+    });
+
+    after(async () => {
+      await server?.stop();
+    });
+
+    it("renders the component on the server, the tag with its attributes in the HTML", async () => {
+      const page = await (await fetch(origins.next)).text();
+      assert.match(page, new RegExp(`<openrouter-auth endpoint="${stack.gatewayUrl}/graphql" methods="api-key oauth"[^>]*>`));
+      assert.match(page, /<p slot="signed-out">Connect OpenRouter to choose a model\.<\/p><\/openrouter-auth>/);
+      assert.doesNotMatch(page, /<select/, "the gated content waits for the sign-in");
+    });
+
+    it("signs in on the hydrated page, and the onAuthChange handler shows the gated content", async () => {
+      const context = await newContext(browser);
+      try {
+        const page = await context.newPage();
+        await page.goto(origins.next);
+        // Next.js marks the end of hydration by nothing a page can read; the element answering
+        // with its signed-out state comes after its module (and so React's) has run.
+        await signInWithKey(page, stack.stub.testKeys.valid);
+        await page.getByLabel("Model").waitFor({ state: "visible" });
+        assert.equal(await page.getByRole("button", { name: "Disconnect" }).isVisible(), true);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+
+  describe("Lit SSR (examples/lit-ssr)", () => {
+    let server: ExampleServer;
+
+    before(async () => {
+      const app = path.join(work, "lit-ssr");
+      await mkdir(path.join(app, "public"));
+      await node(app, "esbuild/bin/esbuild", ["client.js", "--bundle", "--format=esm", "--minify", "--outfile=public/client.js"], BUILD_TIMEOUT_MS);
+      server = await startServer(app, ["server.js"], origins.litSsr, { PORT: String(ports.litSsr), OPENROUTER_AUTH_ENDPOINT: `${stack.gatewayUrl}/graphql` });
+    });
+
+    after(async () => {
+      await server?.stop();
+    });
+
+    it("renders the element's shadow root into the HTML, showing the status check", async () => {
+      const page = await (await fetch(origins.litSsr)).text();
+      assert.match(page, /<openrouter-auth[^>]*endpoint="[^"]+"[^>]*><template shadowroot="open" shadowrootmode="open">/);
+      assert.match(page, /Checking connection…/);
+    });
+
+    it("hydrates the server's shadow root in Chromium, keeping its nodes, and signs in", async () => {
+      const context = await newContext(browser);
+      try {
+        const page = await context.newPage();
+        // The page's script waits until the server-rendered shadow root has been marked.
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        await page.route("**/client.js", async (route) => {
+          await released;
+          await route.continue();
+        });
+        await page.goto(origins.litSsr, { waitUntil: "commit" });
+        const base = page.locator("openrouter-auth [part=base]");
+        await base.waitFor({ state: "attached" });
+        await base.evaluate((element) => ((element as HTMLElement & { fromServer?: boolean }).fromServer = true));
+        release();
+        await signInWithKey(page, stack.stub.testKeys.valid);
+        assert.equal(await base.evaluate((element) => (element as HTMLElement & { fromServer?: boolean }).fromServer), true, "the shadow root was rendered anew, not hydrated");
+        await page.getByLabel("Model").waitFor({ state: "visible" });
+        await waitFor(async () => (await page.title()) === "Drafts (connected)", ACTION_TIMEOUT_MS);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+
+  for (const { name, example, check, file, wrong } of TYPE_CHECKS) {
+    describe(name, () => {
+      const dir = () => path.join(work, example);
+
+      after(async () => {
+        await rm(path.join(dir(), file), { force: true });
+      });
+
+      it("passes on the example, the attribute forms of the README's table included", async () => {
+        assert.equal(await check(dir()), "");
+      });
+
+      it("fails on a wrong attribute type", async () => {
+        await writeFile(path.join(dir(), file), wrong.attributeType);
+        assert.match(await check(dir()), /Type 'number\[\]' is not assignable to type 'OpenRouterAuthRefreshInterval \| undefined'/);
+      });
+
+      it("fails on a wrong event detail field", async () => {
+        await writeFile(path.join(dir(), file), wrong.detailField);
+        assert.match(await check(dir()), /Property 'signedIn' does not exist on type 'OpenRouterAuthChangeDetail'/);
+      });
+    });
+  }
+});
