@@ -210,6 +210,11 @@ describe("the frameworks, with the packed tarball", { timeout: INSTALL_TIMEOUT_M
         await signInWithKey(page, stack.stub.testKeys.valid);
         await page.getByLabel("Model").waitFor({ state: "visible" });
         assert.equal(await page.getByRole("button", { name: "Disconnect" }).isVisible(), true);
+
+        // Signed in already, the next server-rendered page learns it from the first status.
+        await page.reload();
+        await page.getByRole("button", { name: "Disconnect" }).waitFor();
+        await page.getByLabel("Model").waitFor({ state: "visible" });
       } finally {
         await context.close();
       }
@@ -248,12 +253,17 @@ describe("the frameworks, with the packed tarball", { timeout: INSTALL_TIMEOUT_M
           await route.continue();
         });
         await page.goto(origins.litSsr, { waitUntil: "commit" });
-        const base = page.locator("openrouter-auth [part=base]");
-        await base.waitFor({ state: "attached" });
-        await base.evaluate((element) => ((element as HTMLElement & { fromServer?: boolean }).fromServer = true));
+        const element = page.locator("openrouter-auth");
+        await element.locator("[part=base]").waitFor({ state: "attached" });
+        await element.evaluate((host) => ((host.shadowRoot!.querySelector("[part=base]") as HTMLElement & { fromServer?: boolean }).fromServer = true));
         release();
+        // Signed out: the element's script has run and the status is known.
+        await page.getByRole("button", { name: "Connect to OpenRouter" }).first().waitFor();
+        const bases = await element.evaluate((host) =>
+          [...host.shadowRoot!.querySelectorAll("[part=base]")].map((base) => (base as HTMLElement & { fromServer?: boolean }).fromServer === true),
+        );
+        assert.deepEqual(bases, [true], "the shadow root holds the server's nodes, hydrated, and nothing rendered anew beside them");
         await signInWithKey(page, stack.stub.testKeys.valid);
-        assert.equal(await base.evaluate((element) => (element as HTMLElement & { fromServer?: boolean }).fromServer), true, "the shadow root was rendered anew, not hydrated");
         await page.getByLabel("Model").waitFor({ state: "visible" });
         await waitFor(async () => (await page.title()) === "Drafts (connected)", ACTION_TIMEOUT_MS);
       } finally {
