@@ -9,9 +9,9 @@
  *   `openrouter-auth/react`'s component shows the gated content.
  * - Lit SSR (examples/lit-ssr): @lit-labs/ssr renders the element to HTML in Node; Chromium loads
  *   it, hydrates the server's shadow root (the same nodes, not new ones) and signs in.
- * - Vue (examples/vue, a create-vite `vue-ts` layout) and Svelte 5 (examples/svelte): `vue-tsc` and
- *   `svelte-check` pass on the example, and fail on a wrong attribute type and on a wrong event
- *   detail field.
+ * - Types: `tsc` on the Next.js app, `vue-tsc` on examples/vue (a create-vite `vue-ts` layout) and
+ *   `svelte-check` on examples/svelte (Svelte 5) pass on the example, and fail on a wrong
+ *   attribute type and on a wrong event detail field.
  *
  * The gateway is this repository's, with Redis and the OpenRouter stand-in (as in the end-to-end
  * tests), on localhost like the example servers, so the pages and the gateway share a site. It
@@ -107,15 +107,40 @@ interface TypeCheck {
   readonly example: string;
   /** Runs the checker in the example's folder; resolves to its complaints, "" when it passes. */
   check(dir: string): Promise<string>;
-  /** A file of the framework's kind, written beside the example's; `{use}` is replaced by a use of the tag. */
+  /** Where a wrong use is written, beside the example's files (and removed after). */
   readonly file: string;
-  readonly wrong: { readonly attributeType: string; readonly detailField: string };
+  /** A wrong use, and what the checker must say about it. */
+  readonly wrong: {
+    readonly attributeType: { readonly source: string; readonly complaint: RegExp };
+    readonly detailField: { readonly source: string; readonly complaint: RegExp };
+  };
 }
+
+/** What every checker says of `event.detail.signedIn`. */
+const NO_SUCH_DETAIL = /Property 'signedIn' does not exist on type 'OpenRouterAuthChangeDetail'/;
+/** What vue-tsc and svelte-check say of `refresh-interval` given an array. */
+const NOT_AN_INTERVAL = /Type 'number\[\]' is not assignable to type 'OpenRouterAuthRefreshInterval \| undefined'/;
 
 /** Resolves to a checker's output when it fails, "" when it passes. */
 const complaints = (running: Promise<string>) => running.then(() => "", (error: Error) => error.message);
 
 const TYPE_CHECKS: TypeCheck[] = [
+  {
+    name: "tsc on the Next.js app's component (examples/next-app, after next build)",
+    example: "next-app",
+    check: (dir) => complaints(node(dir, "typescript/bin/tsc", ["--noEmit", "-p", "tsconfig.json"], CHECK_TIMEOUT_MS)),
+    file: "app/wrong.tsx",
+    wrong: {
+      attributeType: {
+        source: `"use client";\nimport { OpenRouterAuth } from "openrouter-auth/react";\nexport const Wrong = () => <OpenRouterAuth refreshInterval={[30]} />;\n`,
+        complaint: /Type 'number\[\]' is not assignable to type 'number'/,
+      },
+      detailField: {
+        source: `"use client";\nimport { OpenRouterAuth } from "openrouter-auth/react";\nexport const Wrong = () => <OpenRouterAuth onAuthChange={(event) => console.log(event.detail.signedIn)} />;\n`,
+        complaint: NO_SUCH_DETAIL,
+      },
+    },
+  },
   {
     name: "vue-tsc in a create-vite vue-ts layout (examples/vue)",
     example: "vue",
@@ -123,8 +148,11 @@ const TYPE_CHECKS: TypeCheck[] = [
     check: (dir) => complaints(node(dir, "vue-tsc/bin/vue-tsc.js", ["-b", "--force"], CHECK_TIMEOUT_MS)),
     file: "src/Wrong.vue",
     wrong: {
-      attributeType: `<template>\n  <openrouter-auth :refresh-interval="[30]" />\n</template>\n`,
-      detailField: `<script setup lang="ts">\nimport { ref } from "vue";\nconst connected = ref(false);\n</script>\n<template>\n  <openrouter-auth @openrouter-auth-change="connected = $event.detail.signedIn" />\n</template>\n`,
+      attributeType: { source: `<template>\n  <openrouter-auth :refresh-interval="[30]" />\n</template>\n`, complaint: NOT_AN_INTERVAL },
+      detailField: {
+        source: `<script setup lang="ts">\nimport { ref } from "vue";\nconst connected = ref(false);\n</script>\n<template>\n  <openrouter-auth @openrouter-auth-change="connected = $event.detail.signedIn" />\n</template>\n`,
+        complaint: NO_SUCH_DETAIL,
+      },
     },
   },
   {
@@ -133,8 +161,11 @@ const TYPE_CHECKS: TypeCheck[] = [
     check: (dir) => complaints(node(dir, "svelte-check/bin/svelte-check", ["--tsconfig", "./tsconfig.app.json", "--output", "machine"], CHECK_TIMEOUT_MS)),
     file: "src/Wrong.svelte",
     wrong: {
-      attributeType: `<openrouter-auth refresh-interval={[30]}></openrouter-auth>\n`,
-      detailField: `<script lang="ts">\n  let connected = $state(false);\n</script>\n<openrouter-auth onopenrouter-auth-change={(event) => (connected = event.detail.signedIn)}></openrouter-auth>\n<p>{connected}</p>\n`,
+      attributeType: { source: `<openrouter-auth refresh-interval={[30]}></openrouter-auth>\n`, complaint: NOT_AN_INTERVAL },
+      detailField: {
+        source: `<script lang="ts">\n  let connected = $state(false);\n</script>\n<openrouter-auth onopenrouter-auth-change={(event) => (connected = event.detail.signedIn)}></openrouter-auth>\n<p>{connected}</p>\n`,
+        complaint: NO_SUCH_DETAIL,
+      },
     },
   },
 ];
@@ -280,18 +311,18 @@ describe("the frameworks, with the packed tarball", { timeout: INSTALL_TIMEOUT_M
         await rm(path.join(dir(), file), { force: true });
       });
 
-      it("passes on the example, the attribute forms of the README's table included", async () => {
+      it("passes on the example, as the README shows it", async () => {
         assert.equal(await check(dir()), "");
       });
 
       it("fails on a wrong attribute type", async () => {
-        await writeFile(path.join(dir(), file), wrong.attributeType);
-        assert.match(await check(dir()), /Type 'number\[\]' is not assignable to type 'OpenRouterAuthRefreshInterval \| undefined'/);
+        await writeFile(path.join(dir(), file), wrong.attributeType.source);
+        assert.match(await check(dir()), wrong.attributeType.complaint);
       });
 
       it("fails on a wrong event detail field", async () => {
-        await writeFile(path.join(dir(), file), wrong.detailField);
-        assert.match(await check(dir()), /Property 'signedIn' does not exist on type 'OpenRouterAuthChangeDetail'/);
+        await writeFile(path.join(dir(), file), wrong.detailField.source);
+        assert.match(await check(dir()), wrong.detailField.complaint);
       });
     });
   }
