@@ -7,6 +7,8 @@
  * - Next.js App Router (examples/next-app): `next build`, `next start`, and Chromium signs in with
  *   a stand-in key on the server-rendered, hydrated page; the `onAuthChange` handler of
  *   `openrouter-auth/react`'s component shows the gated content.
+ * - React hydrating late (a fixture): the status the element learnt before React attached its
+ *   listeners still reaches `onAuthChange`.
  * - Lit SSR (examples/lit-ssr): @lit-labs/ssr renders the element to HTML in Node; Chromium loads
  *   it, hydrates the server's shadow root (the same nodes, not new ones) and signs in.
  * - Types: `tsc` on the Next.js app, `vue-tsc` on examples/vue (a create-vite `vue-ts` layout) and
@@ -170,6 +172,49 @@ const TYPE_CHECKS: TypeCheck[] = [
   },
 ];
 
+/**
+ * A page rendered by react-dom/server and hydrated only once the element has told its first
+ * status: the order a slow hydration gives, made certain. A fixture, not an example: it stages the
+ * timing that Next.js leaves to chance.
+ */
+const LATE_HYDRATION = {
+  "app.js": `import { createElement as h, useState } from "react";
+import { OpenRouterAuth } from "openrouter-auth/react";
+
+export function App({ endpoint }) {
+  const [connected, setConnected] = useState(false);
+  return h(OpenRouterAuth, { endpoint, onAuthChange: (event) => setConnected(event.detail.authenticated) },
+    connected ? h("label", null, "Model ", h("select")) : null,
+    h("p", { slot: "signed-out" }, "Connect OpenRouter to choose a model."));
+}
+`,
+  "client.js": `import { createElement } from "react";
+import { hydrateRoot } from "react-dom/client";
+import { App } from "./app.js";
+
+addEventListener("openrouter-auth-change", () => {
+  const endpoint = document.querySelector("openrouter-auth").getAttribute("endpoint");
+  hydrateRoot(document.getElementById("root"), createElement(App, { endpoint }));
+}, { once: true });
+`,
+  "server.js": `import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { App } from "./app.js";
+
+const endpoint = process.env.OPENROUTER_AUTH_ENDPOINT;
+const client = await readFile(new URL("./public/client.js", import.meta.url));
+createServer((req, res) => {
+  if (req.url === "/client.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(client);
+  if (req.url !== "/") return res.writeHead(404).end();
+  const root = renderToString(createElement(App, { endpoint }));
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8" })
+    .end(\`<!doctype html><html lang="en"><head><script type="module" src="/client.js"></script></head><body><div id="root">\${root}</div></body></html>\`);
+}).listen(Number(process.env.PORT), "127.0.0.1");
+`,
+};
+
 /** Signs in on the page with the stand-in's valid key, as a user does with the API key tab. */
 async function signInWithKey(page: Page, key: string): Promise<void> {
   await page.getByRole("button", { name: "Connect to OpenRouter" }).click();
@@ -182,8 +227,8 @@ async function signInWithKey(page: Page, key: string): Promise<void> {
 describe("the frameworks, with the packed tarball", { timeout: INSTALL_TIMEOUT_MS + 4 * BUILD_TIMEOUT_MS }, () => {
   let stack: TestStack;
   let browser: Browser;
-  const ports = { next: 0, litSsr: 0 };
-  const origins = { next: "", litSsr: "" };
+  const ports = { next: 0, litSsr: 0, lateHydration: 0 };
+  const origins = { next: "", litSsr: "", lateHydration: "" };
 
   before(async () => {
     assert.ok(existsSync(path.join(root, "dist", "widget", "react", "index.js")), "run `npm run build` before this test");
@@ -196,11 +241,11 @@ describe("the frameworks, with the packed tarball", { timeout: INSTALL_TIMEOUT_M
       await cp(path.join(root, "examples", example), path.join(work, example), { recursive: true, filter: (file) => !/[\\/](node_modules|\.next|public)$/.test(file) });
     }
 
-    ports.next = await freePort();
-    ports.litSsr = await freePort();
-    origins.next = `http://localhost:${ports.next}`;
-    origins.litSsr = `http://localhost:${ports.litSsr}`;
-    stack = await startTestStack({ hostname: "localhost", env: { ALLOWED_ORIGINS: `${origins.next},${origins.litSsr}` } });
+    for (const name of ["next", "litSsr", "lateHydration"] as const) {
+      ports[name] = await freePort();
+      origins[name] = `http://localhost:${ports[name]}`;
+    }
+    stack = await startTestStack({ hostname: "localhost", env: { ALLOWED_ORIGINS: Object.values(origins).join(",") } });
     browser = await launchChromium();
   });
 
@@ -243,6 +288,39 @@ describe("the frameworks, with the packed tarball", { timeout: INSTALL_TIMEOUT_M
         assert.equal(await page.getByRole("button", { name: "Disconnect" }).isVisible(), true);
 
         // Signed in already, the next server-rendered page learns it from the first status.
+        await page.reload();
+        await page.getByRole("button", { name: "Disconnect" }).waitFor();
+        await page.getByLabel("Model").waitFor({ state: "visible" });
+      } finally {
+        await context.close();
+      }
+    });
+  });
+
+  describe("React hydrating after the element told its first status (react-dom/server, hydrateRoot)", () => {
+    let server: ExampleServer;
+
+    before(async () => {
+      const app = path.join(work, "late-hydration");
+      await mkdir(path.join(app, "public"), { recursive: true });
+      await writeFile(path.join(app, "package.json"), JSON.stringify({ private: true, type: "module" }));
+      for (const [file, source] of Object.entries(LATE_HYDRATION)) await writeFile(path.join(app, file), source);
+      await node(app, "esbuild/bin/esbuild", ["client.js", "--bundle", "--format=esm", "--minify", "--outfile=public/client.js"], BUILD_TIMEOUT_MS);
+      server = await startServer(app, ["server.js"], origins.lateHydration, { PORT: String(ports.lateHydration), OPENROUTER_AUTH_ENDPOINT: `${stack.gatewayUrl}/graphql` });
+    });
+
+    after(async () => {
+      await server?.stop();
+    });
+
+    it("hands onAuthChange the status the element learnt before hydration", async () => {
+      const context = await newContext(browser);
+      try {
+        const page = await context.newPage();
+        await page.goto(origins.lateHydration);
+        await signInWithKey(page, stack.stub.testKeys.valid);
+        await page.getByLabel("Model").waitFor({ state: "visible" });
+        // Signed in already: the first status comes before hydration, and before any listener of React's.
         await page.reload();
         await page.getByRole("button", { name: "Disconnect" }).waitFor();
         await page.getByLabel("Model").waitFor({ state: "visible" });

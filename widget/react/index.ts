@@ -20,6 +20,7 @@
  * `<openrouter-auth>` itself types it with `import type {} from "openrouter-auth/react"`.
  */
 import { createComponent, type EventName } from "@lit/react";
+import { isServer } from "lit";
 import * as React from "react";
 import type { ForwardRefExoticComponent, HTMLAttributes, RefAttributes } from "react";
 
@@ -63,11 +64,47 @@ const events = {
  */
 const setAsProperties = { prototype: { refreshInterval: 0, strings: {} } } as unknown as typeof OpenRouterAuthElement;
 
-/** `<openrouter-auth>` as a React component; its ref is the element. */
-export const OpenRouterAuth: ForwardRefExoticComponent<OpenRouterAuthProps & RefAttributes<OpenRouterAuthElement>> = createComponent({
+/**
+ * The latest `openrouter-auth-change` of each element on the page, heard from the start. On a page
+ * rendered on the server, the element upgrades as soon as this module runs and may learn the status
+ * before React has hydrated the page and attached `onAuthChange`; the component hands that event
+ * to its handler once mounted, so a user who is signed in already is not missed.
+ */
+const latestChange = new WeakMap<EventTarget, OpenRouterAuthChangeEvent>();
+if (!isServer) {
+  addEventListener("openrouter-auth-change", (event) => void (event.target && latestChange.set(event.target, event)), { capture: true });
+}
+
+const Element = createComponent({
   react: React,
   tagName: "openrouter-auth",
   elementClass: setAsProperties,
   events,
-  displayName: "OpenRouterAuth",
+  displayName: "openrouter-auth",
+});
+
+/** `<openrouter-auth>` as a React component; its ref is the element. */
+export const OpenRouterAuth: ForwardRefExoticComponent<OpenRouterAuthProps & RefAttributes<OpenRouterAuthElement>> = React.forwardRef<
+  OpenRouterAuthElement,
+  OpenRouterAuthProps
+>(function OpenRouterAuth(props, ref) {
+  const element = React.useRef<OpenRouterAuthElement | null>(null);
+  const setElement = React.useCallback(
+    (node: OpenRouterAuthElement | null) => {
+      element.current = node;
+      if (typeof ref === "function") ref(node);
+      else if (ref) ref.current = node;
+    },
+    [ref],
+  );
+  const { onAuthChange } = props;
+  React.useLayoutEffect(() => {
+    // The first commit, in which `@lit/react` has just attached the listeners: the element's events
+    // come from network answers, never within a commit, so an event recorded by now came before
+    // them, and was heard by no one.
+    const missed = element.current && latestChange.get(element.current);
+    if (missed) onAuthChange?.(missed);
+    // Only on mount: later events reach the listeners.
+  }, []);
+  return React.createElement(Element, { ...props, ref: setElement });
 });
