@@ -173,8 +173,9 @@ async function buildModules(): Promise<void> {
   // Declarations from the real compiler; esbuild does not emit types.
   const configFile = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, root);
-  // jsx/react.ts is an entry of its own (`openrouter-auth/react`): only React users load its types.
-  const entries = ["index.ts", "define.ts", "jsx/react.ts"].map((entry) => path.join(widget, entry));
+  // Each framework's entry is one of its own (`openrouter-auth/react`, `/vue`, `/svelte`): only that
+  // framework's users load its types.
+  const entries = ["index.ts", "define.ts", "react/index.ts", "vue/index.ts", "svelte/index.ts"].map((entry) => path.join(widget, entry));
   const program = ts.createProgram(entries, {
     ...options,
     noEmit: false,
@@ -205,7 +206,7 @@ if (JSON.stringify(locales) !== JSON.stringify(expected)) {
 }
 const localeSizes = await Promise.all(locales.map(async (f) => gzipSync(await readFile(path.join(localeDir, f)), { level: 9 }).length));
 console.log(`dist/openrouter-auth-locales/  ${locales.join(" ")}: ${kb(Math.max(...localeSizes))} gzip at most`);
-console.log(`dist/widget/  modules and declarations for openrouter-auth and openrouter-auth/define`);
+console.log(`dist/widget/  modules and declarations for openrouter-auth, openrouter-auth/define and the framework entries (react, vue, svelte)`);
 if (gzip > GZIP_CEILING) {
   console.error(`The bundle is over the ${kb(GZIP_CEILING)} gzip ceiling.`);
   process.exit(1);

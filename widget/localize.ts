@@ -1,3 +1,4 @@
+import { isServer } from "lit";
 import { en, type OpenRouterAuthStrings, type Words } from "./strings.js";
 
 /**
@@ -89,11 +90,16 @@ export function stringsFor(locale: string, onLoad: () => void): Words {
   return { ...en, ...englishErrors, ...known[locale] };
 }
 
-/** The language that applies to an element: its own `lang`, else its closest ancestor's, across shadow roots. */
+/**
+ * The language that applies to an element: its own `lang`, else its closest ancestor's, across
+ * shadow roots. A server renderer (`@lit-labs/ssr`) has no tree to walk: there it is the element's
+ * own `lang`, and the browser picks up an ancestor's once the page hydrates.
+ */
 export function langOf(element: Element): string {
   for (let node: Element | undefined = element; node; node = (node.getRootNode() as ShadowRoot).host) {
-    const found = node.closest("[lang]");
-    if (found) return found.getAttribute("lang")!;
+    // A ternary rather than an early return: the bundle folds it to the browser's half.
+    const found = isServer ? node : node.closest("[lang]");
+    if (found) return found.getAttribute("lang") ?? "";
   }
   return "";
 }

@@ -1,9 +1,15 @@
 /**
  * The element's modules in Node, as a server-side renderer or a test runner without a DOM loads
- * them: importing must not throw, and nothing may reach for `window` or `document` at load time.
+ * them: importing must not throw, nothing may reach for `window` or `document` at load time, and
+ * `@lit-labs/ssr` renders the element to HTML (hydrating that HTML in a browser is
+ * test/consumers/frameworks.test.ts's part).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { render } from "@lit-labs/ssr";
+import { collectResult } from "@lit-labs/ssr/lib/render-result.js";
+import { html } from "lit";
+import { waitFor } from "../../support/wait-for.js";
 
 describe("the element's modules in Node (SSR)", () => {
   it("import the class and types without side effects", async () => {
@@ -41,5 +47,27 @@ describe("the element's modules in Node (SSR)", () => {
     new OpenRouterAuthChangeEvent({ authenticated: true, method: "API_KEY", user, apiKey: "sk-or-v1-0" });
     // @ts-expect-error nor of the user it describes.
     new OpenRouterAuthChangeEvent({ authenticated: true, method: "API_KEY", user: { ...user, apiKey: "sk-or-v1-0" } });
+  });
+
+  it("render with @lit-labs/ssr to a declarative shadow root showing the status check, the host's content kept", async () => {
+    await import("../../../widget/define.js");
+    const page = await collectResult(
+      render(html`<openrouter-auth endpoint="https://gateway.example/graphql" refresh-interval="30"><p slot="signed-out">Connect to choose a model.</p></openrouter-auth>`),
+    );
+    assert.match(page, /<openrouter-auth[^>]*endpoint="https:\/\/gateway\.example\/graphql"[^>]*><template shadowroot="open" shadowrootmode="open">/);
+    assert.match(page, /<span part="status"[^>]*role="status"><!--lit-part-->Checking connection…<!--\/lit-part--><\/span>/);
+    assert.match(page, /<dialog part="dialog"[^>]*>/, "the dialog is rendered, closed");
+    assert.doesNotMatch(page, /<dialog[^>]* open/);
+    assert.match(page, /<\/template><p slot="signed-out">Connect to choose a model\.<\/p><\/openrouter-auth>/);
+  });
+
+  it("render in the element's own language on the server once that language has loaded", async () => {
+    await import("../../../widget/define.js");
+    const renderGerman = () => collectResult(render(html`<openrouter-auth lang="de"></openrouter-auth>`));
+    // The first render starts loading German (and shows English meanwhile, as a browser would).
+    await renderGerman();
+    let page = "";
+    await waitFor(async () => (page = await renderGerman()).includes("Mit OpenRouter verbinden"));
+    assert.match(page, /<div part="base" class="bar" lang="de">/);
   });
 });
