@@ -2,7 +2,7 @@ import type { Request } from "express";
 import type { Session, SessionData, Store } from "express-session";
 import { ErrorCode, GatewayError } from "../errors.js";
 import { storedTokenOf } from "./fernet-serializer.js";
-import type { SessionRecords, StoredRecord } from "./session-records.js";
+import { ENDED, type SessionRecords, type StoredRecord } from "./session-records.js";
 
 /** A record whose cookie has no expiry (none of the gateway's) would otherwise live a day. */
 const DEFAULT_TTL_MS = 86_400_000;
@@ -11,6 +11,17 @@ const DEFAULT_TTL_MS = 86_400_000;
 export function signedOutMeanwhile(): GatewayError {
   return new GatewayError(ErrorCode.UNAUTHENTICATED, "You were signed out while this request was running. Connect again.");
 }
+
+/**
+ * A write found the record changed by another live request (a renewal, a refresh, another tab's
+ * flow): not a sign-out. The writer reads the record again and applies its change to that.
+ */
+export class SessionChanged extends Error {
+  override name = "SessionChanged";
+}
+
+/** How many times a sign-in moves a session that other requests keep changing before it gives up. */
+const MOVE_ATTEMPTS = 3;
 
 /** The token each session object of express-session was read as (absent: a session made by this request). */
 const readAs = new WeakMap<Session, string>();
@@ -31,6 +42,25 @@ type StoreClass = new (...args: any[]) => Store & Pick<Store, "get">;
  * serializer, which tells the token each record was read as.
  */
 export function withConditionalWrites<Base extends StoreClass>(Base: Base, records: SessionRecords) {
+  /** Why a conditional write found something else stored: the session ended, or another request changed it. */
+  async function whyRefused(sid: string): Promise<Error> {
+    const now = await records.read(sid);
+    return now === undefined || now === ENDED ? signedOutMeanwhile() : new SessionChanged();
+  }
+
+  /**
+   * Moves the session under `id` to `newId`. What it holds does not matter to a move, so a record
+   * another request changed meanwhile is moved as it now is; one that ended is not.
+   */
+  async function moveLive(id: string, token: string, newId: string): Promise<void> {
+    let expected = token;
+    for (let attempt = 1; !(await records.move(id, expected, newId)); attempt++) {
+      const now = await records.read(id);
+      if (now === undefined || now === ENDED || attempt === MOVE_ATTEMPTS) throw signedOutMeanwhile();
+      expected = now.token;
+    }
+  }
+
   return class ConditionalWritesStore extends Base {
     override createSession(req: Request, data: SessionData): Session & SessionData {
       const session = super.createSession(req, data);
@@ -52,7 +82,7 @@ export function withConditionalWrites<Base extends StoreClass>(Base: Base, recor
         } else {
           const record = data as StoredRecord;
           const token = expected === undefined ? await records.create(sid, record, ttlMs) : await records.replaceIf(sid, expected, record, ttlMs);
-          if (token === undefined) throw signedOutMeanwhile();
+          if (token === undefined) throw await whyRefused(sid);
           readAs.set(session, token);
         }
       } catch (error) {
@@ -75,8 +105,8 @@ export function withConditionalWrites<Base extends StoreClass>(Base: Base, recor
       (this as unknown as { generate(req: Request): void }).generate(req);
       // Nothing was stored for a session this request made itself: nothing to move.
       if (previous === undefined) return callback();
-      records.move(previousId, previous, req.sessionID).then(
-        (moved) => callback(moved ? undefined : signedOutMeanwhile()),
+      moveLive(previousId, previous, req.sessionID).then(
+        () => callback(),
         (error: unknown) => callback(error),
       );
     }

@@ -5,7 +5,7 @@ import { ErrorCode, GatewayError } from "../errors.js";
 // The record's own fields, added to express-session's SessionData.
 import type {} from "./session-data.js";
 import { pendingOnlyMaxAgeMs } from "./session-lifetime.js";
-import { signedOutMeanwhile } from "./conditional-writes.js";
+import { SessionChanged, signedOutMeanwhile } from "./conditional-writes.js";
 import { ENDED, type SessionFields, type SessionRecords, type SessionState, type StoredRecord, type StoredSession } from "./session-records.js";
 
 /** What every handle of one session middleware shares: made once, at start-up. */
@@ -24,6 +24,9 @@ export interface SessionHandleDeps {
 }
 
 const NO_RECORD: Readonly<Partial<SessionData>> = Object.freeze({});
+
+/** How many times a change is applied to a record other requests keep changing before it gives up. */
+const UPDATE_ATTEMPTS = 8;
 
 /**
  * The request's session as the auth service sees it. Reading costs one store read, done by the
@@ -91,15 +94,35 @@ export class SessionHandle {
   /**
    * Applies a change to the record and saves it before resolving. A record left holding neither
    * a sign-in nor a pending flow is deleted rather than kept empty; one holding only pending
-   * flows lives as long as they do.
+   * flows lives as long as they do. When another request changed the record meanwhile (a
+   * renewal, another tab's flow), the change is applied again to the record as it now is.
    */
   async update(change: (record: Partial<SessionData>) => void): Promise<void> {
-    const session = await this.#writable();
-    change(session);
-    if (session.auth === undefined && session.oauth === undefined) return this.destroy();
-    const pendingMs = pendingOnlyMaxAgeMs(session, this.#deps.now());
-    if (pendingMs !== undefined) session.cookie.maxAge = pendingMs;
-    await this.save();
+    for (let attempt = 1; ; attempt++) {
+      const session = await this.#writable();
+      change(session);
+      if (session.auth === undefined && session.oauth === undefined) return this.destroy();
+      const pendingMs = pendingOnlyMaxAgeMs(session, this.#deps.now());
+      if (pendingMs !== undefined) session.cookie.maxAge = pendingMs;
+      try {
+        return await this.save();
+      } catch (error) {
+        if (!(error instanceof SessionChanged)) throw error;
+        if (attempt === UPDATE_ATTEMPTS) throw new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, "The session kept changing under this request. Try again.");
+        await this.#reload(session);
+      }
+    }
+  }
+
+  /** Reads the session's record again, as express-session's reload does, with the same saving rule as before. */
+  async #reload(session: Session): Promise<void> {
+    try {
+      await new Promise<void>((resolve, reject) => session.reload((error?: unknown) => (error ? reject(error) : resolve())));
+    } catch {
+      // Gone since it was found changed: a sign-out came in between.
+      throw this.#lost();
+    }
+    saveOnlyWhenChanged(this.#req.session);
   }
 
   /**
@@ -214,6 +237,7 @@ export class SessionHandle {
     return new Promise((resolve, reject) => {
       operation((error) => {
         if (!error) resolve();
+        else if (error instanceof SessionChanged) reject(error);
         else if (!(error instanceof GatewayError)) reject(new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: error }));
         // A conditional write that found the session ended: this request lost a race with a sign-out.
         else if (error.code === ErrorCode.UNAUTHENTICATED) reject(this.#lost());

@@ -8,7 +8,8 @@ import { Cluster, Redis } from "ioredis";
 import { startOpenRouterStub, type OpenRouterStub } from "../../dev/openrouter-stub.js";
 import { SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { HttpClient, type HttpResponse } from "../support/http-client.js";
-import { startGateway, type TestGateway } from "../support/gateway.js";
+import { FernetKeyring } from "../../gateway/crypto/fernet.js";
+import { startGateway, TEST_SECRETS, type TestGateway } from "../support/gateway.js";
 import { startRedisServer, type RedisServerHandle } from "../support/redis-server.js";
 import { startRedisCluster, type RedisClusterHandle } from "../support/redis-cluster.js";
 import { FERNET_TOKEN } from "../support/session-keys.js";
@@ -223,6 +224,17 @@ describe("a sign-out is final", () => {
         await raceAgainstSignOut(gateway.url, stub, store, row, 6);
       });
     }
+
+    it("is not what a write that races another live write sees: five OAuth starts at once from one session all keep their flow", async () => {
+      const browser = new HttpClient(gateway.url);
+      assert.equal((await browser.graphql(VALIDATE, { apiKey: stub.testKeys.valid })).body.data?.validateKey.valid, true);
+      const starts = await Promise.all(Array.from({ length: 5 }, () => browser.clone().graphql(INITIATE)));
+      for (const start of starts) assert.equal(start.body.errors, undefined, JSON.stringify(start.body.errors));
+      const token = await client.get(SESSION_KEY_PREFIX + idOf(browser.cookies.get(COOKIE)!));
+      const record = JSON.parse(FernetKeyring.fromString(TEST_SECRETS.OPENROUTER_ENCRYPTION_KEY).decrypt(token!)) as { auth?: unknown; oauth?: { state: string }[] };
+      assert.ok(record.auth !== undefined, "still signed in");
+      assert.deepEqual(record.oauth?.map((flow) => flow.state).sort(), starts.map((start) => start.body.data.initiateOAuth.state).sort(), "every flow kept");
+    });
   });
 
   describe("on Redis Cluster", () => {
