@@ -43,7 +43,9 @@ const PRIVATE_MEMBERS = new RegExp(
     "onInput", "onSubmit", "onOAuth", "onTabKey", "onClose", "onDisconnect", "methodList", "currentTab",
     "describe", "signInWithKey", "signInWithOAuth", "schedule", "endpointUrl", "clearError", "onVisible",
     "onSignIn", "langObserver", "auth", "openedBy", "locale", "view", "dialog", "input", "channel",
-    "connected", "action", "fail", "busy", "timer", "controller", "work", "tab", "reveal",
+    "connected", "action", "fail", "busy", "timer", "controller", "work", "tab", "reveal", "budgetTask",
+    // The options the element hands to the OAuth popup's module (oauth-popup-watch.ts), built with it.
+    "popup", "flow", "kept", "relay", "onLate", "words",
   ].join("|")})$`,
 );
 /** The comment at the head of the bundle: Lit's license notice, which every minification keeps. */
