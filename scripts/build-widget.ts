@@ -81,6 +81,9 @@ const collapseMarkup = (text: string) => text.replace(/\s*\n\s*/g, " ");
  * Shrinks the literal parts of tagged templates before esbuild minifies the code around them:
  * `css` and the generated GraphQL documents lose insignificant whitespace, `html` its indentation.
  * The TypeScript parser finds the templates, so nested templates and `${}` are handled exactly.
+ * The generated documents (`new TypedDocumentString(\`…\`, meta)`) become their plain text: the
+ * element only sends them as text (`String(document)` in gateway-client.ts), and the class and
+ * its metadata are types' business, so the bundle needs neither.
  */
 function shrinkTemplates(file: string, source: string): string {
   const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
@@ -101,7 +104,11 @@ function shrinkTemplates(file: string, source: string): string {
       if (first && ts.isNoSubstitutionTemplateLiteral(first)) [template, shrink] = [first, collapseCode];
     } else if (ts.isNewExpression(node) && node.expression.getText() === "TypedDocumentString") {
       const first = node.arguments?.[0];
-      if (first && ts.isNoSubstitutionTemplateLiteral(first)) [template, shrink] = [first, collapseCode];
+      if (first && ts.isNoSubstitutionTemplateLiteral(first)) {
+        const text = source.slice(first.getStart(sourceFile) + 1, first.getEnd() - 1);
+        edits.push({ start: node.getStart(sourceFile), end: node.getEnd(), text: `\`${collapseCode(text)}\`` });
+        return;
+      }
     }
     if (template && shrink) {
       for (const part of literalParts(template)) {
@@ -114,13 +121,11 @@ function shrinkTemplates(file: string, source: string): string {
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);
-  // The generated documents are constructed at module level; marked pure, the unused ones
-  // (the fragments on their own) are dropped from the bundle.
   let result = source;
   for (const { start, end, text } of edits.sort((a, b) => b.start - a.start)) {
     result = result.slice(0, start) + text + result.slice(end);
   }
-  return result.replace(/\bnew TypedDocumentString\(/g, "/* @__PURE__ */ $&");
+  return result;
 }
 
 const shrinkTemplatesPlugin: esbuild.Plugin = {
