@@ -169,7 +169,8 @@ async function buildBundle(): Promise<void> {
   // already). The on-demand imports' paths are strings, which it keeps as they are.
   const { code } = await minify(await readFile(bundleFile, "utf8"), {
     module: true,
-    ecma: 2020,
+    // The syntax esbuild's target allows (es2021), no newer.
+    ecma: 2021,
     compress: { passes: 2 },
     format: { comments: (_node, comment) => `/*${comment.value}*/` === BANNER },
   });
