@@ -6,7 +6,8 @@
  * The tests reach the stack through `window.__OPENROUTER_AUTH_TEST__` (written by testRunnerHtml:
  * the gateway's URL and the stand-in's keys) and through server commands: `oauth-popup` clicks
  * "Authorize" in the OAuth popup or closes it, as a user would; `add-account` adds an account to
- * the stand-in; `gzip-size` weighs a file the gateway serves.
+ * the stand-in; `gzip-size` weighs a file the gateway serves; `budget-gateway` answers the URL of a
+ * second gateway on the same stack that sets a proxy spend budget.
  */
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -15,8 +16,12 @@ import { chromeLauncher } from "@web/test-runner-chrome";
 
 const HOST = "127.0.0.1";
 const HARNESS = fileURLToPath(new URL("./test/support/gateway.ts", import.meta.url));
-/** @type {{ gatewayUrl: string, stub: any, close(): Promise<void> } | undefined} */
+/** @type {{ gatewayUrl: string, stub: any, env: Record<string, string>, close(): Promise<void> } | undefined} */
 let stack;
+/** The harness module, loaded once (its secrets are shared by every gateway it starts). */
+let harness;
+/** @type {Promise<{ url: string, close(): Promise<void> }> | undefined} */
+let budgetGateway;
 
 /** @returns {import("@web/test-runner").TestRunnerPlugin} */
 function testStack() {
@@ -25,12 +30,14 @@ function testStack() {
     async serverStart({ config }) {
       // The harness is TypeScript; tsx loads it (and the gateway behind it) in this process.
       const { tsImport } = await import("tsx/esm/api");
-      const { startTestStack } = await tsImport(HARNESS, import.meta.url);
+      harness = await tsImport(HARNESS, import.meta.url);
+      const { startTestStack } = harness;
       // Same host as the test page, so the session cookie is first-party (same site; ports do not
       // count), and the page's origin is allowed for CORS with credentials and postMessage.
       stack = await startTestStack({ env: { ALLOWED_ORIGINS: `http://${HOST}:${config.port}` } });
     },
     async serverStop() {
+      await (await budgetGateway?.catch(() => undefined))?.close();
       await stack?.close();
     },
     async executeCommand({ command, payload, session }) {
@@ -44,6 +51,12 @@ function testStack() {
         const response = await fetch(new URL(payload.path, stack.gatewayUrl));
         if (!response.ok) throw new Error(`${payload.path}: HTTP ${response.status}`);
         return gzipSync(Buffer.from(await response.arrayBuffer()), { level: 9 }).length;
+      }
+      if (command === "budget-gateway") {
+        // The same Redis, stand-in and secrets (a session signed in on one gateway is signed in on
+        // the other), with PROXY_SPEND_LIMIT set: started once, on first use.
+        budgetGateway ??= harness.startGateway({ ...stack.env, PROXY_SPEND_LIMIT: "5" });
+        return (await budgetGateway).url;
       }
       if (command !== "oauth-popup") return undefined;
       // The OAuth popup is a real window at the stand-in's consent page: find it, then act as the

@@ -3,9 +3,11 @@ import {
   CompleteOAuthDocument,
   InitiateOAuthDocument,
   LogoutDocument,
+  ProxyBudgetDocument,
   StatusDocument,
   ValidateKeyDocument,
   type AuthStateFragment,
+  type ProxyBudgetQuery,
 } from "./__generated__/graphql.js";
 import type { OpenRouterAuthErrorCode } from "./error-codes.js";
 import type { OpenRouterAuthStrings } from "./strings.js";
@@ -65,15 +67,21 @@ const sameStatus = (a: AuthStateFragment, b: AuthStateFragment) =>
 
 /**
  * Talks to the gateway for `<openrouter-auth>` and owns everything asynchronous: the status check,
- * sign-in and sign-out, the OAuth popup, periodic refresh, cross-tab notices and every abort.
- * The element only renders `statusTask`, `status`, `action` and `actionKind`, and hears of a
- * sign-in through `onSignIn`.
+ * sign-in and sign-out, the OAuth popup, periodic refresh, cross-tab notices, the proxy's budget
+ * and every abort. The element only renders `statusTask`, `status`, `action`, `actionKind` and
+ * `budgetTask`, and hears of a sign-in through `onSignIn`.
  */
 export class AuthController implements ReactiveController {
   /** The status check. Pending again on every refresh; `status` keeps the last answer meanwhile. */
   readonly statusTask: Task<[], AuthStateFragment>;
   /** The latest sign-in or sign-out. */
   readonly action: Task<[ActionWork], AuthStateFragment | null>;
+  /**
+   * What the connected account has spent through the gateway's proxy, of its budget (null: the
+   * gateway sets none). Read again after every status the gateway gives (each refresh, sign-in and
+   * the periodic refresh); a failed read shows nothing and is not an error of the element's.
+   */
+  readonly budgetTask: Task<[], ProxyBudgetQuery["proxyBudget"]>;
   /** What the latest action was. */
   actionKind?: ActionKind;
   /** The last status the gateway gave; null until the first check succeeds. */
@@ -94,6 +102,7 @@ export class AuthController implements ReactiveController {
     this.options = options;
     this.statusTask = new Task(host, async (signal) => (await request(this.endpointUrl.href, StatusDocument, {}, signal)).status);
     this.action = new Task(host, (signal, work) => work(signal));
+    this.budgetTask = new Task(host, async (signal) => (await request(this.endpointUrl.href, ProxyBudgetDocument, {}, signal)).proxyBudget);
     host.addController(this);
   }
 
@@ -141,6 +150,7 @@ export class AuthController implements ReactiveController {
     this.connected = false;
     this.statusTask.abort();
     this.action.abort();
+    this.budgetTask.abort();
     clearTimeout(this.timer);
     document.removeEventListener("visibilitychange", this.onVisible);
     this.channel?.close();
@@ -265,7 +275,13 @@ export class AuthController implements ReactiveController {
       const { authenticated, method, user } = next;
       this.host.dispatchEvent(new OpenRouterAuthChangeEvent({ authenticated, method, user: user && { ...user } }));
     }
-    if (next.authenticated && (bySignIn || !previous?.authenticated)) this.options.onSignIn();
+    if (next.authenticated && (bySignIn || !previous?.authenticated)) {
+      // Another account, maybe: its budget is not shown until read.
+      this.budgetTask.value = undefined;
+      this.options.onSignIn();
+    }
+    // The last read stays on show while the next one is in flight.
+    next.authenticated ? void this.budgetTask.run() : this.budgetTask.abort();
     this.host.requestUpdate();
   }
 

@@ -60,6 +60,7 @@ const STATES = ["checking", "authenticated", "signed-out", "error", "busy"] as c
  * @csspart method - How the user signed in.
  * @csspart usage - Credits used and the limit.
  * @csspart remaining - Credits left under the key's limit (shown when it has one).
+ * @csspart budget - Credits this page spent through the gateway's proxy, of the gateway's spend budget (shown when the gateway sets one).
  * @csspart expiry - When the key expires (shown when it does).
  * @csspart manage-link - The link to manage or revoke the key on OpenRouter's keys page.
  * @csspart key-note - After an OpenRouter sign-in: Disconnect does not revoke the key, which stays valid on OpenRouter until revoked there.
@@ -333,13 +334,15 @@ export class OpenRouterAuth extends LitElement {
   }
 
   private renderAccount(): TemplateResult {
-    const { status, busy } = this.auth;
+    const { status, busy, budgetTask: budget } = this.auth;
     const { t, locale } = this;
     const user = status?.user;
     // OpenRouter's credits are US dollars, written the way the words' language writes amounts.
     const { format } = new Intl.NumberFormat(locale, { style: "currency", currency: "USD" });
     const remaining = user?.limitRemaining;
     const expires = user?.keyExpiresAt;
+    // Null when the gateway sets no budget, or the read failed.
+    const spent = budget.status === "error" ? null : budget.value;
     return html`<div part="account" class="bar">
         <span part="account-label">${user?.label}</span>
         <span part="method" class="muted">${status?.method ? t[methodLabels[status.method]] : ""}</span>
@@ -349,6 +352,9 @@ export class OpenRouterAuth extends LitElement {
             >`
           : nothing}
         ${remaining == null ? nothing : html`<span part="remaining" class="muted">${t.remaining.replace("{amount}", format(remaining))}</span>`}
+        ${spent
+          ? html`<span part="budget" class="muted">${t.budget.replace("{spent}", format(spent.spent)).replace("{limit}", format(spent.limit))}</span>`
+          : nothing}
         ${expires
           ? html`<span part="expiry" class="muted">${t.expires.replace("{date}", new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(expires)))}</span>`
           : nothing}

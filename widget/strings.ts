@@ -3,7 +3,7 @@ import type { popupWords } from "./oauth-popup-watch.js";
 
 /**
  * The element's words in English, built into the bundle; every other language has the same keys
- * (`widget/locales/*.ts`, loaded on demand). `{used}`, `{limit}` and `{amount}` are filled in with
+ * (`widget/locales/*.ts`, loaded on demand). `{used}`, `{limit}`, `{amount}` and `{spent}` are filled in with
  * amounts, and `{date}` with a date, formatted for the same language. The keys in capitals are
  * error codes (see `error-codes.ts`); `error` is said for any code without words of its own.
  * English words for the other codes are in `error-words.ts`, loaded on the first error;
@@ -41,6 +41,7 @@ export const en = {
   usage: "{used} used / {limit}",
   noLimit: "no limit",
   remaining: "{amount} left",
+  budget: "{spent} of {limit} spent here",
   expires: "Expires {date}",
   manageKey: "Manage key on OpenRouter",
   keyStaysValid: "Disconnecting does not revoke the key: it stays valid on OpenRouter until you revoke it there.",

@@ -48,6 +48,11 @@ export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
 export type LogoutMutation = { logout: { authenticated: boolean, method: AuthMethod | null, expiresAt: string | null, user: { label: string, userId: string | null, usage: number, limit: number | null, limitRemaining: number | null, isFreeTier: boolean, totalCredits: number | null, refreshedAt: string, limitReset: string | null, keyExpiresAt: string | null, usageDaily: number | null, usageWeekly: number | null, usageMonthly: number | null } | null } };
 
+export type ProxyBudgetQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ProxyBudgetQuery = { proxyBudget: { spent: number, limit: number } | null };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -235,3 +240,11 @@ fragment AuthState on AuthStatus {
     ...AuthUser
   }
 }`) as unknown as TypedDocumentString<LogoutMutation, LogoutMutationVariables>;
+export const ProxyBudgetDocument = new TypedDocumentString(`
+    query ProxyBudget {
+  proxyBudget {
+    spent
+    limit
+  }
+}
+    `) as unknown as TypedDocumentString<ProxyBudgetQuery, ProxyBudgetQueryVariables>;

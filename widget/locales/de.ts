@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "{used} verbraucht / {limit}",
   noLimit: "kein Limit",
   remaining: "{amount} übrig",
+  budget: "{spent} von {limit} hier ausgegeben",
   expires: "Läuft ab am {date}",
   manageKey: "Schlüssel bei OpenRouter verwalten",
   keyStaysValid: "Trennen widerruft den Schlüssel nicht: Er bleibt bei OpenRouter gültig, bis Sie ihn dort widerrufen.",

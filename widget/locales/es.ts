@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "{used} usados / {limit}",
   noLimit: "sin límite",
   remaining: "{amount} disponibles",
+  budget: "{spent} de {limit} gastados aquí",
   expires: "Caduca el {date}",
   manageKey: "Gestionar la clave en OpenRouter",
   keyStaysValid: "Desconectar no revoca la clave: sigue siendo válida en OpenRouter hasta que la revoques allí.",

@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "{used} utilisés / {limit}",
   noLimit: "sans limite",
   remaining: "{amount} restants",
+  budget: "{spent} sur {limit} dépensés ici",
   expires: "Expire le {date}",
   manageKey: "Gérer la clé sur OpenRouter",
   keyStaysValid: "Se déconnecter ne révoque pas la clé : elle reste valide sur OpenRouter jusqu’à ce que vous l’y révoquiez.",

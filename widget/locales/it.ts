@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "{used} usati / {limit}",
   noLimit: "nessun limite",
   remaining: "{amount} rimanenti",
+  budget: "{spent} di {limit} spesi qui",
   expires: "Scade il {date}",
   manageKey: "Gestisci la chiave su OpenRouter",
   keyStaysValid: "La disconnessione non revoca la chiave: resta valida su OpenRouter finché non la revochi lì.",

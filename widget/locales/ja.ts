@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "使用額 {used} / 上限 {limit}",
   noLimit: "なし",
   remaining: "残り {amount}",
+  budget: "ここでの使用額 {spent} / 上限 {limit}",
   expires: "有効期限 {date}",
   manageKey: "OpenRouter でキーを管理",
   keyStaysValid: "接続を解除してもキーは取り消されません。OpenRouter で取り消すまで有効です。",

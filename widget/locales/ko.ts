@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "{used} 사용 / 한도 {limit}",
   noLimit: "한도 없음",
   remaining: "{amount} 남음",
+  budget: "여기서 {spent} 사용 / 한도 {limit}",
   expires: "{date}에 만료",
   manageKey: "OpenRouter에서 키 관리",
   keyStaysValid: "연결을 해제해도 키는 취소되지 않습니다. OpenRouter에서 취소하기 전까지 계속 유효합니다.",

@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "{used} gebruikt / {limit}",
   noLimit: "geen limiet",
   remaining: "{amount} over",
+  budget: "{spent} van {limit} hier besteed",
   expires: "Verloopt op {date}",
   manageKey: "Sleutel beheren op OpenRouter",
   keyStaysValid: "Verbinding verbreken trekt de sleutel niet in: hij blijft geldig op OpenRouter tot je hem daar intrekt.",

@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "Wykorzystano {used} / {limit}",
   noLimit: "bez limitu",
   remaining: "Pozostało {amount}",
+  budget: "Wydano tutaj {spent} z {limit}",
   expires: "Wygasa {date}",
   manageKey: "Zarządzaj kluczem w OpenRouter",
   keyStaysValid: "Rozłączenie nie unieważnia klucza: pozostaje on ważny w OpenRouter, dopóki go tam nie unieważnisz.",

@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "{used} usados / {limit}",
   noLimit: "sem limite",
   remaining: "{amount} restantes",
+  budget: "{spent} de {limit} gastos aqui",
   expires: "Expira em {date}",
   manageKey: "Gerenciar a chave no OpenRouter",
   keyStaysValid: "Desconectar não revoga a chave: ela continua válida no OpenRouter até você revogá-la lá.",

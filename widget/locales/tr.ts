@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "{used} kullanıldı / {limit}",
   noLimit: "limit yok",
   remaining: "{amount} kaldı",
+  budget: "Burada {spent} harcandı / {limit}",
   expires: "Son geçerlilik: {date}",
   manageKey: "Anahtarı OpenRouter'da yönet",
   keyStaysValid: "Bağlantıyı kesmek anahtarı iptal etmez: anahtar, OpenRouter'da iptal edene kadar geçerli kalır.",

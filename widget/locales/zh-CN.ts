@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "已用 {used} / 限额 {limit}",
   noLimit: "不限",
   remaining: "剩余 {amount}",
+  budget: "此处已用 {spent} / 限额 {limit}",
   expires: "{date} 到期",
   manageKey: "在 OpenRouter 上管理密钥",
   keyStaysValid: "断开连接不会撤销密钥：在 OpenRouter 上撤销之前，它一直有效。",

@@ -33,6 +33,7 @@ const strings: OpenRouterAuthStrings = {
   usage: "已使用 {used} / 上限 {limit}",
   noLimit: "無上限",
   remaining: "剩餘 {amount}",
+  budget: "此處已使用 {spent} / 上限 {limit}",
   expires: "{date} 到期",
   manageKey: "在 OpenRouter 上管理金鑰",
   keyStaysValid: "中斷連結不會撤銷金鑰：在你於 OpenRouter 上撤銷之前，金鑰仍然有效。",
