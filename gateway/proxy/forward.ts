@@ -119,15 +119,16 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
     // event loop, rather than one write each (each a system call, and on loopback the receiver's
     // work too). Nothing waits for more to arrive.
     let holding = false;
+    const release = () => {
+      if (!holding) return;
+      holding = false;
+      res.uncork();
+    };
     const holdWritesThisTurn = () => {
       if (holding) return;
       holding = true;
       res.cork();
-      setImmediate(() => {
-        holding = false;
-        // end() has already sent everything, and let go of the socket.
-        if (!res.writableEnded) res.uncork();
-      });
+      setImmediate(release);
     };
 
     // Always listened to: a request destroyed after the outcome is settled still emits its error.
@@ -180,7 +181,6 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
       }
 
       streaming = true;
-      holdWritesThisTurn();
       res.statusCode = status;
       res.setHeader("content-type", answer.headers["content-type"] ?? "application/json");
       // Asked for identity; should a server compress anyway, the bytes go on as they are, labelled.
@@ -191,6 +191,7 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
       res.setHeader("x-accel-buffering", "no");
       // Leaves at the end of this turn even when no event came with it: the client learns at once
       // that OpenRouter took the completion.
+      holdWritesThisTurn();
       res.flushHeaders();
       const redactor = new KeyRedactor(options.apiKey);
       answer.on("data", (chunk: Buffer) => {
@@ -206,7 +207,11 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
       answer.on("end", () => {
         const held = redactor.end();
         bytes += held.byteLength;
-        res.end(held.byteLength === 0 ? undefined : held);
+        if (held.byteLength > 0) res.write(held);
+        // Released before the end: from Node 22 on, a response keeps what is written while it is
+        // corked in a buffer of its own, which end() does not send.
+        release();
+        res.end();
         done("completed");
       });
       answer.on("close", () => {
