@@ -50,13 +50,19 @@ export function streamOnce(target: StreamTarget): Promise<{ firstByteMs: number;
   });
 }
 
-/** `concurrency` streams at a time, one after another on each, for `seconds`. */
-export async function streamLoad(target: StreamTarget, concurrency: number, seconds: number): Promise<StreamRun> {
+/**
+ * `concurrency` streams at a time, one after another on each, for `seconds`. With `rampMs` (about
+ * one stream's length), the workers start evenly spread over it, so that streams begin and end
+ * at a steady rate, as independent users' do, instead of all together at every turn's start.
+ */
+export async function streamLoad(target: StreamTarget, concurrency: number, seconds: number, rampMs = 0): Promise<StreamRun> {
   const firstByteMs: number[] = [];
   let events = 0;
   let failed = 0;
   const end = performance.now() + seconds * 1000;
-  const worker = async () => {
+  const worker = async (index: number) => {
+    const delayMs = (index * rampMs) / concurrency;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     while (performance.now() < end) {
       const result = await streamOnce(target);
       if (!result.ok) failed++;
@@ -64,7 +70,7 @@ export async function streamLoad(target: StreamTarget, concurrency: number, seco
       events += result.events;
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, index) => worker(index)));
   firstByteMs.sort((x, y) => x - y);
   return { firstByteMs, streams: firstByteMs.length + failed, events, failed };
 }
