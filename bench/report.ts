@@ -78,6 +78,10 @@ export interface StreamFigures {
   readonly streams: number;
   readonly events: number;
   readonly failed: number;
+  /** Why the first failed stream failed. */
+  readonly failure?: string | undefined;
+  /** Redis commands per stream, by lower-case command name, while this path's streams ran (nothing for (h)). */
+  readonly redisPerStream: Readonly<Record<string, number>>;
   /** CPU time (user + system) of the server that passed the streams on, per server-sent event; NaN for (h). */
   readonly cpuMicrosPerEvent: number;
 }
@@ -371,10 +375,26 @@ function streamsTable(shapes: readonly StreamShapeFigures[]): string {
     return paths.flatMap(([label, f]) =>
       f === undefined
         ? []
-        : [[`${label}, ${shape}`, number(f.streams), number(f.events), f.p50.toFixed(2), f.p99.toFixed(2), Number.isNaN(f.cpuMicrosPerEvent) ? "-" : f.cpuMicrosPerEvent.toFixed(1), String(f.failed)]],
+        : [
+            [
+              `${label}, ${shape}`,
+              number(f.streams),
+              number(f.events),
+              f.p50.toFixed(2),
+              f.p99.toFixed(2),
+              Number.isNaN(f.cpuMicrosPerEvent) ? "-" : f.cpuMicrosPerEvent.toFixed(1),
+              describeCosts(f.redisPerStream),
+              String(f.failed),
+            ],
+          ],
     );
   });
-  return table(["streamed completions", "streams", "chunks", "first byte p50 ms", "p99 ms", "CPU µs/chunk", "failed"], rows, new Set([1, 2, 3, 4, 5, 6]));
+  const failures = shapes.flatMap((s) =>
+    [s.direct, s.bareProxy, s.proxied, s.withSpendLimit].flatMap((f, index) =>
+      f?.failure === undefined ? [] : [`first failure, ${["(h)", "(i)", "(g)", "(g) with PROXY_SPEND_LIMIT"][index]}, ${s.concurrency} at a time: ${f.failure.replace(/\s+/g, " ").slice(0, 160)}`],
+    ),
+  );
+  return [table(["streamed completions", "streams", "chunks", "first byte p50 ms", "p99 ms", "CPU µs/chunk", "Redis commands per stream", "failed"], rows, new Set([1, 2, 3, 4, 5, 7])), ...failures].join("\n");
 }
 
 /** `--streams`: each shape's goals alone. */

@@ -304,11 +304,13 @@ interface StreamEntry {
  * follows the same one), `shape.concurrency` at a time, with the CPU time of each entry's server
  * over its own streams. Servers are warmed up before the first turn.
  */
-async function streamTurns(shape: StreamShape, entries: Readonly<Record<string, StreamEntry>>): Promise<Record<string, StreamFigures>> {
+async function streamTurns(shape: StreamShape, entries: Readonly<Record<string, StreamEntry>>, probe: RedisProbe): Promise<Record<string, StreamFigures>> {
   const names = Object.keys(entries);
   const seconds = SETTINGS.seconds / SETTINGS.turns;
   const runs = new Map<string, StreamRun[]>(names.map((name) => [name, []]));
   const cpuMicros = new Map<string, number>(names.map((name) => [name, 0]));
+  /** Redis commands each entry's turns caused, summed by command. */
+  const commands = new Map<string, Map<string, number>>(names.map((name) => [name, new Map()]));
   /** One stream's length at the stand-in's pace: the workers' start is spread over it. */
   const rampMs = shape.pace.chunks * shape.pace.intervalMs;
   for (const name of names) if (entries[name]!.server !== undefined) await streamLoad(entries[name]!.target, shape.concurrency, SETTINGS.warmupSeconds, rampMs);
@@ -318,7 +320,14 @@ async function streamTurns(shape: StreamShape, entries: Readonly<Record<string, 
     for (const name of order) {
       const { target, server } = entries[name]!;
       const cpuBefore = server === undefined ? 0 : (await server.stats()).cpuMicros;
+      const callsBefore = await probe.commandCalls();
       runs.get(name)!.push(await streamLoad(target, shape.concurrency, seconds, rampMs));
+      // What a completion does in Redis after its answer has ended (a spend counted) lands here too.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (const [command, calls] of await probe.commandCalls()) {
+        const summed = commands.get(name)!;
+        summed.set(command, (summed.get(command) ?? 0) + calls - (callsBefore.get(command) ?? 0));
+      }
       if (server !== undefined) cpuMicros.set(name, cpuMicros.get(name)! + (await server.stats()).cpuMicros - cpuBefore);
     }
   }
@@ -334,6 +343,8 @@ async function streamTurns(shape: StreamShape, entries: Readonly<Record<string, 
         streams: sum((run) => run.streams),
         events,
         failed: sum((run) => run.failed),
+        failure: turns.find((run) => run.failure !== undefined)?.failure,
+        redisPerStream: perRequest(new Map(), commands.get(name)!, sum((run) => run.streams)),
         cpuMicrosPerEvent: entries[name]!.server === undefined ? Number.NaN : cpuMicros.get(name)! / events,
       };
       return [name, figures];
@@ -356,6 +367,7 @@ async function spentOf(gatewayUrl: string, cookie: string): Promise<number | nul
  */
 async function streamShape(buildDir: string, redisUrl: string, shape: (typeof STREAM_SHAPES)[number]): Promise<StreamShapeFigures> {
   const children: BenchChild[] = [];
+  const probe = new RedisProbe(redisUrl);
   try {
     const stub = await startChild(buildDir, `OpenRouter stand-in (${shape.name})`, "stub-process", { PORT: "0", ...stubPace(shape.pace.chunks, shape.pace.intervalMs) });
     children.push(stub);
@@ -380,13 +392,14 @@ async function streamShape(buildDir: string, redisUrl: string, shape: (typeof ST
       g,
       ...(gs === undefined ? {} : { gs }),
     };
-    const figures = await streamTurns(shape, entries);
+    const figures = await streamTurns(shape, entries, probe);
     // The comparison means something only if the one gateway counted what its streams cost and the other did not.
     if ((await spentOf(urlOf(gateway), g.cookie)) !== null) throw new Error("bench: the gateway without PROXY_SPEND_LIMIT has a spend budget");
     if (spending !== undefined && !((await spentOf(urlOf(spending), gs!.cookie))! > 0)) throw new Error("bench: the gateway with PROXY_SPEND_LIMIT counted nothing spent");
     return { name: shape.name, concurrency: shape.concurrency, pace: shape.pace, proxied: figures.g!, direct: figures.h!, bareProxy: figures.i!, withSpendLimit: figures.gs };
   } finally {
     for (const child of children.reverse()) await child.stop().catch(() => undefined);
+    await probe.close().catch(() => undefined);
   }
 }
 
