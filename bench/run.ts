@@ -429,6 +429,7 @@ async function streamingScenarios(buildDir: string, redisUrl: string, children: 
 
 /** Whether the metrics listener of `gateway` counts requests of both surfaces the bench loads: otherwise "on" would not be on. */
 async function assertMetricsCounted(gateway: BenchChild): Promise<void> {
+  if (gateway.info.metricsPort === undefined) throw new Error("bench: the gateway with METRICS_PORT serves no metrics");
   const text = await (await fetch(`http://${LOOPBACK}:${gateway.info.metricsPort}/metrics`)).text();
   for (const surface of ["graphql", "rest"]) {
     if (!new RegExp(`^openrouter_auth_http_request_duration_seconds_count\\{[^}]*surface="${surface}"[^}]*\\} [1-9]`, "m").test(text)) {
