@@ -1,18 +1,20 @@
 /**
- * `npm run bench`: what the gateway costs on this machine, against three baselines started in the
- * same run, for one signed-in session and for many, what its proxy adds to a streamed completion,
- * and what one Redis can carry (issues 6, 15 and 16). Prints a table with every goal ticked or
- * crossed, or one JSON object with `--json`; `--quick` for shorter turns. `--profile` instead runs
- * scenario (a) against a gateway started with `--cpu-prof` and prints where its time goes
- * (`--profile=b`, `=c`, `=g` for (b), (c), (g); `--profile=d` for baseline (d); add `--many` for
- * (a), (b) or (d) in the many-sessions shape, `--alloc` for what it allocates per request instead
- * of its time); `--streams` runs only (g) against (h).
+ * `npm run bench`: what the gateway costs on this machine against baselines measured in the same
+ * run (issues 6, 15, 16, 25, 26 and 27): for one signed-in session and for 5,000 in rotation,
+ * against the stock Express session stack; what its proxy adds to a streamed completion against
+ * a bare proxy, at a stress pace and at a model's pace; what a spend budget and metrics cost; and
+ * what one Redis can carry. Every goal is a ratio or a difference within the run. Prints a table
+ * with every goal ticked or crossed, or one JSON object with `--json`; `--quick` for shorter
+ * turns. `--profile` instead runs scenario (a) against a gateway started with `--cpu-prof` and
+ * prints where its time goes (`--profile=b`, `=c`, `=g` for (b), (c), (g); `--profile=d` for
+ * baseline (d); add `--many` for (a), (b) or (d) in the many-sessions shape, `--alloc` for what it
+ * allocates per request instead of its time); `--streams` runs only the stream shapes.
  *
  * Every server runs in a process of its own on 127.0.0.1: a private redis-server, the OpenRouter
  * stand-in, the gateway (configured from the environment as `npm start` would be, NODE_ENV=production,
  * request log at info to /dev/null), (d) stock Express + express-session + connect-redis, (e) raw
- * node:http and (f), which is (d) served with the gateway's server options. autocannon loads them
- * from this process.
+ * node:http, (f), which is (d) served with the gateway's server options, and (i), a bare proxy.
+ * autocannon and a node:http client load them from this process.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -20,8 +22,10 @@ import { cpus, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
+import { CALLBACK_PATH } from "../gateway/config.js";
 import { FernetKeyring } from "../gateway/crypto/fernet.js";
 import { packageRoot } from "../gateway/util/package-root.js";
+import { PROXY_BUDGET_PATH } from "../gateway/rest/routes.js";
 import { SESSION_KEY_PREFIX } from "../gateway/session/session-store.js";
 import { startRedisServer } from "../test/support/redis-server.js";
 import { LOOPBACK } from "./child.js";
@@ -32,7 +36,7 @@ import { signInMany } from "./sessions.js";
 import { openStreams, percentile, streamLoad, type StreamRun, type StreamTarget } from "./streams.js";
 import { formatAllocationSummary, formatProfileSummary, summariseAllocations, summariseProfile, type ProfileWindow } from "./profile-summary.js";
 import { perRequest, redisBenchmark, RedisProbe } from "./redis-probe.js";
-import { evaluate, formatReport, type Measurements, type Scenario } from "./report.js";
+import { evaluate, formatReport, formatStreamsReport, type Measurements, type Scenario, type StreamFigures, type StreamShape, type StreamShapeFigures } from "./report.js";
 
 const args = new Set(process.argv.slice(2));
 const asJson = args.has("--json");
@@ -76,10 +80,10 @@ const SETTINGS = {
   /** Requests per redis-benchmark run. */
   redisBenchmarkRequests: quick ? 20_000 : 100_000,
   /**
-   * (g), (h) and (i): concurrent streamed completions, and how the stand-in paces each (content
-   * chunks, ms between them). 2 ms is a stress pace, faster than models stream: 20 streams at a
-   * time then keep both cores of a small machine busy. BENCH_STREAM_INTERVAL_MS=20 is closer to a
-   * model's 50 tokens a second.
+   * (g), (h) and (i) in the stress shape: concurrent streamed completions, and how the stand-in
+   * paces each (content chunks, ms between them). 2 ms is a stress pace, faster than models
+   * stream: 20 streams at a time then keep both cores of a small machine busy. The model's-pace
+   * shape is fixed (STREAM_SHAPES).
    */
   streamConcurrency: Number(process.env.BENCH_STREAM_CONCURRENCY ?? 20),
   streamPace: { chunks: 8, intervalMs: Number(process.env.BENCH_STREAM_INTERVAL_MS ?? 2) },
@@ -89,6 +93,21 @@ const SETTINGS = {
   /** Requests in the signed-out burst that only counts Redis commands. */
   signedOutRequests: 3_000,
 };
+
+/**
+ * The shapes of stream load, each with a stand-in, a gateway and a bare proxy (i) of its own, in
+ * turns of its own: the stress pace, where the gateway's CPU decides, and a model's pace (about
+ * 50 tokens a second), where many streams are open at once and each waits most of its time.
+ * `spendLimit`: (g) also through a gateway with PROXY_SPEND_LIMIT set (issue 25), same turns.
+ */
+const STREAM_SHAPES: readonly (StreamShape & { readonly spendLimit: boolean })[] = [
+  { name: "stress pace", concurrency: SETTINGS.streamConcurrency, pace: SETTINGS.streamPace, spendLimit: true },
+  // 50 chunks 20 ms apart: an answer of a second at about 50 tokens a second, so that 200 at a time
+  // open about 200 streams a second, each mostly waiting, as a model's answers do.
+  { name: "a model's pace", concurrency: 200, pace: { chunks: 50, intervalMs: 20 }, spendLimit: false },
+];
+/** Far more credits than the bench's streams spend (the stand-in prices each at a few millionths): the budget is counted, never reached. */
+const BENCH_SPEND_LIMIT = "1000000";
 
 /** The node flags `npm start` runs the gateway with: the bench measures the gateway as it is deployed. */
 const START_FLAGS = startScriptFlags();
@@ -151,6 +170,8 @@ function gatewayEnv(redisUrl: string, stub: BenchChild): Record<string, string> 
     REDIS_URL: redisUrl,
     OPENROUTER_API_BASE: String(stub.info.apiBase),
     OPENROUTER_AUTH_URL: String(stub.info.authUrl),
+    // Production requires it; the bench signs in by key only, so no OAuth flow ever returns here.
+    OPENROUTER_REDIRECT_URI: `http://${LOOPBACK}${CALLBACK_PATH}`,
     OPENROUTER_ENCRYPTION_KEY: FernetKeyring.generateKey(),
     SESSION_SECRET: randomBytes(32).toString("base64url"),
     // Plain http on loopback: a Secure cookie would never come back.
@@ -186,10 +207,13 @@ async function measured(label: string, probe: RedisProbe, server: BenchChild, lo
  * scenario is warmed up before its first turn and briefly before the others; its figures are
  * its turns together: requests, CPU and Redis commands summed, latency from its worst turn.
  */
-async function takingTurns(entries: readonly { label: string; options: LoadOptions; server: BenchChild }[], probe: RedisProbe): Promise<Scenario[]> {
+async function takingTurns(entries: readonly { label: string; options: LoadOptions; server: BenchChild }[], probe: RedisProbe, { alternate = false } = {}): Promise<Scenario[]> {
   const turns: Scenario[][] = entries.map(() => []);
   for (let turn = 0; turn < SETTINGS.turns; turn++) {
-    for (const [index, { label, options, server }] of entries.entries()) {
+    // `alternate`: every other turn in the opposite order, so that neither of a pair always goes first.
+    const order = [...entries.entries()];
+    if (alternate && turn % 2 === 1) order.reverse();
+    for (const [index, { label, options, server }] of order) {
       const slice = { ...options, seconds: options.seconds / SETTINGS.turns, warmupSeconds: turn === 0 ? options.warmupSeconds : 1 };
       turns[index]!.push(await scenario(`${label}, turn ${turn + 1} of ${SETTINGS.turns}`, slice, probe, server));
     }
@@ -269,63 +293,123 @@ function startProxyBaseline(buildDir: string, redisUrl: string, stub: BenchChild
   });
 }
 
-/**
- * (g) streamed completions through the proxy against (h) the same requests straight to the
- * stand-in and (i) through the bare proxy of baseline-proxy.ts, in alternating turns, with the
- * CPU time of the gateway over (g) and of the bare proxy over (i).
- */
-async function streamTurns(stub: BenchChild, gateway: BenchChild, bareProxy: BenchChild, cookie: string): Promise<Omit<Measurements["streaming"], "open">> {
-  const proxied: StreamTarget = { url: `${urlOf(gateway)}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION };
-  const direct: StreamTarget = { url: `${stub.info.apiBase}/chat/completions`, headers: { ...JSON_HEADERS, authorization: `Bearer ${stub.info.validKey}` }, body: STREAMED_COMPLETION };
-  const floor: StreamTarget = { url: `${urlOf(bareProxy)}/chat/completions`, headers: JSON_HEADERS, body: STREAMED_COMPLETION };
-  const seconds = SETTINGS.seconds / SETTINGS.turns;
-  const g: StreamRun[] = [];
-  const h: StreamRun[] = [];
-  const i: StreamRun[] = [];
-  let gatewayCpuMicros = 0;
-  let bareProxyCpuMicros = 0;
-  /** `target`'s streams for one turn, with what `server` spent on them. */
-  const measuredOn = async (server: BenchChild, target: StreamTarget, runs: StreamRun[]): Promise<number> => {
-    const cpuBefore = (await server.stats()).cpuMicros;
-    runs.push(await streamLoad(target, SETTINGS.streamConcurrency, seconds));
-    return (await server.stats()).cpuMicros - cpuBefore;
-  };
-  for (let turn = 0; turn < SETTINGS.turns; turn++) {
-    progress(`(g), (h) and (i) streamed completions, turn ${turn + 1} of ${SETTINGS.turns}: ${SETTINGS.streamConcurrency} at a time, ${seconds} s each`);
-    if (turn === 0) {
-      await streamLoad(proxied, SETTINGS.streamConcurrency, SETTINGS.warmupSeconds);
-      await streamLoad(floor, SETTINGS.streamConcurrency, SETTINGS.warmupSeconds);
-    }
-    h.push(await streamLoad(direct, SETTINGS.streamConcurrency, seconds));
-    bareProxyCpuMicros += await measuredOn(bareProxy, floor, i);
-    gatewayCpuMicros += await measuredOn(gateway, proxied, g);
-  }
-  const merge = (runs: readonly StreamRun[]) => {
-    const firstByteMs = runs.flatMap((run) => run.firstByteMs).sort((x, y) => x - y);
-    const sum = (of: (run: StreamRun) => number) => runs.reduce((total, run) => total + of(run), 0);
-    return { p50: percentile(firstByteMs, 50), p99: percentile(firstByteMs, 99), streams: sum((run) => run.streams), events: sum((run) => run.events), failed: sum((run) => run.failed) };
-  };
-  const proxiedRuns = merge(g);
-  const floorRuns = merge(i);
-  return {
-    concurrency: SETTINGS.streamConcurrency,
-    pace: SETTINGS.streamPace,
-    proxied: proxiedRuns,
-    direct: merge(h),
-    bareProxy: floorRuns,
-    gatewayCpuMicrosPerEvent: gatewayCpuMicros / proxiedRuns.events,
-    bareProxyCpuMicrosPerEvent: bareProxyCpuMicros / floorRuns.events,
-  };
+/** A stream target with, for the servers the bench started, the process whose CPU it counts. */
+interface StreamEntry {
+  readonly target: StreamTarget;
+  readonly server?: BenchChild;
 }
 
 /**
- * (g), (h) and (i) ({@link streamTurns}); then many streams held open at once on a gateway of
- * their own (so that its peak RSS is theirs), whose stand-in sends one chunk a second.
+ * `entries`' streams in alternating turns (the order rotated each turn, so that none always
+ * follows the same one), `shape.concurrency` at a time, with the CPU time of each entry's server
+ * over its own streams. Servers are warmed up before the first turn.
  */
-async function streamingScenarios(buildDir: string, redisUrl: string, children: BenchChild[], stub: BenchChild, gateway: BenchChild, cookie: string): Promise<Measurements["streaming"]> {
-  const bareProxy = await startProxyBaseline(buildDir, redisUrl, stub);
-  children.push(bareProxy);
-  const turns = await streamTurns(stub, gateway, bareProxy, cookie);
+async function streamTurns(shape: StreamShape, entries: Readonly<Record<string, StreamEntry>>, probe: RedisProbe): Promise<Record<string, StreamFigures>> {
+  const names = Object.keys(entries);
+  const seconds = SETTINGS.seconds / SETTINGS.turns;
+  const runs = new Map<string, StreamRun[]>(names.map((name) => [name, []]));
+  const cpuMicros = new Map<string, number>(names.map((name) => [name, 0]));
+  /** Redis commands each entry's turns caused, summed by command. */
+  const commands = new Map<string, Map<string, number>>(names.map((name) => [name, new Map()]));
+  /** One stream's length at the stand-in's pace: the workers' start is spread over it. */
+  const rampMs = shape.pace.chunks * shape.pace.intervalMs;
+  for (const name of names) if (entries[name]!.server !== undefined) await streamLoad(entries[name]!.target, shape.concurrency, SETTINGS.warmupSeconds, rampMs);
+  for (let turn = 0; turn < SETTINGS.turns; turn++) {
+    const order = [...names.slice(turn % names.length), ...names.slice(0, turn % names.length)];
+    progress(`streams, ${shape.name}, turn ${turn + 1} of ${SETTINGS.turns}: ${order.join(", ")}, ${shape.concurrency} at a time, ${seconds} s each`);
+    for (const name of order) {
+      const { target, server } = entries[name]!;
+      const cpuBefore = server === undefined ? 0 : (await server.stats()).cpuMicros;
+      const callsBefore = await probe.commandCalls();
+      runs.get(name)!.push(await streamLoad(target, shape.concurrency, seconds, rampMs));
+      // What a completion does in Redis after its answer has ended (a spend counted) lands here too.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (const [command, calls] of await probe.commandCalls()) {
+        const summed = commands.get(name)!;
+        summed.set(command, (summed.get(command) ?? 0) + calls - (callsBefore.get(command) ?? 0));
+      }
+      if (server !== undefined) cpuMicros.set(name, cpuMicros.get(name)! + (await server.stats()).cpuMicros - cpuBefore);
+    }
+  }
+  return Object.fromEntries(
+    names.map((name) => {
+      const turns = runs.get(name)!;
+      const firstByteMs = turns.flatMap((run) => run.firstByteMs).sort((x, y) => x - y);
+      const sum = (of: (run: StreamRun) => number) => turns.reduce((total, run) => total + of(run), 0);
+      const events = sum((run) => run.events);
+      const figures: StreamFigures = {
+        p50: percentile(firstByteMs, 50),
+        p99: percentile(firstByteMs, 99),
+        streams: sum((run) => run.streams),
+        events,
+        failed: sum((run) => run.failed),
+        failure: turns.find((run) => run.failure !== undefined)?.failure,
+        redisPerStream: perRequest(new Map(), commands.get(name)!, sum((run) => run.streams)),
+        cpuMicrosPerEvent: entries[name]!.server === undefined ? Number.NaN : cpuMicros.get(name)! / events,
+      };
+      return [name, figures];
+    }),
+  );
+}
+
+/** What the budget of the account signed in with `cookie` says: null when the gateway has no PROXY_SPEND_LIMIT. */
+async function spentOf(gatewayUrl: string, cookie: string): Promise<number | null> {
+  const response = await fetch(`${gatewayUrl}${PROXY_BUDGET_PATH}`, { headers: { cookie } });
+  const body = (await response.json()) as { budget?: { spent?: number } | null };
+  if (!response.ok || body.budget === undefined) throw new Error(`bench: reading the proxy budget failed (${response.status}): ${JSON.stringify(body)}`);
+  return body.budget === null ? null : (body.budget.spent ?? null);
+}
+
+/**
+ * One shape of stream load on processes of its own, stopped once measured: a stand-in at the
+ * shape's pace, the gateway (and, with `spendLimit`, one alike but for PROXY_SPEND_LIMIT) and the
+ * bare proxy (i), with (h), (i) and (g) in the same turns.
+ */
+async function streamShape(buildDir: string, redisUrl: string, shape: (typeof STREAM_SHAPES)[number]): Promise<StreamShapeFigures> {
+  const children: BenchChild[] = [];
+  const probe = new RedisProbe(redisUrl);
+  try {
+    const stub = await startChild(buildDir, `OpenRouter stand-in (${shape.name})`, "stub-process", { PORT: "0", ...stubPace(shape.pace.chunks, shape.pace.intervalMs) });
+    children.push(stub);
+    const env = gatewayEnv(redisUrl, stub);
+    const gateway = await startChild(buildDir, `gateway (${shape.name})`, "gateway-process", env, GATEWAY_NODE_FLAGS);
+    children.push(gateway);
+    const spending = shape.spendLimit ? await startChild(buildDir, `gateway with PROXY_SPEND_LIMIT (${shape.name})`, "gateway-process", { ...env, PROXY_SPEND_LIMIT: BENCH_SPEND_LIMIT }, GATEWAY_NODE_FLAGS) : undefined;
+    if (spending !== undefined) children.push(spending);
+    const bareProxy = await startProxyBaseline(buildDir, redisUrl, stub);
+    children.push(bareProxy);
+
+    const validKey = String(stub.info.validKey);
+    const proxiedThrough = async (server: BenchChild): Promise<StreamEntry & { cookie: string }> => {
+      const cookie = await signIn(`${urlOf(server)}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(validKey) }, "openrouter-auth.sid");
+      return { target: { url: `${urlOf(server)}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION }, server, cookie };
+    };
+    const g = await proxiedThrough(gateway);
+    const gs = spending === undefined ? undefined : await proxiedThrough(spending);
+    const entries = {
+      h: { target: { url: `${stub.info.apiBase}/chat/completions`, headers: { ...JSON_HEADERS, authorization: `Bearer ${validKey}` }, body: STREAMED_COMPLETION } },
+      i: { target: { url: `${urlOf(bareProxy)}/chat/completions`, headers: JSON_HEADERS, body: STREAMED_COMPLETION }, server: bareProxy },
+      g,
+      ...(gs === undefined ? {} : { gs }),
+    };
+    const figures = await streamTurns(shape, entries, probe);
+    // The comparison means something only if the one gateway counted what its streams cost and the other did not.
+    if ((await spentOf(urlOf(gateway), g.cookie)) !== null) throw new Error("bench: the gateway without PROXY_SPEND_LIMIT has a spend budget");
+    if (spending !== undefined && !((await spentOf(urlOf(spending), gs!.cookie))! > 0)) throw new Error("bench: the gateway with PROXY_SPEND_LIMIT counted nothing spent");
+    return { name: shape.name, concurrency: shape.concurrency, pace: shape.pace, proxied: figures.g!, direct: figures.h!, bareProxy: figures.i!, withSpendLimit: figures.gs };
+  } finally {
+    for (const child of children.reverse()) await child.stop().catch(() => undefined);
+    await probe.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Every shape of stream load (STREAM_SHAPES); then many streams held open at once on a gateway
+ * of their own (so that its peak RSS is theirs), whose stand-in sends one chunk a second.
+ */
+async function streamingScenarios(buildDir: string, redisUrl: string, children: BenchChild[]): Promise<Measurements["streaming"]> {
+  const shapes: StreamShapeFigures[] = [];
+  for (const shape of STREAM_SHAPES) shapes.push(await streamShape(buildDir, redisUrl, shape));
 
   progress(`${SETTINGS.openStreams} streams open at once on a gateway of their own (opened 50 every 50 ms), one chunk a second for ${SETTINGS.openStreamSeconds} s`);
   const slowStub = await startChild(buildDir, "OpenRouter stand-in (one chunk a second)", "stub-process", { PORT: "0", ...stubPace(SETTINGS.openStreamSeconds, 1_000) });
@@ -338,9 +422,52 @@ async function streamingScenarios(buildDir: string, redisUrl: string, children: 
   const streamGatewayStats = await streamGateway.stats();
 
   return {
-    ...turns,
+    shapes,
     open: { streams: SETTINGS.openStreams, seconds: SETTINGS.openStreamSeconds, failed: opened.failed, failure: opened.failure, events: opened.events, peakRssBytes: streamGatewayStats.maxRssBytes },
   };
+}
+
+/** Whether the metrics listener of `gateway` counts requests of both surfaces the bench loads: otherwise "on" would not be on. */
+async function assertMetricsCounted(gateway: BenchChild): Promise<void> {
+  if (gateway.info.metricsPort === undefined) throw new Error("bench: the gateway with METRICS_PORT serves no metrics");
+  const text = await (await fetch(`http://${LOOPBACK}:${gateway.info.metricsPort}/metrics`)).text();
+  for (const surface of ["graphql", "rest"]) {
+    if (!new RegExp(`^openrouter_auth_http_request_duration_seconds_count\\{[^}]*surface="${surface}"[^}]*\\} [1-9]`, "m").test(text)) {
+      throw new Error(`bench: the gateway with METRICS_PORT counted no ${surface} request:\n${text.slice(0, 500)}`);
+    }
+  }
+}
+
+/**
+ * Issue 26: (a) and (b), one session, on two fresh gateways alike but for METRICS_PORT, in
+ * alternating turns (the order flipped each turn); each gateway's peak RSS over its own load.
+ */
+async function metricsScenarios(buildDir: string, redisUrl: string, stub: BenchChild, probe: RedisProbe, base: Pick<LoadOptions, "connections" | "seconds" | "warmupSeconds">): Promise<Measurements["metrics"]> {
+  const children: BenchChild[] = [];
+  try {
+    const env = gatewayEnv(redisUrl, stub);
+    const off = await startChild(buildDir, "gateway, metrics off", "gateway-process", env, GATEWAY_NODE_FLAGS);
+    children.push(off);
+    const on = await startChild(buildDir, "gateway, metrics on", "gateway-process", { ...env, METRICS_PORT: "0" }, GATEWAY_NODE_FLAGS);
+    children.push(on);
+    const signInOn = (server: BenchChild) => signIn(`${urlOf(server)}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
+    const status = (label: string, server: BenchChild, cookie: string) => [
+      { label: `(a) GraphQL status, ${label}`, options: { ...base, url: `${urlOf(server)}/graphql`, method: "POST" as const, headers: { ...JSON_HEADERS, cookie }, body: STATUS_QUERY }, server },
+      { label: `(b) REST status, ${label}`, options: { ...base, url: `${urlOf(server)}${REST_STATUS_PATH}`, headers: { cookie } }, server },
+    ];
+    const [aOff, bOff] = status("metrics off", off, await signInOn(off));
+    const [aOn, bOn] = status("metrics on", on, await signInOn(on));
+    const [aOffRun, aOnRun, bOffRun, bOnRun] = (await takingTurns([aOff!, aOn!, bOff!, bOn!], probe, { alternate: true })) as [Scenario, Scenario, Scenario, Scenario];
+    await assertMetricsCounted(on);
+    if (off.info.metricsPort !== undefined) throw new Error("bench: the gateway without METRICS_PORT serves metrics");
+    return {
+      a: { off: aOffRun, on: aOnRun },
+      b: { off: bOffRun, on: bOnRun },
+      peakRssBytes: { off: (await off.stats()).maxRssBytes, on: (await on.stats()).maxRssBytes },
+    };
+  } finally {
+    for (const child of children.reverse()) await child.stop().catch(() => undefined);
+  }
 }
 
 /** The servers of the status scenarios: the gateway, baseline (d) and baseline (f). */
@@ -362,7 +489,7 @@ async function runBench(): Promise<Measurements> {
   try {
     const bundle = bundleSize();
     progress(`starting the OpenRouter stand-in, the gateway and the baselines (Redis at ${redis.url})`);
-    const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0", ...stubPace(SETTINGS.streamPace.chunks, SETTINGS.streamPace.intervalMs) });
+    const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0" });
     children.push(stub);
     // The many-users shape gets servers of its own, started with the same settings (the same
     // secrets, so they read the same sessions): see startStatusServers.
@@ -449,7 +576,9 @@ async function runBench(): Promise<Measurements> {
     ];
     await assertSignedIn(manyGatewayUrl, gatewaySessions[0]!);
 
-    const streaming = await streamingScenarios(buildDir, redis.url, children, stub, gateway, gatewayCookie);
+    progress("metrics off and on: (a) and (b), one session, on two fresh gateways");
+    const metrics = await metricsScenarios(buildDir, redis.url, stub, probe, base);
+    const streaming = await streamingScenarios(buildDir, redis.url, children);
 
     const sessionKey = sessionKeyOf(gatewayCookie, SESSION_KEY_PREFIX);
     const token = (await probe.get(sessionKey)) ?? "";
@@ -485,6 +614,7 @@ async function runBench(): Promise<Measurements> {
       scenarios: { a, b, c, d, e, f },
       manySessions: { sessions: SETTINGS.sessions, a: aMany, b: bMany, d: dMany, f: fMany },
       streaming,
+      metrics,
       signedOut,
       peakRssBytes: { gateway: await peakRss("gateway"), stock: await peakRss("stock"), stockServedLikeGateway: await peakRss("stockServedLikeGateway") },
       memory,
@@ -588,28 +718,15 @@ async function runProfile(target: ProfileTarget): Promise<void> {
   else rmSync(profileDir, { recursive: true, force: true });
 }
 
-/** `--streams`: a stand-in, a gateway, the bare proxy and (g) and (i) against (h), nothing else. */
+/** `--streams`: every shape of stream load (STREAM_SHAPES) and its goals, nothing else. */
 async function runStreams(): Promise<void> {
   const buildDir = await compileForBench();
   const redis = await startRedisServer({ private: true });
-  const children: BenchChild[] = [];
   try {
-    const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0", ...stubPace(SETTINGS.streamPace.chunks, SETTINGS.streamPace.intervalMs) });
-    children.push(stub);
-    const gateway = await startChild(buildDir, "gateway", "gateway-process", gatewayEnv(redis.url, stub), GATEWAY_NODE_FLAGS);
-    children.push(gateway);
-    const cookie = await signIn(`${urlOf(gateway)}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(String(stub.info.validKey)) }, "openrouter-auth.sid");
-    const bareProxy = await startProxyBaseline(buildDir, redis.url, stub);
-    children.push(bareProxy);
-    const s = await streamTurns(stub, gateway, bareProxy, cookie);
-    const ms = (n: number) => `${n.toFixed(2)} ms`;
-    console.log(`(g) and (i) vs (h) streamed completion, ${s.concurrency} at a time, ${s.pace.chunks} chunks ${s.pace.intervalMs} ms apart, ${SETTINGS.turns} turns of ${SETTINGS.seconds / SETTINGS.turns} s each`);
-    console.log(`(g) first byte, p50: +${ms(s.proxied.p50 - s.direct.p50)} (${ms(s.proxied.p50)} vs ${ms(s.direct.p50)})`);
-    console.log(`(g) first byte, p99: +${ms(s.proxied.p99 - s.direct.p99)} (${ms(s.proxied.p99)} vs ${ms(s.direct.p99)})`);
-    console.log(`(i) first byte, p50: +${ms(s.bareProxy.p50 - s.direct.p50)}, p99: +${ms(s.bareProxy.p99 - s.direct.p99)} (the bare proxy with one Redis read)`);
-    console.log(`CPU per streamed chunk: gateway ${s.gatewayCpuMicrosPerEvent.toFixed(1)} µs, bare proxy ${s.bareProxyCpuMicrosPerEvent.toFixed(1)} µs (streams: (g) ${s.proxied.streams}, (h) ${s.direct.streams}, (i) ${s.bareProxy.streams}); failed: (g) ${s.proxied.failed}, (h) ${s.direct.failed}, (i) ${s.bareProxy.failed}`);
+    const shapes: StreamShapeFigures[] = [];
+    for (const shape of STREAM_SHAPES) shapes.push(await streamShape(buildDir, redis.url, shape));
+    console.log(formatStreamsReport(shapes, { seconds: SETTINGS.seconds, turns: SETTINGS.turns }));
   } finally {
-    for (const child of children.reverse()) await child.stop().catch(() => undefined);
     await redis.close();
   }
 }

@@ -19,6 +19,8 @@ export interface StreamRun {
   readonly events: number;
   /** Streams that did not answer 200 and end with `data: [DONE]`. */
   readonly failed: number;
+  /** Why the first of them failed. */
+  readonly failure?: string | undefined;
 }
 
 /** No bound on sockets: every concurrent stream has its own connection, as separate users would. */
@@ -50,23 +52,32 @@ export function streamOnce(target: StreamTarget): Promise<{ firstByteMs: number;
   });
 }
 
-/** `concurrency` streams at a time, one after another on each, for `seconds`. */
-export async function streamLoad(target: StreamTarget, concurrency: number, seconds: number): Promise<StreamRun> {
+/**
+ * `concurrency` streams at a time, one after another on each, for `seconds`. With `rampMs` (about
+ * one stream's length), the workers start evenly spread over it, so that streams begin and end
+ * at a steady rate, as independent users' do, instead of all together at every turn's start.
+ */
+export async function streamLoad(target: StreamTarget, concurrency: number, seconds: number, rampMs = 0): Promise<StreamRun> {
   const firstByteMs: number[] = [];
   let events = 0;
   let failed = 0;
+  let failure: string | undefined;
   const end = performance.now() + seconds * 1000;
-  const worker = async () => {
+  const worker = async (index: number) => {
+    const delayMs = (index * rampMs) / concurrency;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     while (performance.now() < end) {
       const result = await streamOnce(target);
-      if (!result.ok) failed++;
-      else firstByteMs.push(result.firstByteMs);
+      if (!result.ok) {
+        failed++;
+        failure ??= result.failure;
+      } else firstByteMs.push(result.firstByteMs);
       events += result.events;
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, index) => worker(index)));
   firstByteMs.sort((x, y) => x - y);
-  return { firstByteMs, streams: firstByteMs.length + failed, events, failed };
+  return { firstByteMs, streams: firstByteMs.length + failed, events, failed, failure };
 }
 
 /**
