@@ -20,11 +20,13 @@ export function fixedCookieAttributes(cookie: Config["cookie"]): FixedCookieAttr
 }
 
 /**
- * How many verified cookie values are remembered. A signed-in user sends the same cookie with
- * every request, and checking its signature (an HMAC-SHA256) was about 6 % of a status read;
- * kept as few as the decrypted records (fernet-serializer.ts), for the same reason.
+ * How many verified cookie values are remembered: as many as decrypted records
+ * (fernet-serializer.ts), so that a user active enough to keep a record memoised keeps the cookie
+ * too. A signed-in user sends the same cookie with every request, and checking its signature (an
+ * HMAC-SHA256) was about 5 % of a REST status read with 5,000 users (docs/performance.md). A
+ * signed value is no secret (it is the cookie itself), so keeping many for a while exposes nothing.
  */
-const RECENT_COOKIES = 128;
+const RECENT_COOKIES = 8_192;
 
 /**
  * Reads the session id a request's cookie carries, exactly as express-session reads it: the value

@@ -58,7 +58,7 @@ export class SessionHandle {
    * The request's own values come as arguments, not in an object made per request: an object
    * literal that lives as long as its request gets V8 to allocate all of its kind straight into
    * the old generation once traffic is staggered, and with it everything it points to (the
-   * request, the response) then outlives young collections (docs/performance.md, fourth pass).
+   * request, the response) then outlives young collections (docs/performance.md, tried and rejected).
    */
   constructor(req: Request, res: Response, id: string | undefined, state: SessionState, deps: SessionHandleDeps) {
     this.#req = req;
