@@ -230,5 +230,7 @@ console.log(`dist/openrouter-auth-locales/  ${locales.join(" ")}: ${kb(Math.max(
 console.log(`dist/widget/  modules and declarations for openrouter-auth, openrouter-auth/define and the framework entries (react, vue, svelte)`);
 if (gzip > GZIP_CEILING) {
   console.error(`The bundle is over the ${kb(GZIP_CEILING)} gzip ceiling.`);
+  // Not left behind: the tests and the gateway would take it for a good build (it is newer than the sources).
+  await rm(bundleFile);
   process.exit(1);
 }
