@@ -25,12 +25,12 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * Lines are gathered up to this many bytes before they are written: a busy gateway writes about
- * 150 bytes per request, and a write per line (a system call, and a round through libuv's thread
- * pool) cost more than building the line itself.
+ * Access-log lines are gathered up to about this many characters before they are written: a busy
+ * gateway writes about 150 bytes per request, and a write per line (a system call, and a round
+ * through libuv's thread pool) cost more than building the line itself.
  */
-const WRITE_AT_BYTES = 4096;
-/** Lines wait at most this long when traffic is too light to fill WRITE_AT_BYTES. */
+const WRITE_AT_CHARS = 8_192;
+/** Lines wait at most this long when traffic is too light to fill a batch. */
 const FLUSH_EVERY_MS = 250;
 
 /**
@@ -71,27 +71,69 @@ export function accessLogOf(logger: Logger): Logger {
  * configuration warning or an error that explains a crash is written before `write` returns; the
  * access log, by far the most lines, is batched. pino tells which logger wrote each line
  * (`lastLogger`, set on streams that ask for metadata, as pino's own multistream does).
+ *
+ * The batch is an array of lines joined once when it is written, not sonic-boom's own `minLength`
+ * buffer: that one is a string grown line by line whose byte length sonic-boom measures on every
+ * write, which flattens the whole batch each time (about 3 µs and a batch-sized string of garbage
+ * per line, 15 % of a REST status read's CPU with the rest of the line: docs/performance.md).
  */
 class StandardOutput implements DestinationStream {
   readonly [WANTS_METADATA] = true;
   lastLogger: Logger | undefined = undefined;
-  readonly #batched = pino.destination({ dest: 1, sync: false, minLength: WRITE_AT_BYTES, periodicFlush: FLUSH_EVERY_MS });
+  readonly #batched = pino.destination({ dest: 1, sync: false });
   readonly #atOnce = pino.destination({ dest: 1, sync: true });
+  #lines: string[] = [];
+  #chars = 0;
+  #flushTimer: NodeJS.Timeout | undefined;
 
   write(line: string): void {
-    if (this.lastLogger !== undefined && batchedLoggers.has(this.lastLogger)) this.#batched.write(line);
-    else this.#atOnce.write(line);
+    if (this.lastLogger === undefined || !batchedLoggers.has(this.lastLogger)) return void this.#atOnce.write(line);
+    this.#lines.push(line);
+    this.#chars += line.length;
+    if (this.#chars >= WRITE_AT_CHARS) this.#release();
+    else if (this.#flushTimer === undefined) {
+      // The first line of a batch: it waits at most FLUSH_EVERY_MS. A pending batch never keeps the process alive.
+      this.#flushTimer = setTimeout(() => this.#release(), FLUSH_EVERY_MS).unref();
+      holdUntilExit(this);
+    }
   }
 
   /** `logger.flush()`: the batch written out. */
   flush(callback: (error?: Error) => void): void {
+    this.#release();
     this.#batched.flush(callback);
   }
 
-  /** What pino calls after a `fatal` line, so that the access lines before it are not lost either. */
+  /** What pino calls after a `fatal` line, and the process on exit, so that the access lines before it are not lost either. */
   flushSync(): void {
+    this.#release();
     this.#batched.flushSync();
   }
+
+  /** Hands the batch to stdout's asynchronous writer, as one string. */
+  #release(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    awaitingExit.delete(this);
+    if (this.#lines.length === 0) return;
+    const batch = this.#lines.join("");
+    this.#lines = [];
+    this.#chars = 0;
+    this.#batched.write(batch);
+  }
+}
+
+/** The outputs holding lines not yet written, for the process's exit (pino's own exit hook knows only its destinations). */
+const awaitingExit = new Set<StandardOutput>();
+let exitHooked = false;
+
+function holdUntilExit(output: StandardOutput): void {
+  awaitingExit.add(output);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on("exit", () => {
+    for (const pending of awaitingExit) pending.flushSync();
+  });
 }
 
 function standardOutput(): DestinationStream {

@@ -57,6 +57,28 @@ describe("the standalone gateway process", () => {
     }
   });
 
+  it("writes every request's access-log line before it exits on SIGTERM, though the lines are batched", { timeout: 40_000 }, async () => {
+    const { child, url, exited, output } = await startGatewayProcess();
+    try {
+      const ids = ["first-request", "second-request", "third-request"];
+      for (const id of ids) assert.equal((await fetch(`${url}/healthz`, { headers: { "x-request-id": id } })).status, 200);
+      // At once: well inside the batch's flush interval, so only the exit can have written them.
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0, output());
+      const logged = output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { msg?: string; reqId?: string; path?: string })
+        .filter((line) => line.msg === "request");
+      assert.deepEqual(
+        logged.map((line) => [line.reqId, line.path]),
+        ids.map((id) => [id, "/healthz"]),
+      );
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
   it("exits 0 on SIGTERM right after it started listening, before it served any GraphQL request", { timeout: 40_000 }, async () => {
     const { child, exited, output } = await startGatewayProcess();
     try {
