@@ -9,7 +9,7 @@ import type { Logger } from "../logging/logger.js";
 import type { ThrottledErrorLog } from "../logging/throttled-error-log.js";
 import { packageRoot } from "../util/package-root.js";
 import type { GraphQLContext } from "./context.js";
-import { ARMOR_REJECTION, MAX_TOKENS, armorProtection } from "./armor.js";
+import { ARMOR_REJECTION, FIELD_SUGGESTION, MAX_TOKENS, armorProtection } from "./armor.js";
 import { resolvers } from "./resolvers.js";
 
 export const typeDefs = readFileSync(join(packageRoot, "schema.graphql"), "utf8");
@@ -25,7 +25,7 @@ export function createApolloServer(options: {
   plugins?: ApolloServerPlugin<GraphQLContext>[];
 }): ApolloServer<GraphQLContext> {
   const { production, logger, storeErrors } = options;
-  const armor = armorProtection(production);
+  const armor = armorProtection();
   return new ApolloServer<GraphQLContext>({
     typeDefs,
     resolvers,
@@ -68,8 +68,10 @@ export function createApolloServer(options: {
         return { message: "The query is too large or too complex.", extensions: { code: "GRAPHQL_VALIDATION_FAILED" } };
       }
       if (typeof code === "string" && CLIENT_ERROR_CODES.has(code)) {
-        // A key pasted into the wrong variable would otherwise come back inside a coercion message.
-        return { message: redactSecrets(formatted.message), extensions: { code }, ...(formatted.locations ? { locations: formatted.locations } : {}) };
+        // A key pasted into the wrong variable would otherwise come back inside a coercion message;
+        // "Did you mean …?" maps the schema for a stranger, so developers see it outside production only.
+        const message = redactSecrets(production ? formatted.message.replace(FIELD_SUGGESTION, "") : formatted.message);
+        return { message, extensions: { code }, ...(formatted.locations ? { locations: formatted.locations } : {}) };
       }
       // Anything else is our fault, and its text (a host:port, a stack) is for the log only.
       logger.error({ err: causeForLog(original) }, "GraphQL operation failed");

@@ -8,7 +8,7 @@ import type { GraphQLContext } from "./context.js";
  * The rejections' own texts name the limits, so formatError answers them with a plain sentence.
  * @see https://escape.tech/graphql-armor/docs/getting-started
  */
-export function armorProtection(production: boolean) {
+export function armorProtection() {
   const armor = new ApolloArmor({
     maxDepth: { n: 8 },
     maxAliases: { n: 15 },
@@ -17,14 +17,18 @@ export function armorProtection(production: boolean) {
     // plugin rejects from a hook that Apollo answers with a 500.
     maxTokens: { enabled: false },
     costLimit: { maxCost: 2_000 },
-    // "Did you mean …?" maps the schema for a stranger; developers keep it outside production.
-    blockFieldSuggestion: { enabled: production },
+    // "Did you mean …?" maps the schema for a stranger: formatError (apollo.ts) strikes it in
+    // production. Armor's own way is a plugin that Apollo calls on every request, errors or not.
+    blockFieldSuggestion: { enabled: false },
   });
   return armor.protect() as unknown as { plugins: ApolloServerPlugin<GraphQLContext>[]; validationRules: import("graphql").ValidationRule[] };
 }
 
 /** The most tokens a document may have: Apollo passes it to graphql-js's `parse`. */
 export const MAX_TOKENS = 1_000;
+
+/** A validation message's suggestion of the schema's own names ("Did you mean …?"). */
+export const FIELD_SUGGESTION = / ?Did you mean [^?]*\?/g;
 
 /** Whether a validation message comes from one of the limits above. */
 export const ARMOR_REJECTION = /(Token limit|more than \d+ tokens|more that \d+ tokens|Query depth limit|Aliases limit|Directives limit|Query Cost limit|Cost limit)/i;
