@@ -18,9 +18,9 @@ export interface Scenario extends LoadResult {
 export interface Measurements {
   readonly machine: { readonly cpu: string; readonly memoryGiB: number; readonly os: string; readonly node: string; readonly redis: string };
   readonly settings: { readonly connections: number; readonly seconds: number; readonly warmupSeconds: number; readonly turns: number; readonly gatewayNodeFlags: readonly string[] };
-  readonly scenarios: { readonly a: Scenario; readonly b: Scenario; readonly c: Scenario; readonly d: Scenario; readonly e: Scenario; readonly f: Scenario };
-  /** (a), (b), (d) and (f) again, each request naming the next of `sessions` signed-in sessions. */
-  readonly manySessions: { readonly sessions: number; readonly a: Scenario; readonly b: Scenario; readonly d: Scenario; readonly f: Scenario };
+  readonly scenarios: { readonly a: Scenario; readonly b: Scenario; readonly c: Scenario; readonly d: Scenario; readonly e: Scenario; readonly f: Scenario; readonly j: Scenario };
+  /** (a), (b), (d) and (f) again, each request naming the next of `sessions` signed-in sessions; (j) in the same turns. */
+  readonly manySessions: { readonly sessions: number; readonly a: Scenario; readonly b: Scenario; readonly d: Scenario; readonly f: Scenario; readonly j: Scenario };
   readonly streaming: {
     /** One entry per shape of stream load (STREAM_SHAPES in run.ts), each in turns of its own. */
     readonly shapes: readonly StreamShapeFigures[];
@@ -233,6 +233,19 @@ function metricsGoals(m: Measurements["metrics"]): Goal[] {
   ];
 }
 
+/**
+ * What GraphQL on the design's stack costs before the gateway does anything ((j): Apollo Server on
+ * Express, no session), against the stock session stack and against (a): (a) can be no faster
+ * than (j), so j/f bounds a/f.
+ */
+function graphqlFloor(shape: string, s: { a: Scenario; f: Scenario; j: Scenario }): Goal[] {
+  const byCpu = (over: Scenario, under: Scenario) => (under.cpuMicrosPerRequest / over.cpuMicrosPerRequest).toFixed(2);
+  return [
+    { figure: `j/f  GraphQL alone (Apollo on Express) vs stock stack served likewise, ${shape}`, value: `${(s.j.rps / s.f.rps).toFixed(2)} (by CPU/request ${byCpu(s.j, s.f)})`, goal: "(reported)", met: undefined },
+    { figure: `a/j  GraphQL status vs GraphQL alone, ${shape}`, value: `${(s.a.rps / s.j.rps).toFixed(2)} (by CPU/request ${byCpu(s.a, s.j)}; ${number(s.a.cpuMicrosPerRequest - s.j.cpuMicrosPerRequest)} µs more a request)`, goal: "(reported)", met: undefined },
+  ];
+}
+
 export function evaluate(m: Measurements): BenchReport {
   const { a, b, d, e, f } = m.scenarios;
   const many = m.manySessions;
@@ -260,10 +273,12 @@ export function evaluate(m: Measurements): BenchReport {
 
   const statusCommands = total(a.redisPerRequest);
   const streams = m.streaming.shapes.flatMap((shape) => [shape.proxied, shape.direct, shape.bareProxy, ...(shape.withSpendLimit === undefined ? [] : [shape.withSpendLimit])]);
-  const failures = [...Object.values(m.scenarios), many.a, many.b, many.d, many.f, m.metrics.a.off, m.metrics.a.on, m.metrics.b.off, m.metrics.b.on, ...streams].reduce((sum, s) => sum + s.failed, 0);
+  const failures = [...Object.values(m.scenarios), many.a, many.b, many.d, many.f, many.j, m.metrics.a.off, m.metrics.a.on, m.metrics.b.off, m.metrics.b.on, ...streams].reduce((sum, s) => sum + s.failed, 0);
   const goals: Goal[] = [
     ...shapeGoals("one session", { a, b, d, f }),
     ...shapeGoals(`${number(many.sessions)} sessions`, many),
+    ...graphqlFloor("one session", { a, f, j: m.scenarios.j }),
+    ...graphqlFloor(`${number(many.sessions)} sessions`, many),
     { figure: "a/e  GraphQL status vs raw node:http", value: `${(a.rps / e.rps).toFixed(2)} (by CPU/request ${(e.cpuMicrosPerRequest / a.cpuMicrosPerRequest).toFixed(2)})`, goal: "(reported)", met: undefined },
     {
       figure: "peak RSS under the status load, gateway vs (f)",
@@ -319,11 +334,11 @@ function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]
 }
 
 export function formatReport(r: BenchReport): string {
-  const { a, b, c, d, e, f } = r.scenarios;
+  const { a, b, c, d, e, f, j } = r.scenarios;
   const m = r.manySessions;
   const load = table(
     ["scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "Redis commands per request", "failed"],
-    [a, b, c, d, e, f, m.d, m.a, m.b, m.f].map((s) => [s.label, number(s.rps), String(s.p50), String(s.p99), number(s.cpuMicrosPerRequest), describeCosts(s.redisPerRequest), String(s.failed)]),
+    [a, b, c, d, e, f, j, m.d, m.a, m.b, m.f, m.j].map((s) => [s.label, number(s.rps), String(s.p50), String(s.p99), number(s.cpuMicrosPerRequest), describeCosts(s.redisPerRequest), String(s.failed)]),
     new Set([1, 2, 3, 4, 6]),
   );
   const goals = table(

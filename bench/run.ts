@@ -506,7 +506,8 @@ async function runBench(): Promise<Measurements> {
     const servers = await startStatusServers("");
     const { gateway, stock } = servers;
     const bare = await startChild(buildDir, "baseline (e)", "baseline-http", { NODE_ENV: "production", PORT: "0" });
-    children.push(bare);
+    const graphqlAlone = await startChild(buildDir, "baseline (j)", "baseline-graphql", { NODE_ENV: "production", PORT: "0" });
+    children.push(bare, graphqlAlone);
 
     const gatewayUrl = urlOf(gateway);
     const stockUrl = urlOf(stock);
@@ -526,8 +527,11 @@ async function runBench(): Promise<Measurements> {
       },
       { label: `(b) REST status, signed in${shape}`, options: { ...base, url: `${urlOf(on.gateway)}${REST_STATUS_PATH}`, ...gatewayCookies }, server: on.gateway },
       { label: `(f) (d) served with expressServerOptions${shape}`, options: { ...base, url: `${urlOf(on.stockServedLikeGateway)}/session`, ...stockCookies }, server: on.stockServedLikeGateway },
+      // No session: the same in both shapes, and taking the same turns as the rest of each.
+      { label: `(j) GraphQL alone: Apollo Server on Express, no session${shape}`, options: { ...base, url: `${urlOf(graphqlAlone)}/graphql`, method: "POST" as const, headers: JSON_HEADERS, body: STATUS_QUERY }, server: graphqlAlone },
     ];
-    const [d, a, b, f] = (await takingTurns(statusScenarios("", servers, { headers: { cookie: gatewayCookie } }, { headers: { cookie: stockCookie } }), probe)) as [
+    const [d, a, b, f, j] = (await takingTurns(statusScenarios("", servers, { headers: { cookie: gatewayCookie } }, { headers: { cookie: stockCookie } }), probe)) as [
+      Scenario,
       Scenario,
       Scenario,
       Scenario,
@@ -568,7 +572,8 @@ async function runBench(): Promise<Measurements> {
     const stockSessions = (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, () => signIn(`${urlOf(manyServers.stock)}/login`, { method: "POST" }, "connect.sid"))).cookies;
 
     await assertSignedIn(manyGatewayUrl, gatewaySessions[0]!);
-    const [dMany, aMany, bMany, fMany] = (await takingTurns(statusScenarios(`, ${SETTINGS.sessions} sessions`, manyServers, { cookies: gatewaySessions }, { cookies: stockSessions }), probe)) as [
+    const [dMany, aMany, bMany, fMany, jMany] = (await takingTurns(statusScenarios(`, ${SETTINGS.sessions} sessions`, manyServers, { cookies: gatewaySessions }, { cookies: stockSessions }), probe)) as [
+      Scenario,
       Scenario,
       Scenario,
       Scenario,
@@ -611,8 +616,8 @@ async function runBench(): Promise<Measurements> {
         redis: await probe.version(),
       },
       settings: { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds, turns: SETTINGS.turns, gatewayNodeFlags: GATEWAY_NODE_FLAGS },
-      scenarios: { a, b, c, d, e, f },
-      manySessions: { sessions: SETTINGS.sessions, a: aMany, b: bMany, d: dMany, f: fMany },
+      scenarios: { a, b, c, d, e, f, j },
+      manySessions: { sessions: SETTINGS.sessions, a: aMany, b: bMany, d: dMany, f: fMany, j: jMany },
       streaming,
       metrics,
       signedOut,
