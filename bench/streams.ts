@@ -23,18 +23,23 @@ export interface StreamRun {
   readonly failure?: string | undefined;
 }
 
-/** No bound on sockets: every concurrent stream has its own connection, as separate users would. */
-const AGENT = new Agent({ keepAlive: true, maxSockets: Infinity });
+/**
+ * Connections for one load: no bound on sockets, so every concurrent stream has its own
+ * connection, as separate users would. Each load gets its own and closes them at its end: a
+ * connection left idle through the other targets' turns would be closed by its server (Node's
+ * 5 s keep-alive timeout) just as the next turn sends on it, and fail with ECONNRESET.
+ */
+const newAgent = () => new Agent({ keepAlive: true, maxSockets: Infinity });
 /** One stream may not take longer than this; the bench's streams last seconds at most. */
 const STREAM_TIMEOUT_MS = 60_000;
 
 /** Sends one streamed completion and reads it to the end. */
-export function streamOnce(target: StreamTarget): Promise<{ firstByteMs: number; events: number; ok: boolean; failure?: string }> {
+export function streamOnce(target: StreamTarget, agent: Agent): Promise<{ firstByteMs: number; events: number; ok: boolean; failure?: string }> {
   return new Promise((resolve) => {
     const started = performance.now();
     let firstByteMs = Number.NaN;
     let text = "";
-    const req = request(target.url, { method: "POST", agent: AGENT, headers: { ...target.headers, "content-length": Buffer.byteLength(target.body) }, timeout: STREAM_TIMEOUT_MS }, (res) => {
+    const req = request(target.url, { method: "POST", agent, headers: { ...target.headers, "content-length": Buffer.byteLength(target.body) }, timeout: STREAM_TIMEOUT_MS }, (res) => {
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
         if (text === "") firstByteMs = performance.now() - started;
@@ -63,11 +68,12 @@ export async function streamLoad(target: StreamTarget, concurrency: number, seco
   let failed = 0;
   let failure: string | undefined;
   const end = performance.now() + seconds * 1000;
+  const agent = newAgent();
   const worker = async (index: number) => {
     const delayMs = (index * rampMs) / concurrency;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     while (performance.now() < end) {
-      const result = await streamOnce(target);
+      const result = await streamOnce(target, agent);
       if (!result.ok) {
         failed++;
         failure ??= result.failure;
@@ -76,6 +82,7 @@ export async function streamLoad(target: StreamTarget, concurrency: number, seco
     }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, index) => worker(index)));
+  agent.destroy();
   firstByteMs.sort((x, y) => x - y);
   return { firstByteMs, streams: firstByteMs.length + failed, events, failed, failure };
 }
@@ -87,11 +94,13 @@ export async function streamLoad(target: StreamTarget, concurrency: number, seco
  */
 export async function openStreams(target: StreamTarget, count: number, perStep = 50, stepMs = 50): Promise<{ failed: number; events: number; failure?: string }> {
   const pending: ReturnType<typeof streamOnce>[] = [];
+  const agent = newAgent();
   for (let opened = 0; opened < count; opened += perStep) {
-    for (let i = opened; i < Math.min(count, opened + perStep); i++) pending.push(streamOnce(target));
+    for (let i = opened; i < Math.min(count, opened + perStep); i++) pending.push(streamOnce(target, agent));
     await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
   const results = await Promise.all(pending);
+  agent.destroy();
   const failures = results.filter((result) => !result.ok);
   return {
     failed: failures.length,
