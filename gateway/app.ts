@@ -18,6 +18,7 @@ import { arrivalOf } from "./http/arrival.js";
 import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
 import { inSeries } from "./http/in-series.js";
+import { onRoots } from "./http/gateway-paths.js";
 import { requestLog } from "./http/request-log.js";
 import { RequestsInFlight } from "./http/requests-in-flight.js";
 import { securityHeaders } from "./http/security-headers.js";
@@ -166,7 +167,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   const inFlight = new RequestsInFlight();
 
   const router = Router() as OpenRouterAuthRouter;
-  router.use(GATEWAY_PATHS, inSeries(requestLog(logger, inFlight, metrics), securityHeaders({ hsts: config.cookie.secure })));
+  router.use(onRoots(GATEWAY_PATHS, inSeries(requestLog(logger, inFlight, metrics), securityHeaders({ hsts: config.cookie.secure }))));
 
   // Public, and served before CORS and the session middleware: any page may load the element
   // (and the languages it imports from beside itself), and fetching it never touches the session store.
@@ -189,7 +190,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   // The OpenRouter proxy, with its own CORS (OpenAI-style clients send headers of their own),
   // body limit and OpenAI-style error shape.
   router.use(PROXY_PATH, proxy.router);
-  router.use(GATEWAY_PATHS, inSeries(cors(config.allowedOrigins), originGuard(config.allowedOrigins)));
+  router.use(onRoots(GATEWAY_PATHS, inSeries(cors(config.allowedOrigins), originGuard(config.allowedOrigins))));
   router.get("/healthz", (_req, res) => {
     sendJson(res, { status: "ok" });
   });
@@ -202,10 +203,12 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
 
   // Every request from here on needs the store or GraphQL, which close() stops: from close() on
   // none is taken (those already running, counted in by the access log, are let end).
-  router.use(GATEWAY_PATHS, (req, res, next) => {
-    if (inFlight.closing) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
-    sessions(req, res, next);
-  });
+  router.use(
+    onRoots(GATEWAY_PATHS, (req, res, next) => {
+      if (inFlight.closing) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
+      sessions(req, res, next);
+    }),
+  );
   // The host's routes read the session too, for getOpenRouterKey: one store read, and only when
   // the cookie names a session. A store failure there is not the gateway's to answer: the host's
   // page still renders, and getOpenRouterKey rejects with SESSION_STORE_UNAVAILABLE (SHUTTING_DOWN

@@ -1,6 +1,7 @@
 import type { Request } from "express";
 import { PROXY_PATH } from "../proxy/router.js";
 import { REST_BASE } from "../rest/routes.js";
+import { underRoots } from "../http/gateway-paths.js";
 import { PROXY_ENDPOINTS, type Surface } from "./labels.js";
 
 /** A route as a label: its template (never the path as sent) and its surface. */
@@ -37,25 +38,23 @@ export const ROUTE_LABELS: readonly RouteLabel[] = [...TEMPLATES, ...[...new Set
 const byPath = new Map(TEMPLATES.map((template) => [template.route, template]));
 const otherOf = new Map(ROUTE_LABELS.filter((label) => label.route === "other").map((label) => [label.surface, label]));
 
+const rootOf = underRoots(ROOTS.map((root) => root.route));
+const rootByRoute = new Map(ROOTS.map((root) => [root.route, root]));
+
 /**
- * The route of a request to one of the gateway's paths, seen from a handler mounted on that path
- * (`router.use(path, …)`): Express then has the host's mount point and the gateway path in
- * `baseUrl`, and the rest in `path`. The host's mount point is left out, so a router mounted at
- * `/auth` reports `/graphql` as a router mounted at `/` does.
+ * The route of a request to one of the gateway's paths, seen from the gateway's router (its `path`
+ * is relative to where the host mounted the router, so a router mounted at `/auth` reports
+ * `/graphql` as a router mounted at `/` does). Matched as Express matches, case-insensitively;
+ * labelled by the template, in the gateway's own case.
  */
 export function routeOf(req: Request): RouteLabel {
-  const root = rootOf(req.baseUrl);
+  const path = req.path;
+  const matched = rootOf(path);
+  const root = matched === undefined ? undefined : rootByRoute.get(matched);
   if (root === undefined) return otherOf.get("other")!;
-  const rest = req.path;
-  const path = rest === "/" ? root.route : root.route + rest;
-  const exact = byPath.get(path);
+  const rest = path.slice(root.route.length);
+  const exact = byPath.get(rest === "" || rest === "/" ? root.route : root.route + rest);
   if (exact !== undefined) return exact;
   if (root.route === "/openrouter-auth-locales" && /^\/[^/]+$/.test(rest)) return byPath.get("/openrouter-auth-locales/:file")!;
   return otherOf.get(root.surface)!;
-}
-
-/** The gateway path `baseUrl` ends with (no two of them end alike); a loop, as it runs for every request. */
-function rootOf(baseUrl: string): RouteLabel | undefined {
-  for (const root of ROOTS) if (baseUrl.endsWith(root.route)) return root;
-  return undefined;
 }

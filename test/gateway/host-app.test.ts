@@ -144,6 +144,20 @@ describe("a host app with the router mounted before its own routes", () => {
     }
   });
 
+  it("takes a gateway path in another case or with a trailing slash as the gateway's, as Express routes it, and one that only begins alike as the host's", async () => {
+    for (const path of ["/GraphQL", "/graphql/", "/API/v1/openrouter/auth/status", "/api/v1/openrouter/proxy/chat/completions"]) {
+      const refused = await fetch(`${url}${path}`, { method: "POST", headers: { origin: PARTNER, "content-type": "application/json" }, body: JSON.stringify({ query: "{ status { authenticated } }" }) });
+      assert.equal(refused.status, 403, `${path}: another site's request refused by the origin guard`);
+      assert.match(refused.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/, path);
+      assert.equal(refused.headers.get("x-content-type-options"), "nosniff", path);
+      assert.ok(refused.headers.get("x-request-id"), path);
+    }
+    const hostOwn = await fetch(`${url}/graphqlx`, { headers: { origin: PARTNER } });
+    assert.equal(hostOwn.status, 404);
+    assert.doesNotMatch(hostOwn.headers.get("content-security-policy") ?? "", /frame-ancestors/, "not the gateway's path: not its headers");
+    assert.equal(hostOwn.headers.get("x-request-id"), null, "nor its request log");
+  });
+
   it("still renders the host's pages while Redis is down, and getOpenRouterKey says SESSION_STORE_UNAVAILABLE", async () => {
     const browser = await signedIn(7);
     await stack.redis.stop();
