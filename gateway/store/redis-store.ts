@@ -66,6 +66,26 @@ redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
+/**
+ * Every script of the store, defined once on the client (ioredis `defineCommand`): each call sends
+ * EVALSHA with the script's 40-character hash rather than the script's text, and ioredis sends the
+ * text (EVAL) only the first time on each connection, and again on one Redis answers NOSCRIPT (its
+ * scripts flushed by SCRIPT FLUSH, a restart, a failover to a node that never ran them). Every
+ * script touches the one key it is given, so each runs on the node owning that key's slot.
+ * @see https://github.com/redis/ioredis#lua-scripting
+ */
+const SCRIPTS = {
+  storeReplaceIf: REPLACE_IF_UNCHANGED,
+  storeIncrement: INCREMENT,
+  storeAddTo: ADD_TO,
+  storeReadTally: READ_TALLY,
+  storeAcquireLease: ACQUIRE_LEASE,
+  storeRenewLease: RENEW_LEASE,
+} as const;
+
+/** The client with the store's scripts defined: each takes its key, then its arguments. */
+type ScriptCommands = Record<keyof typeof SCRIPTS, (key: string, ...args: Array<string | number>) => Promise<unknown>>;
+
 /** Written, with a short TTL, to learn whether Redis takes writes (it may answer PING while refusing them). */
 const WRITE_PROBE_TTL_MS = 10_000;
 
@@ -75,10 +95,13 @@ const WRITE_PROBE_TTL_MS = 10_000;
  */
 export class RedisStore implements KeyValueStore {
   readonly #redis: RedisClient;
+  readonly #scripts: ScriptCommands;
   readonly #probeKey: string;
 
   constructor(redis: RedisClient, options: { probeKey: string }) {
     this.#redis = redis;
+    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 1, lua });
+    this.#scripts = redis as unknown as ScriptCommands;
     this.#probeKey = options.probeKey;
   }
 
@@ -92,7 +115,7 @@ export class RedisStore implements KeyValueStore {
 
   async replaceIf(key: string, expected: string, value: string, ttlMs: number | "keep"): Promise<boolean> {
     const ttl = ttlMs === "keep" ? "keep" : String(Math.max(1, Math.ceil(ttlMs)));
-    return (await storeCommand(() => this.#redis.eval(REPLACE_IF_UNCHANGED, 1, key, expected, value, ttl))) === 1;
+    return (await storeCommand(() => this.#scripts.storeReplaceIf(key, expected, value, ttl))) === 1;
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
@@ -114,18 +137,18 @@ export class RedisStore implements KeyValueStore {
   async increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
     // One command, one round trip: a script rather than MULTI, which costs ioredis a pipeline of
     // objects per call, and Redis four more commands.
-    const [count, ttlMs] = (await storeCommand(() => this.#redis.eval(INCREMENT, 1, key, windowMs))) as [number, number];
+    const [count, ttlMs] = (await storeCommand(() => this.#scripts.storeIncrement(key, windowMs))) as [number, number];
     return { count, ttlMs };
   }
 
   async addTo(key: string, amount: number, windowMs: number): Promise<{ total: number; ttlMs: number }> {
     // INCRBYFLOAT answers a string (a Lua number would lose the fraction on the way back).
-    const [total, ttlMs] = (await storeCommand(() => this.#redis.eval(ADD_TO, 1, key, String(amount), windowMs))) as [string, number];
+    const [total, ttlMs] = (await storeCommand(() => this.#scripts.storeAddTo(key, String(amount), windowMs))) as [string, number];
     return { total: Number(total), ttlMs };
   }
 
   async readTally(key: string): Promise<{ total: number; ttlMs: number } | null> {
-    const found = (await storeCommand(() => this.#redis.eval(READ_TALLY, 1, key))) as [string, number] | null;
+    const found = (await storeCommand(() => this.#scripts.storeReadTally(key))) as [string, number] | null;
     if (found === null) return null;
     const [total, ttlMs] = found;
     // A key that lapsed between the two commands of the script reads as -2: no tally.
@@ -133,11 +156,11 @@ export class RedisStore implements KeyValueStore {
   }
 
   async acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean> {
-    return (await storeCommand(() => this.#redis.eval(ACQUIRE_LEASE, 1, key, max, leaseMs, id))) === 1;
+    return (await storeCommand(() => this.#scripts.storeAcquireLease(key, max, leaseMs, id))) === 1;
   }
 
   async renewLease(key: string, id: string, leaseMs: number): Promise<boolean> {
-    return (await storeCommand(() => this.#redis.eval(RENEW_LEASE, 1, key, leaseMs, id))) === 1;
+    return (await storeCommand(() => this.#scripts.storeRenewLease(key, leaseMs, id))) === 1;
   }
 
   async releaseLease(key: string, id: string): Promise<void> {
