@@ -98,6 +98,51 @@ describe("the store's scripts on one Redis", () => {
   });
 });
 
+describe("an addition that needs no answer (addToSoon) on Redis", () => {
+  let redis: RedisServerHandle;
+  let store: RedisStore;
+  const fresh = (() => {
+    let next = 0;
+    return () => `soon-test:${next++}`;
+  })();
+
+  before(async () => {
+    redis = await startRedisServer({ private: true });
+    store = new RedisStore(connectRedis(redis.url, silent), { probeKey: "soon-test:probe" });
+    await waitFor(() => store.acceptsWrites());
+  });
+  after(async () => {
+    await store?.close();
+    await redis?.close();
+  });
+
+  it("goes to Redis ahead of the next command the store sends: a read of the tally sent next finds it", async () => {
+    const key = fresh();
+    const added = store.addToSoon(key, 0.5, 60_000);
+    const read = await store.readTally(key);
+    assert.equal(read?.total, 0.5);
+    await added;
+  });
+
+  it("goes on its own when no other command comes", async () => {
+    const key = fresh();
+    await store.addToSoon(key, 0.25, 60_000);
+    assert.equal(await redis.command("GET", key), "0.25");
+    const ttl = Number(await redis.command("PTTL", key));
+    assert.ok(ttl > 0 && ttl <= 60_000, `the tally's window (${ttl} ms)`);
+  });
+
+  it("is sent before the store closes", async () => {
+    const closing = new RedisStore(connectRedis(redis.url, silent), { probeKey: "soon-test:probe" });
+    await waitFor(() => closing.acceptsWrites());
+    const key = fresh();
+    const added = closing.addToSoon(key, 2, 60_000);
+    await closing.close();
+    await added;
+    assert.equal(await redis.command("GET", key), "2");
+  });
+});
+
 const missingTools = redisClusterToolsMissing();
 
 describe("the store's scripts on a three-master Redis Cluster", { skip: missingTools === undefined ? false : `skipped: ${missingTools}` }, () => {
