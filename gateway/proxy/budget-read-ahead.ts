@@ -72,7 +72,7 @@ export class BudgetReadAhead {
     const ahead = res.budgetReadAhead;
     if (ahead === undefined) return this.#budget.check(account);
     this.#accounts.set(ahead.sessionId, account);
-    const usable = ahead.account === account && ahead.check !== undefined && performance.now() - ahead.startedAt <= READ_AHEAD_MAX_AGE_MS;
-    return usable ? ahead.check! : this.#budget.check(account);
+    if (ahead.check !== undefined && ahead.account === account && performance.now() - ahead.startedAt <= READ_AHEAD_MAX_AGE_MS) return ahead.check;
+    return this.#budget.check(account);
   }
 }

@@ -90,7 +90,7 @@ type ScriptCommands = Record<keyof typeof SCRIPTS, (key: string, ...args: Array<
  * The longest an addition waits for another command to go with (addToSoon): a busy gateway sends
  * commands far more often than this, and an idle one loses nothing by sending it alone.
  */
-export const SOON_MS = 5;
+const SOON_MS = 5;
 
 /** Written, with a short TTL, to learn whether Redis takes writes (it may answer PING while refusing them). */
 const WRITE_PROBE_TTL_MS = 10_000;
