@@ -1,4 +1,4 @@
-import express, { Router, type RequestHandler } from "express";
+import express, { Router, type RequestHandler, type Response } from "express";
 import type { AuthService } from "../auth/service.js";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError, causeForLog, errorBody } from "../errors.js";
@@ -8,6 +8,7 @@ import type { Logger } from "../logging/logger.js";
 import type { OpenRouterClient } from "../openrouter/client.js";
 import { accountIdOf } from "./account-id.js";
 import { AccountLimits, type Release } from "./account-limits.js";
+import { BudgetReadAhead } from "./budget-read-ahead.js";
 import { CompletionLog } from "./completion-log.js";
 import { CompletionsInFlight } from "./completions-in-flight.js";
 import { PROXY_ENDPOINTS, type ProxyEndpoint } from "./endpoints.js";
@@ -20,6 +21,7 @@ import { ThrottledErrorLog } from "../logging/throttled-error-log.js";
 import type { UpstreamConnections } from "../openrouter/upstream-connections.js";
 import type { KeyValueStore } from "../store/key-value-store.js";
 import type { ProxyMetrics } from "../metrics/recorders.js";
+import type { SessionMiddleware } from "../session/session-middleware.js";
 
 /** Where the proxy is mounted: an OpenAI-compatible base URL. */
 export const PROXY_PATH = "/api/v1/openrouter/proxy";
@@ -31,7 +33,7 @@ export interface ProxyDeps {
   readonly store: KeyValueStore;
   readonly logger: Logger;
   /** The gateway's session middleware: the proxy runs before the gateway's own CORS, so it brings the session along itself. */
-  readonly sessions: RequestHandler;
+  readonly sessions: SessionMiddleware;
   /** Prefix of the store keys the limits use. */
   readonly keyPrefix: string;
   /** The gateway's connections to OpenRouter (closed by the gateway, after the proxy). */
@@ -87,6 +89,7 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
   const guard = originGuard(config.allowedOrigins, { everyMethod: true });
   const inFlight = new CompletionsInFlight();
   const prices = new ModelPrices(deps.openrouter, deps.now);
+  const readAhead = spend === undefined ? undefined : new BudgetReadAhead({ budget: spend, sessionIdOf: deps.sessions.sessionIdOf });
   /** Costs being counted, which close() lets finish before the store closes. */
   const counting = new Set<Promise<void>>();
 
@@ -105,8 +108,8 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
   const body = [jsonOnly, express.json({ limit: policy.maxBodyBytes })];
 
   /** Both limits, and the budget for an endpoint that spends, asked at once; a refusal gives back the place taken. */
-  async function admit(endpoint: ProxyEndpoint, account: string): Promise<Release> {
-    const [place, budgetLeft] = await Promise.allSettled([limits.admit(account), endpoint.spends ? spend?.check(account) : undefined]);
+  async function admit(endpoint: ProxyEndpoint, account: string, res: Response): Promise<Release> {
+    const [place, budgetLeft] = await Promise.allSettled([limits.admit(account), endpoint.spends ? readAhead?.check(res, account) : undefined]);
     if (place.status === "rejected") throw place.reason;
     if (budgetLeft.status === "rejected") {
       place.value();
@@ -137,14 +140,15 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
 
   for (const endpoint of PROXY_ENDPOINTS) {
     const route = endpoint.method === "GET" ? router.get.bind(router) : router.post.bind(router);
-    route(endpoint.path, admitted, guard, deps.sessions, signedIn, ...(endpoint.method === "POST" ? body : []), async (req, res) => {
+    const budgetAhead = endpoint.spends && readAhead !== undefined ? [readAhead.begin] : [];
+    route(endpoint.path, admitted, guard, ...budgetAhead, deps.sessions, signedIn, ...(endpoint.method === "POST" ? body : []), async (req, res) => {
       const log = res.accessLogNote as CompletionLog;
       const apiKey = auth.apiKeyOf(req.sessionHandle!)!;
       const query = new URLSearchParams(req.originalUrl.split("?")[1] ?? "");
       const asked = checkProxyRequest(endpoint, { body: req.body, query }, policy);
       log.asked(asked.model, asked.stream);
       const account = accountId(apiKey);
-      const release = await admit(endpoint, account);
+      const release = await admit(endpoint, account, res);
       res.once("close", release);
       // The client left while the limits were asked: its place goes back at once.
       if (res.destroyed) return release();

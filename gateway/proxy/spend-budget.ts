@@ -45,10 +45,14 @@ export class SpendBudget {
     throw new GatewayError(ErrorCode.SPEND_LIMIT_REACHED, `This page has spent its budget of ${this.#limit.credits} credits for now. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
   }
 
-  /** Counts `credits` spent by the account. */
+  /**
+   * Counts `credits` spent by the account. The answer is over and nothing waits on the count, so
+   * it goes to the store with the next command this gateway sends, within a few milliseconds
+   * (addToSoon): a request of the same account that arrives meanwhile reads the tally after it.
+   */
   async spend(account: string, credits: number): Promise<void> {
     if (!(credits > 0)) return;
-    await this.#store.addTo(this.#key(account), credits, this.#limit.windowSeconds * 1000);
+    await this.#store.addToSoon(this.#key(account), credits, this.#limit.windowSeconds * 1000);
   }
 
   async read(account: string): Promise<ProxyBudget> {

@@ -17,12 +17,18 @@ declare module "express-serve-static-core" {
   }
 }
 
+/** The session middleware, and how it reads a request's session id from its cookie header. */
+export type SessionMiddleware = RequestHandler & {
+  /** The session id the cookie header names (its signature checked), as the middleware reads it. */
+  readonly sessionIdOf: (cookieHeader: string | undefined) => string | undefined;
+};
+
 /**
  * The session of every request as a SessionHandle (read from the store when the cookie names
  * one), express-session configured per docs/contract.md §6 for the requests that change it, and the session
  * lifetime rules (session-lifetime.ts) applied as the record is read.
  */
-export function sessionMiddleware(config: Config, storage: SessionStorage, now: () => number, metrics?: AuthMetrics): RequestHandler {
+export function sessionMiddleware(config: Config, storage: SessionStorage, now: () => number, metrics?: AuthMetrics): SessionMiddleware {
   const { store, records } = storage;
   const cookie: CookieOptions = { ...fixedCookieAttributes(config.cookie), secure: config.cookie.secure };
   const secrets = [...config.sessionSecrets];
@@ -76,7 +82,7 @@ export function sessionMiddleware(config: Config, storage: SessionStorage, now: 
   // Reading the session is one store read and nothing else: express-session (which would also
   // hash the record twice, wrap the response and rebuild its objects on every request) joins
   // only a request that changes the session, through the handle's attach().
-  return (req, res, next) => {
+  const middleware: RequestHandler = (req, res, next) => {
     const id = sessionIdOf(req.headers.cookie);
     const proceed = (state: SessionState) => {
       const handle = (req.sessionHandle = new SessionHandle(req, res, id, state, handleDeps));
@@ -87,4 +93,5 @@ export function sessionMiddleware(config: Config, storage: SessionStorage, now: 
     if (id === undefined) return proceed(undefined);
     records.read(id).then(proceed, next);
   };
+  return Object.assign(middleware, { sessionIdOf });
 }

@@ -40,6 +40,13 @@ export interface KeyValueStore {
    */
   addTo(key: string, amount: number, windowMs: number): Promise<{ total: number; ttlMs: number }>;
   /**
+   * {@link addTo} for a caller that needs no answer (a completion's cost, counted once it is
+   * over): Redis gets it with the next command the store sends, in the same write, or a few
+   * milliseconds later when none comes first, rather than in a round trip of its own.
+   * Resolves once it is counted.
+   */
+  addToSoon(key: string, amount: number, windowMs: number): Promise<void>;
+  /**
    * A tally kept by {@link addTo} or a counter kept by {@link increment}, as it stands.
    * @returns its value and the milliseconds until it expires; null when there is none (never counted, or expired)
    */

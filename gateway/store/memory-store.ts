@@ -94,6 +94,10 @@ export class MemoryStore implements KeyValueStore {
     return { total, ttlMs: expiresAt - now };
   }
 
+  async addToSoon(key: string, amount: number, windowMs: number): Promise<void> {
+    await this.addTo(key, amount, windowMs);
+  }
+
   async readTally(key: string): Promise<{ total: number; ttlMs: number } | null> {
     const entry = this.#live(key);
     return entry === undefined ? null : { total: Number(entry.value), ttlMs: entry.expiresAt - this.#now() };

@@ -66,6 +66,32 @@ redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
+/**
+ * Every script of the store, defined once on the client (ioredis `defineCommand`): each call sends
+ * EVALSHA with the script's 40-character hash rather than the script's text, and ioredis sends the
+ * text (EVAL) only the first time on each connection, and again on one Redis answers NOSCRIPT (its
+ * scripts flushed by SCRIPT FLUSH, a restart, a failover to a node that never ran them). Every
+ * script touches the one key it is given, so each runs on the node owning that key's slot.
+ * @see https://github.com/redis/ioredis#lua-scripting
+ */
+const SCRIPTS = {
+  storeReplaceIf: REPLACE_IF_UNCHANGED,
+  storeIncrement: INCREMENT,
+  storeAddTo: ADD_TO,
+  storeReadTally: READ_TALLY,
+  storeAcquireLease: ACQUIRE_LEASE,
+  storeRenewLease: RENEW_LEASE,
+} as const;
+
+/** The client with the store's scripts defined: each takes its key, then its arguments. */
+type ScriptCommands = Record<keyof typeof SCRIPTS, (key: string, ...args: Array<string | number>) => Promise<unknown>>;
+
+/**
+ * The longest an addition waits for another command to go with (addToSoon): a busy gateway sends
+ * commands far more often than this, and an idle one loses nothing by sending it alone.
+ */
+const SOON_MS = 5;
+
 /** Written, with a short TTL, to learn whether Redis takes writes (it may answer PING while refusing them). */
 const WRITE_PROBE_TTL_MS = 10_000;
 
@@ -75,57 +101,76 @@ const WRITE_PROBE_TTL_MS = 10_000;
  */
 export class RedisStore implements KeyValueStore {
   readonly #redis: RedisClient;
+  readonly #scripts: ScriptCommands;
   readonly #probeKey: string;
+  /** Additions waiting for a command to go with (addToSoon), each the call that sends it. */
+  #soon: Array<() => void> = [];
+  #soonTimer: NodeJS.Timeout | undefined;
+  /** Additions sent and not yet answered, which close() waits for. */
+  readonly #soonSent = new Set<Promise<unknown>>();
 
   constructor(redis: RedisClient, options: { probeKey: string }) {
     this.#redis = redis;
+    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 1, lua });
+    this.#scripts = redis as unknown as ScriptCommands;
     this.#probeKey = options.probeKey;
   }
 
   get(key: string): Promise<string | null> {
-    return storeCommand(() => this.#redis.get(key));
+    return this.#send(() => this.#redis.get(key));
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await storeCommand(() => this.#redis.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs))));
+    await this.#send(() => this.#redis.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs))));
   }
 
   async replaceIf(key: string, expected: string, value: string, ttlMs: number | "keep"): Promise<boolean> {
     const ttl = ttlMs === "keep" ? "keep" : String(Math.max(1, Math.ceil(ttlMs)));
-    return (await storeCommand(() => this.#redis.eval(REPLACE_IF_UNCHANGED, 1, key, expected, value, ttl))) === 1;
+    return (await this.#send(() => this.#scripts.storeReplaceIf(key, expected, value, ttl))) === 1;
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    return (await storeCommand(() => this.#redis.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)), "NX"))) === "OK";
+    return (await this.#send(() => this.#redis.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)), "NX"))) === "OK";
   }
 
   swap(key: string, value: string, ttlMs: number): Promise<string | null> {
-    return storeCommand(() => this.#redis.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)), "GET"));
+    return this.#send(() => this.#redis.set(key, value, "PX", Math.max(1, Math.ceil(ttlMs)), "GET"));
   }
 
   async delete(key: string): Promise<void> {
-    await storeCommand(() => this.#redis.del(key));
+    await this.#send(() => this.#redis.del(key));
   }
 
   take(key: string): Promise<string | null> {
-    return storeCommand(() => this.#redis.getdel(key));
+    return this.#send(() => this.#redis.getdel(key));
   }
 
   async increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
     // One command, one round trip: a script rather than MULTI, which costs ioredis a pipeline of
     // objects per call, and Redis four more commands.
-    const [count, ttlMs] = (await storeCommand(() => this.#redis.eval(INCREMENT, 1, key, windowMs))) as [number, number];
+    const [count, ttlMs] = (await this.#send(() => this.#scripts.storeIncrement(key, windowMs))) as [number, number];
     return { count, ttlMs };
   }
 
   async addTo(key: string, amount: number, windowMs: number): Promise<{ total: number; ttlMs: number }> {
     // INCRBYFLOAT answers a string (a Lua number would lose the fraction on the way back).
-    const [total, ttlMs] = (await storeCommand(() => this.#redis.eval(ADD_TO, 1, key, String(amount), windowMs))) as [string, number];
+    const [total, ttlMs] = (await this.#send(() => this.#scripts.storeAddTo(key, String(amount), windowMs))) as [string, number];
     return { total: Number(total), ttlMs };
   }
 
+  addToSoon(key: string, amount: number, windowMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#soon.push(() => {
+        const sent = this.addTo(key, amount, windowMs).then(() => resolve(), reject);
+        this.#soonSent.add(sent);
+        void sent.finally(() => this.#soonSent.delete(sent));
+      });
+      this.#soonTimer ??= setTimeout(() => this.#sendSoon(), SOON_MS);
+    });
+  }
+
   async readTally(key: string): Promise<{ total: number; ttlMs: number } | null> {
-    const found = (await storeCommand(() => this.#redis.eval(READ_TALLY, 1, key))) as [string, number] | null;
+    const found = (await this.#send(() => this.#scripts.storeReadTally(key))) as [string, number] | null;
     if (found === null) return null;
     const [total, ttlMs] = found;
     // A key that lapsed between the two commands of the script reads as -2: no tally.
@@ -133,15 +178,15 @@ export class RedisStore implements KeyValueStore {
   }
 
   async acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean> {
-    return (await storeCommand(() => this.#redis.eval(ACQUIRE_LEASE, 1, key, max, leaseMs, id))) === 1;
+    return (await this.#send(() => this.#scripts.storeAcquireLease(key, max, leaseMs, id))) === 1;
   }
 
   async renewLease(key: string, id: string, leaseMs: number): Promise<boolean> {
-    return (await storeCommand(() => this.#redis.eval(RENEW_LEASE, 1, key, leaseMs, id))) === 1;
+    return (await this.#send(() => this.#scripts.storeRenewLease(key, leaseMs, id))) === 1;
   }
 
   async releaseLease(key: string, id: string): Promise<void> {
-    await storeCommand(() => this.#redis.zrem(key, id));
+    await this.#send(() => this.#redis.zrem(key, id));
   }
 
   async acceptsWrites(): Promise<boolean> {
@@ -153,7 +198,27 @@ export class RedisStore implements KeyValueStore {
   }
 
   async close(): Promise<void> {
+    this.#sendSoon();
+    await Promise.all(this.#soonSent);
     await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  /**
+   * Sends a command, with the additions waiting to go (addToSoon) ahead of it in the same turn of
+   * the event loop: ioredis writes what is sent in one turn in one write (auto-pipelining), and
+   * Redis runs it in that order, so a read of a tally comes after what was added to it.
+   */
+  #send<Result>(command: () => Promise<Result>): Promise<Result> {
+    if (this.#soon.length > 0) this.#sendSoon();
+    return storeCommand(command);
+  }
+
+  #sendSoon(): void {
+    clearTimeout(this.#soonTimer);
+    this.#soonTimer = undefined;
+    const waiting = this.#soon;
+    this.#soon = [];
+    for (const send of waiting) send();
   }
 }
 

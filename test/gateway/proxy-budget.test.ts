@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
 import { after, afterEach, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
 import { accountIdOf } from "../../gateway/proxy/account-id.js";
-import { KEY_PREFIX } from "../../gateway/session/session-store.js";
+import { READ_AHEAD_MAX_AGE_MS } from "../../gateway/proxy/budget-read-ahead.js";
+import { KEY_PREFIX, SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { TEST_SECRETS, startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
 import type { HttpClient } from "../support/http-client.js";
-import { assertProxyError, parseEvents, proxyFetch, signedIn, upstreamCalls } from "../support/proxy.js";
+import { PROXY, assertProxyError, parseEvents, proxyFetch, signedIn, upstreamCalls } from "../support/proxy.js";
 import { waitFor } from "../support/wait-for.js";
 
 const QUESTION = { model: "openai/gpt-4o", messages: [{ role: "user", content: "Say hello" }] };
@@ -213,6 +216,83 @@ describe("the proxy's spend budget", () => {
       const rest = await browser.get("/api/v1/openrouter/proxy-budget");
       assert.equal(rest.status, 401);
       assert.equal((rest.body as { code: string }).code, "UNAUTHENTICATED");
+    });
+  });
+
+  describe("read with the session", () => {
+    /** What Redis ran while `run` ran, in order (MONITOR): the key of each GET (the session's read), and of each script (the tally's). */
+    async function keysRead(run: () => Promise<void>): Promise<string[]> {
+      const client = new Redis(stack.redis.url);
+      const monitor = await client.monitor();
+      const keys: string[] = [];
+      monitor.on("monitor", (_time: string, args: string[]) => {
+        const name = args[0]?.toLowerCase();
+        if (name === "get" || name === "evalsha" || name === "eval") keys.push(`${name === "get" ? "get" : "script"} ${name === "get" ? args[1]! : args[3]!}`);
+      });
+      try {
+        await run();
+      } finally {
+        monitor.disconnect();
+        client.disconnect();
+      }
+      return keys;
+    }
+
+    it("asks for the tally together with the session once the session has spent through this gateway, and after it the first time", async () => {
+      const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "100" });
+      const { key } = stack.stub.addAccount();
+      const browser = await signedIn(gateway.url, key);
+      const sessionKey = `${SESSION_KEY_PREFIX}${decodeURIComponent(browser.cookies.get("openrouter-auth.sid")!).replace(/^s:/, "").replace(/\.[^.]*$/, "")}`;
+      const order = async () => {
+        const before = await tally(key);
+        const keys = await keysRead(async () => {
+          assert.equal((await proxyFetch(gateway.url, browser, "/chat/completions", { body: QUESTION })).status, 200);
+          // Its cost counted too, before the next one.
+          await waitFor(async () => (await tally(key)) > before);
+        });
+        // The test's own reads of the tally are GETs; the gateway's are its scripts.
+        return keys.filter((read) => read === `get ${sessionKey}` || read === `script ${tallyKey(key)}`).slice(0, 2);
+      };
+      const [session, tallyRead] = [`get ${sessionKey}`, `script ${tallyKey(key)}`];
+      assert.deepEqual(await order(), [session, tallyRead], "the first time: the account is known once the session is read");
+      assert.deepEqual(await order(), [tallyRead, session], "then: the tally is asked for as the request arrives, with the session");
+    });
+
+    it("reads the tally again when the request took long to arrive whole: a budget used meanwhile refuses it", async () => {
+      const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "0.00005" });
+      const { key } = stack.stub.addAccount();
+      const slow = await signedIn(gateway.url, key);
+      await completion(gateway.url, slow, key);
+      const tallyReads = async () => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await stack.redis.command("INFO", "commandstats"))?.[1] ?? 0);
+      const readsBefore = await tallyReads();
+
+      // The request's head, and half its body: its session and its tally are read as it arrives.
+      const body = JSON.stringify(QUESTION);
+      let sendRest!: () => void;
+      const stream = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(new TextEncoder().encode(body.slice(0, 10)));
+          await new Promise<void>((resolve) => (sendRest = resolve));
+          controller.enqueue(new TextEncoder().encode(body.slice(10)));
+          controller.close();
+        },
+      });
+      const calls = upstreamCalls(stack, "/chat/completions").length;
+      const answer = fetch(`${gateway.url}${PROXY}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: slow.cookieHeader() },
+        body: stream,
+        duplex: "half",
+        signal: AbortSignal.timeout(15_000),
+      } as RequestInit);
+      await waitFor(async () => (await tallyReads()) > readsBefore);
+
+      // Another session of the account uses the budget up while the body is on its way.
+      await completion(gateway.url, await signedIn(gateway.url, key), key);
+      await sleep(2 * READ_AHEAD_MAX_AGE_MS);
+      sendRest();
+      await assertProxyError(await answer, 429, "SPEND_LIMIT_REACHED");
+      assert.equal(upstreamCalls(stack, "/chat/completions").length, calls + 1, "only the other session's completion went upstream");
     });
   });
 

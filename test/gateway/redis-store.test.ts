@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { pino } from "pino";
+import { connectRedis } from "../../gateway/session/redis-connection.js";
+import { RedisStore } from "../../gateway/store/redis-store.js";
+import { redisClusterToolsMissing, startRedisCluster, type RedisClusterHandle } from "../support/redis-cluster.js";
+import { startRedisServer, type RedisServerHandle } from "../support/redis-server.js";
+import { waitFor } from "../support/wait-for.js";
+
+const silent = pino({ level: "silent" });
+/** The store's methods that run a script (releaseLease is a plain ZREM). */
+const SCRIPTED_METHODS = 6;
+
+/** A key of `round`: on a Cluster, all of a round's keys hash to one slot. */
+const roundKey = (round: string, name: string) => `scripts-test:{${round}}:${name}`;
+
+/**
+ * Runs every scripted method of the store once on fresh keys of `round` (`pass` keeps them apart
+ * from its other passes') and checks what each answers: a script that did not run fails here.
+ */
+async function everyScript(store: RedisStore, round: string, pass: string): Promise<void> {
+  const key = (name: string) => roundKey(round, `${pass}:${name}`);
+  await store.set(key("record"), "a", 60_000);
+  assert.equal(await store.replaceIf(key("record"), "a", "b", "keep"), true, "replaceIf of the value read");
+  assert.equal(await store.replaceIf(key("record"), "a", "c", 60_000), false, "replaceIf of a value since replaced");
+  assert.equal(await store.get(key("record")), "b");
+
+  assert.equal((await store.increment(key("counter"), 60_000)).count, 1);
+  const counted = await store.increment(key("counter"), 60_000);
+  assert.equal(counted.count, 2);
+  assert.ok(counted.ttlMs > 0 && counted.ttlMs <= 60_000, `the counter's window (${counted.ttlMs} ms)`);
+
+  assert.equal(await store.readTally(key("tally")), null, "no tally before anything is added");
+  await store.addTo(key("tally"), 0.25, 60_000);
+  const added = await store.addTo(key("tally"), 0.5, 60_000);
+  assert.equal(added.total, 0.75);
+  const tally = await store.readTally(key("tally"));
+  assert.ok(tally !== null, "the tally is there");
+  assert.equal(tally.total, 0.75);
+  assert.ok(tally.ttlMs > 0 && tally.ttlMs <= 60_000, `the tally's window (${tally.ttlMs} ms)`);
+
+  assert.equal(await store.acquireLease(key("leases"), "one", 1, 60_000), true);
+  assert.equal(await store.acquireLease(key("leases"), "two", 1, 60_000), false, "the only place is held");
+  assert.equal(await store.renewLease(key("leases"), "one", 60_000), true);
+  assert.equal(await store.renewLease(key("leases"), "two", 60_000), false, "a lease never taken is not renewed");
+  await store.releaseLease(key("leases"), "one");
+  assert.equal(await store.acquireLease(key("leases"), "two", 1, 60_000), true, "the place given back is free");
+}
+
+/** EVAL and EVALSHA calls so far (INFO commandstats), summed over the given `commandstats` outputs. */
+function scriptCalls(infos: readonly string[]): { eval: number; evalsha: number } {
+  const calls = (name: string) => infos.reduce((sum, info) => sum + Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0), 0);
+  return { eval: calls("eval"), evalsha: calls("evalsha") };
+}
+
+describe("the store's scripts on one Redis", () => {
+  let redis: RedisServerHandle;
+  let store: RedisStore;
+  const calls = async () => scriptCalls([await redis.command("INFO", "commandstats")]);
+
+  before(async () => {
+    // A Redis of its own: these tests flush its scripts and restart it.
+    redis = await startRedisServer({ private: true });
+    store = new RedisStore(connectRedis(redis.url, silent), { probeKey: "scripts-test:probe" });
+    await waitFor(() => store.acceptsWrites());
+  });
+  after(async () => {
+    await store?.close();
+    await redis?.close();
+  });
+
+  it("are sent by their hash (EVALSHA): a script's text goes to Redis once on a connection, not with every call", async () => {
+    await everyScript(store, "one", "first");
+    const before = await calls();
+    for (let pass = 0; pass < 3; pass++) await everyScript(store, "one", `again-${pass}`);
+    const after = await calls();
+    assert.equal(after.eval, before.eval, "no script sent whole again");
+    assert.ok(after.evalsha - before.evalsha >= 3 * 10, `EVALSHA for every call (${after.evalsha - before.evalsha})`);
+  });
+
+  it("still run after Redis forgot them (SCRIPT FLUSH): each is sent whole once more, then by its hash again", async () => {
+    await everyScript(store, "one", "before-flush");
+    assert.equal(await redis.command("SCRIPT", "FLUSH"), "OK");
+    const flushed = await calls();
+    await everyScript(store, "one", "after-flush");
+    const reloaded = await calls();
+    assert.ok(reloaded.eval - flushed.eval <= SCRIPTED_METHODS, `each script sent whole at most once (${reloaded.eval - flushed.eval})`);
+    await everyScript(store, "one", "after-reload");
+    assert.equal((await calls()).eval, reloaded.eval, "by their hash again");
+  });
+
+  it("still run on a Redis restarted empty (a new connection, no scripts)", async () => {
+    await everyScript(store, "one", "before-restart");
+    await redis.stop();
+    await redis.start();
+    await waitFor(() => store.acceptsWrites(), 10_000);
+    await everyScript(store, "one", "after-restart");
+  });
+});
+
+describe("an addition that needs no answer (addToSoon) on Redis", () => {
+  let redis: RedisServerHandle;
+  let store: RedisStore;
+  const fresh = (() => {
+    let next = 0;
+    return () => `soon-test:${next++}`;
+  })();
+
+  before(async () => {
+    redis = await startRedisServer({ private: true });
+    store = new RedisStore(connectRedis(redis.url, silent), { probeKey: "soon-test:probe" });
+    await waitFor(() => store.acceptsWrites());
+  });
+  after(async () => {
+    await store?.close();
+    await redis?.close();
+  });
+
+  it("goes to Redis ahead of the next command the store sends: a read of the tally sent next finds it", async () => {
+    const key = fresh();
+    const added = store.addToSoon(key, 0.5, 60_000);
+    const read = await store.readTally(key);
+    assert.equal(read?.total, 0.5);
+    await added;
+  });
+
+  it("goes on its own when no other command comes", async () => {
+    const key = fresh();
+    await store.addToSoon(key, 0.25, 60_000);
+    assert.equal(await redis.command("GET", key), "0.25");
+    const ttl = Number(await redis.command("PTTL", key));
+    assert.ok(ttl > 0 && ttl <= 60_000, `the tally's window (${ttl} ms)`);
+  });
+
+  it("is sent before the store closes", async () => {
+    const closing = new RedisStore(connectRedis(redis.url, silent), { probeKey: "soon-test:probe" });
+    await waitFor(() => closing.acceptsWrites());
+    const key = fresh();
+    const added = closing.addToSoon(key, 2, 60_000);
+    await closing.close();
+    await added;
+    assert.equal(await redis.command("GET", key), "2");
+  });
+});
+
+const missingTools = redisClusterToolsMissing();
+
+describe("the store's scripts on a three-master Redis Cluster", { skip: missingTools === undefined ? false : `skipped: ${missingTools}` }, () => {
+  let cluster: RedisClusterHandle;
+  let store: RedisStore;
+  const calls = async () => scriptCalls(await Promise.all(cluster.ports.map((port) => cluster.command(port, "INFO", "commandstats"))));
+
+  before(async () => {
+    cluster = await startRedisCluster({ masters: 3 });
+    const nodes = cluster.ports.map((port) => ({ host: "127.0.0.1", port }));
+    store = new RedisStore(connectRedis({ mode: "cluster", nodes, tls: false }, silent), { probeKey: "scripts-test:probe" });
+    await waitFor(() => store.acceptsWrites());
+  });
+  after(async () => {
+    await store?.close();
+    await cluster?.close();
+  });
+
+  it("run on the master owning each key's slot, by their hash, and again after every master forgot them", async () => {
+    // A round on each master: every script runs on every master.
+    const roundOn = new Map<number, string>();
+    for (let round = 0; round < 100 && roundOn.size < cluster.ports.length; round++) roundOn.set(await cluster.ownerOf(roundKey(`round-${round}`, "")), `round-${round}`);
+    assert.equal(roundOn.size, cluster.ports.length, "a round's keys on each master");
+    const rounds = [...roundOn.values()];
+    for (const round of rounds) await everyScript(store, round, "first");
+    const warm = await calls();
+    for (const round of rounds) await everyScript(store, round, "again");
+    const again = await calls();
+    assert.equal(again.eval, warm.eval, "no script sent whole again once each master has it");
+    assert.ok(again.evalsha - warm.evalsha >= rounds.length * 10, `EVALSHA for every call (${again.evalsha - warm.evalsha})`);
+
+    for (const port of cluster.ports) assert.equal(await cluster.command(port, "SCRIPT", "FLUSH"), "OK");
+    for (const round of rounds) await everyScript(store, round, "after-flush");
+    const reloaded = await calls();
+    assert.ok(reloaded.eval - warm.eval <= SCRIPTED_METHODS * cluster.ports.length, `each script sent whole at most once a master (${reloaded.eval - warm.eval})`);
+    for (const round of rounds) await everyScript(store, round, "after-reload");
+    assert.equal((await calls()).eval, reloaded.eval, "by their hash again");
+  });
+});
