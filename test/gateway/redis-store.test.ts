@@ -69,7 +69,7 @@ describe("the store's scripts on one Redis", () => {
     await redis?.close();
   });
 
-  it("are sent by their hash (EVALSHA): a script's text goes to Redis once on a connection, not with every call", async () => {
+  it("are sent by their hash (EVALSHA): a script's text goes to Redis only where Redis lacks it, not with every call", async () => {
     await everyScript(store, "one", "first");
     const before = await calls();
     for (let pass = 0; pass < 3; pass++) await everyScript(store, "one", `again-${pass}`);
