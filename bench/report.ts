@@ -356,7 +356,7 @@ export function formatReport(r: BenchReport): string {
     : "unbounded: a signed-in status costs Redis nothing";
   return [
     `openrouter-auth bench: ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, ${r.machine.os}, Node ${r.machine.node}, Redis ${r.machine.redis}`,
-    `autocannon over loopback, ${r.settings.connections} connections, no pipelining, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per scenario, (d), (a), (b) and (f) in ${r.settings.turns} alternating turns for each shape (latency: the worst turn); every server in its own process on plain node (compiled by esbuild, as npm start runs dist/; the gateway under node flags: ${r.settings.gatewayNodeFlags.join(" ") || "none"}, as npm start runs it)`,
+    `autocannon over loopback, ${r.settings.connections} connections, no pipelining, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per scenario, (d), (a), (b), (f) and (j) in ${r.settings.turns} alternating turns for each shape (latency: the worst turn); every server in its own process on plain node (compiled by esbuild, as npm start runs dist/; the gateway under node flags: ${r.settings.gatewayNodeFlags.join(" ") || "none"}, as npm start runs it)`,
     "",
     load,
     "",
