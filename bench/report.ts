@@ -412,6 +412,26 @@ function streamsTable(shapes: readonly StreamShapeFigures[]): string {
   return [table(["streamed completions", "streams", "chunks", "first byte p50 ms", "p99 ms", "CPU µs/chunk", "Redis commands per stream", "failed"], rows, new Set([1, 2, 3, 4, 5, 7])), ...failures].join("\n");
 }
 
+/** `--metrics`: issue 26's goals alone, with the four loads they come from. */
+export function formatMetricsReport(m: Measurements["metrics"], settings: { readonly seconds: number; readonly turns: number }): string {
+  const loads = [m.a.off, m.a.on, m.b.off, m.b.on];
+  return [
+    `(a) and (b), metrics off and on, in ${settings.turns} alternating turns of ${settings.seconds / settings.turns} s each`,
+    "",
+    table(
+      ["scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "failed"],
+      loads.map((s) => [s.label, number(s.rps), String(s.p50), String(s.p99), Math.round(s.cpuMicrosPerRequest).toString(), String(s.failed)]),
+      new Set([1, 2, 3, 4, 5]),
+    ),
+    "",
+    table(
+      ["figure", "value", "goal", ""],
+      metricsGoals(m).map((g) => [g.figure, g.value, g.goal, mark(g.met)]),
+      new Set(),
+    ),
+  ].join("\n");
+}
+
 /** `--streams`: each shape's goals alone. */
 export function formatStreamsReport(shapes: readonly StreamShapeFigures[], settings: { readonly seconds: number; readonly turns: number }): string {
   return [

@@ -8,7 +8,7 @@
  * turns. `--profile` instead runs scenario (a) against a gateway started with `--cpu-prof` and
  * prints where its time goes (`--profile=b`, `=c`, `=g` for (b), (c), (g); `--profile=d` for
  * baseline (d); add `--many` for (a), (b) or (d) in the many-sessions shape, `--alloc` for what it
- * allocates per request instead of its time); `--streams` runs only the stream shapes.
+ * allocates per request instead of its time); `--streams` runs only the stream shapes, `--metrics` only the metrics off and on.
  *
  * Every server runs in a process of its own on 127.0.0.1: a private redis-server, the OpenRouter
  * stand-in, the gateway (configured from the environment as `npm start` would be, NODE_ENV=production,
@@ -36,7 +36,7 @@ import { signInMany } from "./sessions.js";
 import { openStreams, percentile, streamLoad, type StreamRun, type StreamTarget } from "./streams.js";
 import { formatAllocationSummary, formatProfileSummary, summariseAllocations, summariseProfile, type ProfileWindow } from "./profile-summary.js";
 import { perRequest, redisBenchmark, RedisProbe } from "./redis-probe.js";
-import { evaluate, formatReport, formatStreamsReport, type Measurements, type Scenario, type StreamFigures, type StreamShape, type StreamShapeFigures } from "./report.js";
+import { evaluate, formatMetricsReport, formatReport, formatStreamsReport, type Measurements, type Scenario, type StreamFigures, type StreamShape, type StreamShapeFigures } from "./report.js";
 
 const args = new Set(process.argv.slice(2));
 const asJson = args.has("--json");
@@ -44,6 +44,8 @@ const asJson = args.has("--json");
 const quick = args.has("--quick");
 /** `--streams`: (g), (h) and (i) only, in the turns of the whole bench: a quick look at the proxy. */
 const streamsOnly = args.has("--streams");
+/** `--metrics`: (a) and (b) with metrics off and on, nothing else: a quick look at what metrics cost. */
+const metricsOnly = args.has("--metrics");
 const profileArg = [...args].find((arg) => arg === "--profile" || arg.startsWith("--profile="));
 const profileTarget = profileArg === undefined ? undefined : profileArg === "--profile" ? "a" : profileArg.slice("--profile=".length);
 const PROFILE_TARGETS = ["a", "b", "c", "d", "f", "g"] as const;
@@ -736,10 +738,29 @@ async function runStreams(): Promise<void> {
   }
 }
 
+/** `--metrics`: the metrics scenarios and their goals, nothing else. */
+async function runMetrics(): Promise<void> {
+  const buildDir = await compileForBench();
+  const redis = await startRedisServer({ private: true });
+  const probe = new RedisProbe(redis.url);
+  let stub: BenchChild | undefined;
+  try {
+    stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0" });
+    const base = { connections: SETTINGS.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds };
+    console.log(formatMetricsReport(await metricsScenarios(buildDir, redis.url, stub, probe, base), { seconds: SETTINGS.seconds, turns: SETTINGS.turns }));
+  } finally {
+    await stub?.stop().catch(() => undefined);
+    await probe.close().catch(() => undefined);
+    await redis.close();
+  }
+}
+
 if (profileTarget !== undefined) {
   await runProfile(profileTarget as ProfileTarget);
 } else if (streamsOnly) {
   await runStreams();
+} else if (metricsOnly) {
+  await runMetrics();
 } else {
   const report = evaluate(await runBench());
   console.log(asJson ? JSON.stringify(report, null, 2) : formatReport(report));

@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { Kind, type GraphQLError, type OperationDefinitionNode } from "graphql";
-import type { Counter } from "prom-client";
 import { GatewayError, type ErrorCode } from "../errors.js";
 import { GRAPHQL_OUTCOMES, REFUSAL_CODES, type GraphQLOutcome } from "./labels.js";
+import type { CounterSeries, LabelledCounter } from "./series.js";
 
 /** Apollo's codes for a request the client got wrong (parse, validation, variables): refusals, not failures. */
 const CLIENT_ERROR_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST", "OPERATION_RESOLUTION_FAILURE", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED"]);
@@ -12,7 +12,7 @@ const CLIENT_ERROR_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_
  * Counts each GraphQL operation by what it asked (its root field, a name from the schema, never
  * the operation name the client chose) and how it went, and each refusal of the vocabulary by code.
  */
-export function graphqlPlugin(metrics: { operations: Counter<string>; refused: (code: ErrorCode) => void }): ApolloServerPlugin<BaseContext> {
+export function graphqlPlugin(metrics: { operations: LabelledCounter; refused: (code: ErrorCode) => void }): ApolloServerPlugin<BaseContext> {
   /** The schema's root fields: the only operation labels besides multiple, introspection and unknown. */
   let rootFields: ReadonlySet<string> = new Set();
 
@@ -43,7 +43,7 @@ export function graphqlPlugin(metrics: { operations: Counter<string>; refused: (
   };
 
   // Each operation's series by outcome, made once: an operation then pays a Map read and an increment.
-  const series = new Map<string, ReadonlyMap<GraphQLOutcome, Counter.Internal>>();
+  const series = new Map<string, ReadonlyMap<GraphQLOutcome, CounterSeries>>();
   const seriesOf = (operation: string) => {
     let byOutcome = series.get(operation);
     if (byOutcome === undefined) series.set(operation, (byOutcome = new Map(GRAPHQL_OUTCOMES.map((outcome) => [outcome, metrics.operations.labels(operation, outcome)]))));

@@ -1,10 +1,17 @@
 import type { Cluster, Redis } from "ioredis";
 import type { StoreMetrics } from "./recorders.js";
 
+/**
+ * Marks a command already counted, on the command itself: a `WeakSet` of them cost 0.25 µs a
+ * command, and an entry in an ephemeron table for the collector to visit.
+ */
+const COUNTED = Symbol("openrouter-auth: counted");
+
 /** What the counting needs of an ioredis command. */
 interface SentCommand {
   readonly name: string;
   readonly promise: Promise<unknown>;
+  [COUNTED]?: true;
 }
 
 /**
@@ -27,12 +34,11 @@ export function instrumentRedis(redis: Redis | Cluster, metrics: StoreMetrics): 
   redis.on("close", () => metrics.up(false));
   redis.on("error", () => metrics.up(false));
 
-  const counted = new WeakSet<SentCommand>();
   const client = redis as unknown as { sendCommand: (command: SentCommand, ...rest: unknown[]) => unknown };
   const send = client.sendCommand.bind(redis);
   client.sendCommand = (command, ...rest) => {
-    if (!counted.has(command) && !NOT_COUNTED.has(command.name)) {
-      counted.add(command);
+    if (command[COUNTED] === undefined && !NOT_COUNTED.has(command.name)) {
+      command[COUNTED] = true;
       const series = metrics.command(command.name);
       const startedAt = process.hrtime.bigint();
       command.promise.then(

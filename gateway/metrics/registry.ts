@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from "express";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Registry, collectDefaultMetrics } from "prom-client";
 import { toGatewayError } from "../errors.js";
 import { METRICS, PREFIX, type MetricName, type MetricRow } from "./definitions.js";
 import { graphqlPlugin } from "./graphql-plugin.js";
@@ -17,6 +17,7 @@ import {
 } from "./labels.js";
 import type { CommandSeries, GatewayMetrics, RouteSeries } from "./recorders.js";
 import { ROUTE_LABELS, routeOf, type RouteLabel } from "./routes.js";
+import { LabelledCounter, LabelledGauge, LabelledHistogram, type HistogramSeries } from "./series.js";
 
 export interface GatewayMetricsOptions {
   /** PROXY_ALLOWED_MODELS: the only model ids that may appear as labels. */
@@ -30,20 +31,21 @@ export interface GatewayMetricsOptions {
  */
 const MISNAMED_DEFAULTS = ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"];
 
-type Metric = Counter<string> | Gauge<string> | Histogram<string>;
+type Metric = LabelledCounter | LabelledGauge | LabelledHistogram;
 type Made<Name extends MetricName> = (typeof METRICS)[Name]["type"] extends "counter"
-  ? Counter<string>
+  ? LabelledCounter
   : (typeof METRICS)[Name]["type"] extends "gauge"
-    ? Gauge<string>
-    : Histogram<string>;
+    ? LabelledGauge
+    : LabelledHistogram;
 
 /** Every metric of the table, made once in `registry`. */
 function makeAll(registry: Registry): { [Name in MetricName]: Made<Name> } {
   const made: Partial<Record<MetricName, Metric>> = {};
   for (const [name, row] of Object.entries(METRICS) as Array<[MetricName, MetricRow]>) {
-    const common = { name: PREFIX + name, help: row.help, labelNames: [...row.labels], registers: [registry] };
-    made[name] =
-      row.type === "counter" ? new Counter(common) : row.type === "gauge" ? new Gauge(common) : new Histogram({ ...common, buckets: [...(row.buckets ?? [])] });
+    const common = { name: PREFIX + name, help: row.help, labelNames: row.labels };
+    const metric =
+      row.type === "counter" ? new LabelledCounter(common) : row.type === "gauge" ? new LabelledGauge(common) : new LabelledHistogram({ ...common, buckets: row.buckets ?? [] });
+    made[name] = metric.registerIn(registry);
   }
   return made as { [Name in MetricName]: Made<Name> };
 }
@@ -62,7 +64,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
   // Each route's series, made once: the request path then pays a Map read and an observation.
   const routes = new Map<RouteLabel, RouteSeries>(ROUTE_LABELS.map((label) => [label, routeSeries(label.surface, label.route)]));
   function routeSeries(surface: Surface, route: string): RouteSeries {
-    const byStatus = new Map<number, Histogram.Internal<string>>();
+    const byStatus = new Map<number, HistogramSeries>();
     return {
       ended(status, seconds, code) {
         let child = byStatus.get(status);

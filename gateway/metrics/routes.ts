@@ -49,6 +49,9 @@ const rootByRoute = new Map(ROOTS.map((root) => [root.route, root]));
  */
 export function routeOf(req: Request): RouteLabel {
   const path = req.path;
+  // Nearly every request names a template exactly, as the gateway spells it: one Map read.
+  const template = byPath.get(path);
+  if (template !== undefined) return template;
   const matched = rootOf(path);
   const root = matched === undefined ? undefined : rootByRoute.get(matched);
   if (root === undefined) return otherOf.get("other")!;
