@@ -53,93 +53,95 @@ function scriptCalls(infos: readonly string[]): { eval: number; evalsha: number 
   return { eval: calls("eval"), evalsha: calls("evalsha") };
 }
 
-describe("the store's scripts on one Redis", () => {
-  let redis: RedisServerHandle;
-  let store: RedisStore;
-  const calls = async () => scriptCalls([await redis.command("INFO", "commandstats")]);
-
+/**
+ * A Redis of the describe's own (these tests flush its scripts and restart it) and a store on it,
+ * started before its tests and stopped after them.
+ */
+function storeOnPrivateRedis(probeKey: string): { readonly redis: RedisServerHandle; readonly store: RedisStore } {
+  const made: { redis?: RedisServerHandle; store?: RedisStore } = {};
   before(async () => {
-    // A Redis of its own: these tests flush its scripts and restart it.
-    redis = await startRedisServer({ private: true });
-    store = new RedisStore(connectRedis(redis.url, silent), { probeKey: "scripts-test:probe" });
-    await waitFor(() => store.acceptsWrites());
+    made.redis = await startRedisServer({ private: true });
+    made.store = new RedisStore(connectRedis(made.redis.url, silent), { probeKey });
+    await waitFor(() => made.store!.acceptsWrites());
   });
   after(async () => {
-    await store?.close();
-    await redis?.close();
+    await made.store?.close();
+    await made.redis?.close();
   });
+  return {
+    get redis() {
+      return made.redis!;
+    },
+    get store() {
+      return made.store!;
+    },
+  };
+}
+
+describe("the store's scripts on one Redis", () => {
+  const on = storeOnPrivateRedis("scripts-test:probe");
+  const calls = async () => scriptCalls([await on.redis.command("INFO", "commandstats")]);
 
   it("are sent by their hash (EVALSHA): a script's text goes to Redis only where Redis lacks it, not with every call", async () => {
-    await everyScript(store, "one", "first");
+    await everyScript(on.store, "one", "first");
     const before = await calls();
-    for (let pass = 0; pass < 3; pass++) await everyScript(store, "one", `again-${pass}`);
+    for (let pass = 0; pass < 3; pass++) await everyScript(on.store, "one", `again-${pass}`);
     const after = await calls();
     assert.equal(after.eval, before.eval, "no script sent whole again");
     assert.ok(after.evalsha - before.evalsha >= 3 * 10, `EVALSHA for every call (${after.evalsha - before.evalsha})`);
   });
 
   it("still run after Redis forgot them (SCRIPT FLUSH): each is sent whole once more, then by its hash again", async () => {
-    await everyScript(store, "one", "before-flush");
-    assert.equal(await redis.command("SCRIPT", "FLUSH"), "OK");
+    await everyScript(on.store, "one", "before-flush");
+    assert.equal(await on.redis.command("SCRIPT", "FLUSH"), "OK");
     const flushed = await calls();
-    await everyScript(store, "one", "after-flush");
+    await everyScript(on.store, "one", "after-flush");
     const reloaded = await calls();
     assert.ok(reloaded.eval - flushed.eval <= SCRIPTED_METHODS, `each script sent whole at most once (${reloaded.eval - flushed.eval})`);
-    await everyScript(store, "one", "after-reload");
+    await everyScript(on.store, "one", "after-reload");
     assert.equal((await calls()).eval, reloaded.eval, "by their hash again");
   });
 
   it("still run on a Redis restarted empty (a new connection, no scripts)", async () => {
-    await everyScript(store, "one", "before-restart");
-    await redis.stop();
-    await redis.start();
-    await waitFor(() => store.acceptsWrites(), 10_000);
-    await everyScript(store, "one", "after-restart");
+    await everyScript(on.store, "one", "before-restart");
+    await on.redis.stop();
+    await on.redis.start();
+    await waitFor(() => on.store.acceptsWrites(), 10_000);
+    await everyScript(on.store, "one", "after-restart");
   });
 });
 
 describe("an addition that needs no answer (addToSoon) on Redis", () => {
-  let redis: RedisServerHandle;
-  let store: RedisStore;
+  const on = storeOnPrivateRedis("soon-test:probe");
   const fresh = (() => {
     let next = 0;
     return () => `soon-test:${next++}`;
   })();
 
-  before(async () => {
-    redis = await startRedisServer({ private: true });
-    store = new RedisStore(connectRedis(redis.url, silent), { probeKey: "soon-test:probe" });
-    await waitFor(() => store.acceptsWrites());
-  });
-  after(async () => {
-    await store?.close();
-    await redis?.close();
-  });
-
   it("goes to Redis ahead of the next command the store sends: a read of the tally sent next finds it", async () => {
     const key = fresh();
-    const added = store.addToSoon(key, 0.5, 60_000);
-    const read = await store.readTally(key);
+    const added = on.store.addToSoon(key, 0.5, 60_000);
+    const read = await on.store.readTally(key);
     assert.equal(read?.total, 0.5);
     await added;
   });
 
   it("goes on its own when no other command comes", async () => {
     const key = fresh();
-    await store.addToSoon(key, 0.25, 60_000);
-    assert.equal(await redis.command("GET", key), "0.25");
-    const ttl = Number(await redis.command("PTTL", key));
+    await on.store.addToSoon(key, 0.25, 60_000);
+    assert.equal(await on.redis.command("GET", key), "0.25");
+    const ttl = Number(await on.redis.command("PTTL", key));
     assert.ok(ttl > 0 && ttl <= 60_000, `the tally's window (${ttl} ms)`);
   });
 
   it("is sent before the store closes", async () => {
-    const closing = new RedisStore(connectRedis(redis.url, silent), { probeKey: "soon-test:probe" });
+    const closing = new RedisStore(connectRedis(on.redis.url, silent), { probeKey: "soon-test:probe" });
     await waitFor(() => closing.acceptsWrites());
     const key = fresh();
     const added = closing.addToSoon(key, 2, 60_000);
     await closing.close();
     await added;
-    assert.equal(await redis.command("GET", key), "2");
+    assert.equal(await on.redis.command("GET", key), "2");
   });
 });
 
