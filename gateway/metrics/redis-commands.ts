@@ -22,7 +22,7 @@ const NOT_COUNTED = new Set(["client"]);
 
 /**
  * Counts every command the client sends (the gateway's own and connect-redis's, one by one or
- * auto-pipelined) by timing it from sending until its reply or failure, and follows the
+ * in a pipeline) by timing it from sending until its reply or failure, and follows the
  * connection's state. ioredis has no event per command, but every command, whether pipelined or
  * not and on a Cluster too, goes through the client's `sendCommand`: that is wrapped, once per
  * client. A command sent again (after a Cluster redirection) is counted once.

@@ -34,8 +34,8 @@ declare module "express-serve-static-core" {
  * rather than one round trip after it: the account is known only from the session's key, but a
  * session id names the same account every time (a sign-in moves the session to a new id), so the
  * account a session id named when last seen here is asked about as the request arrives, and the
- * store client sends both reads in one write (ioredis's auto-pipelining: one round trip's wait,
- * and one write and one read for the two). Once the session is read, the check is the one read
+ * store client sends both reads in one write (coalesced-writes.ts: one round trip's wait, and one
+ * write and one read for the two). Once the session is read, the check is the one read
  * ahead if the session's account is that one and it is fresh (READ_AHEAD_MAX_AGE_MS); otherwise it
  * is read then, as without this.
  *

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { RedisConfig } from "../config.js";
 import type { StoreMetrics } from "../metrics/recorders.js";
 import { instrumentRedis } from "../metrics/redis-commands.js";
+import { coalesceWrites } from "./coalesced-writes.js";
 
 /** One Redis, a Sentinel-managed one, or a Redis Cluster: every command the gateway sends touches one key, so all three answer alike. */
 export type RedisClient = Redis | Cluster;
@@ -26,10 +27,8 @@ export function connectRedis(target: RedisConfig | string, logger: Logger, optio
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
     connectTimeout: commandTimeoutMs,
-    // Commands issued in the same tick (the session reads of requests that arrived together) go
-    // out in one write, and their replies come back in one read: under load, fewer system calls
-    // on both sides for the same commands.
-    enableAutoPipelining: true,
+    // Not ioredis's auto-pipelining: coalesceWrites (below) sends a turn's commands in one write.
+    enableAutoPipelining: false,
   } satisfies RedisOptions;
   // Reconnect forever, backing off to one attempt a second: the outage ends when Redis is back.
   const backOff = (attempt: number) => Math.min(attempt * 100, 1_000);
@@ -85,6 +84,7 @@ export function connectRedis(target: RedisConfig | string, logger: Logger, optio
     }
   }
 
+  coalesceWrites(redis);
   if (options.metrics !== undefined) instrumentRedis(redis, options.metrics);
   // Say each change of state once rather than an error line per reconnect attempt.
   let up: boolean | undefined;

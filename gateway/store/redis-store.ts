@@ -202,8 +202,8 @@ export class RedisStore implements KeyValueStore {
 
   /**
    * Sends a command, with the additions waiting to go (addToSoon) ahead of it in the same turn of
-   * the event loop: ioredis writes what is sent in one turn in one write (auto-pipelining), and
-   * Redis runs it in that order, so a read of a tally comes after what was added to it.
+   * the event loop: the client writes what is sent in one turn in one write (coalesced-writes.ts),
+   * and Redis runs it in that order, so a read of a tally comes after what was added to it.
    */
   #send<Result>(command: () => Promise<Result>): Promise<Result> {
     if (this.#soon.length > 0) this.#sendSoon();
@@ -215,8 +215,8 @@ export class RedisStore implements KeyValueStore {
    * on every call). Where Redis does not have it (NOSCRIPT: its first use there, SCRIPT FLUSH, a
    * restart, a failover to a node that never ran it) it is sent whole (EVAL), which loads it for
    * the calls after. Not ioredis's `defineCommand`, which does the same but copies every script
-   * defined onto each auto-pipeline it makes: 3 µs more for every batch of commands, the session
-   * reads of the status paths included.
+   * defined onto each pipeline it makes (with its auto-pipelining, one per batch of commands: 3 µs
+   * more for every batch, the session reads of the status paths included).
    */
   async #run(script: StoreScript, key: string, ...args: Array<string | number>): Promise<unknown> {
     try {
