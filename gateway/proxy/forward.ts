@@ -209,9 +209,15 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
         bytes += held.byteLength;
         if (held.byteLength > 0) res.write(held);
         // Released before the end: from Node 22 on, a response keeps what is written while it is
-        // corked in a buffer of its own, which end() does not send.
+        // corked in a buffer of its own, which end() does not send. The socket itself stays corked
+        // meanwhile, so that what is released and the answer's end (the last chunk) leave in one
+        // write, not two: end() uncorks the socket, and the uncork after it is for a Node that
+        // does not.
+        const socket = res.socket;
+        socket?.cork();
         release();
         res.end();
+        socket?.uncork();
         done("completed");
       });
       answer.on("close", () => {
