@@ -93,6 +93,8 @@ export interface StubRequestRecord {
   readonly bearer?: string;
   /** For `POST /api/v1/auth/keys` and the inference paths: the parsed JSON body (the raw text when it is not JSON). */
   readonly body?: unknown;
+  /** The `Host` header the request came with. */
+  readonly host?: string;
   /** The app attribution headers OpenRouter reads (`HTTP-Referer`; the title as `X-Title` and as `X-OpenRouter-Title`), when sent. */
   readonly referer?: string;
   readonly title?: string;
@@ -565,6 +567,7 @@ class StubServer implements OpenRouterStub {
     const bearer = /^Bearer\s+(\S+)/i.exec(authorization)?.[1];
     const record: MutableRecord = { method, path, hasBearer: bearer !== undefined, aborted: false };
     if (bearer !== undefined) record.bearer = bearer;
+    if (req.headers.host !== undefined) record.host = req.headers.host;
     const referer = req.headers["http-referer"];
     const title = req.headers["x-title"];
     const openRouterTitle = req.headers["x-openrouter-title"];

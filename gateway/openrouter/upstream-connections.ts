@@ -31,6 +31,8 @@ export interface UpstreamExchange {
 export class UpstreamConnections {
   readonly #base: RequestOptions;
   readonly #basePath: string;
+  /** The `Host` header, for requests whose headers are a list (Node adds it only to an object's). */
+  readonly #host: string;
   readonly #agent: HttpAgent;
   readonly #request: typeof httpRequest;
 
@@ -41,18 +43,29 @@ export class UpstreamConnections {
     const options = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: "lifo" as const };
     this.#agent = https ? new HttpsAgent(options) : new HttpAgent(options);
     this.#request = https ? httpsRequest : httpRequest;
-    // Parsed once: every request names the same host and port.
-    this.#base = { ...urlToHttpOptions(parsed), agent: this.#agent };
+    // Parsed once: every request names the same host and port. Only what a request needs, which
+    // Node copies twice for every request (into the request, then for the Agent): not the URL's
+    // href, hash, search and pathname.
+    const { protocol, hostname, port, auth } = urlToHttpOptions(parsed);
+    this.#base = { protocol, hostname, ...(port !== undefined && port !== "" && { port }), ...(auth !== undefined && { auth }), agent: this.#agent };
     this.#basePath = parsed.pathname.replace(/\/$/, "");
+    // As Node writes it for an object's headers: the port only when it is not the protocol's own
+    // (which the URL leaves out), an IPv6 address in brackets.
+    this.#host = parsed.host;
   }
 
   /**
    * Starts a request to `path` under the API base; the caller writes the body and owns the
    * request from here. Throws at once on a header value Node refuses (a character outside
    * Latin-1), as `fetch` did.
+   *
+   * `headers` as a list (`[name, value, name, value, …]`), for the proxy's requests: Node then
+   * writes the request's head from the list at once, with every name and value checked as for an
+   * object, rather than storing each header with `setHeader` first. The `Host` header is added here.
    */
-  open(method: "GET" | "POST", path: string, headers: OutgoingHttpHeaders, signal?: AbortSignal): ClientRequest {
-    return this.#request({ ...this.#base, path: this.#basePath + path, method, headers, ...(signal && { signal }) });
+  open(method: "GET" | "POST", path: string, headers: OutgoingHttpHeaders | readonly string[], signal?: AbortSignal): ClientRequest {
+    const sent = isHeaderList(headers) ? ["host", this.#host, ...headers] : headers;
+    return this.#request({ ...this.#base, path: this.#basePath + path, method, headers: sent, ...(signal && { signal }) });
   }
 
   /** A whole request: resolves with the answer once its headers arrived; rejects when none came (refused, reset, aborted). */
@@ -70,6 +83,10 @@ export class UpstreamConnections {
   close(): void {
     this.#agent.destroy();
   }
+}
+
+function isHeaderList(headers: OutgoingHttpHeaders | readonly string[]): headers is readonly string[] {
+  return Array.isArray(headers);
 }
 
 /**

@@ -34,6 +34,11 @@ export class AccountLimits {
     this.#prefix = options.prefix;
   }
 
+  /** Whether a limit is set at all: without one, admit() asks the store nothing and its release does nothing. */
+  get counts(): boolean {
+    return this.#policy.rateLimit !== undefined || this.#policy.maxConcurrentStreams !== undefined;
+  }
+
   /**
    * Both limits for one request: counts it against the window and takes a place for it, the two
    * asked of the store at once (with Redis, both sent before either answer

@@ -1,4 +1,4 @@
-import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Response } from "express";
 import { ErrorCode, GatewayError, errorBody } from "../errors.js";
 import { sendJson } from "../http/send-json.js";
@@ -209,9 +209,15 @@ export function forwardRequest(res: Response, options: ForwardOptions): Promise<
         bytes += held.byteLength;
         if (held.byteLength > 0) res.write(held);
         // Released before the end: from Node 22 on, a response keeps what is written while it is
-        // corked in a buffer of its own, which end() does not send.
+        // corked in a buffer of its own, which end() does not send. The socket itself stays corked
+        // meanwhile, so that what is released and the answer's end (the last chunk) leave in one
+        // write, not two: end() uncorks the socket, and the uncork after it is for a Node that
+        // does not.
+        const socket = res.socket;
+        socket?.cork();
         release();
         res.end();
+        socket?.uncork();
         done("completed");
       });
       answer.on("close", () => {
@@ -236,23 +242,26 @@ function narrowedModelList(text: Buffer, allowed: readonly string[], apiKey: str
   return { ...list, data: models.filter((model) => typeof model === "object" && model !== null && typeof (model as { id?: unknown }).id === "string" && isAllowed((model as { id: string }).id, allowed)) };
 }
 
-function upstreamHeaders(options: ForwardOptions, contentLength: number | undefined): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = {
-    authorization: `Bearer ${options.apiKey}`,
-    ...(contentLength === undefined ? {} : { "content-type": "application/json", "content-length": contentLength }),
-    accept: options.request.stream ? "text/event-stream" : "application/json",
+/**
+ * The request's headers as a list (UpstreamConnections.open adds `Host`): none of the caller's,
+ * only these.
+ */
+function upstreamHeaders(options: ForwardOptions, contentLength: number | undefined): string[] {
+  const headers = ["authorization", `Bearer ${options.apiKey}`];
+  if (contentLength !== undefined) headers.push("content-type", "application/json", "content-length", String(contentLength));
+  headers.push(
+    "accept",
+    options.request.stream ? "text/event-stream" : "application/json",
     // Passed on as it comes, never decoded here; and a compressed stream may be held back by the
     // compressor, while events are small anyway.
-    "accept-encoding": "identity",
-  };
+    "accept-encoding",
+    "identity",
+  );
   // OpenRouter's app attribution. The title goes under both names OpenRouter reads: `X-Title`,
   // the one its attribution docs first gave, and `X-OpenRouter-Title`, the one its SDKs now send.
   // @see https://openrouter.ai/docs/app-attribution
-  if (options.referer !== undefined) headers["http-referer"] = options.referer;
-  if (options.title !== undefined) {
-    headers["x-title"] = options.title;
-    headers["x-openrouter-title"] = options.title;
-  }
+  if (options.referer !== undefined) headers.push("http-referer", options.referer);
+  if (options.title !== undefined) headers.push("x-title", options.title, "x-openrouter-title", options.title);
   return headers;
 }
 

@@ -3,6 +3,7 @@ import type { AuthService } from "../auth/service.js";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError, causeForLog, errorBody } from "../errors.js";
 import { cors } from "../http/cors.js";
+import { inSeries } from "../http/in-series.js";
 import { jsonOnly, originGuard } from "../http/origin-guard.js";
 import type { Logger } from "../logging/logger.js";
 import type { OpenRouterClient } from "../openrouter/client.js";
@@ -109,6 +110,8 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
 
   /** Both limits, and the budget for an endpoint that spends, asked at once; a refusal gives back the place taken. */
   async function admit(endpoint: ProxyEndpoint, account: string, res: Response): Promise<Release> {
+    // Nothing to ask (no limit set, no budget to spend): no promises to settle, no place to give back.
+    if (!limits.counts && !(endpoint.spends && readAhead !== undefined)) return NOTHING_TO_RELEASE;
     const [place, budgetLeft] = await Promise.allSettled([limits.admit(account), endpoint.spends ? readAhead?.check(res, account) : undefined]);
     if (place.status === "rejected") throw place.reason;
     if (budgetLeft.status === "rejected") {
@@ -141,15 +144,19 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
   for (const endpoint of PROXY_ENDPOINTS) {
     const route = endpoint.method === "GET" ? router.get.bind(router) : router.post.bind(router);
     const budgetAhead = endpoint.spends && readAhead !== undefined ? [readAhead.begin] : [];
-    route(endpoint.path, admitted, guard, ...budgetAhead, deps.sessions, signedIn, ...(endpoint.method === "POST" ? body : []), async (req, res) => {
+    // One handler for the router to call rather than six or seven, each of which it would wrap
+    // (a layer's call, its promise check, its `next`); they run in this order all the same.
+    const checks = inSeries(admitted, guard, ...budgetAhead, deps.sessions, signedIn, ...(endpoint.method === "POST" ? body : []));
+    route(endpoint.path, checks, async (req, res) => {
       const log = res.accessLogNote as CompletionLog;
       const apiKey = auth.apiKeyOf(req.sessionHandle!)!;
-      const query = new URLSearchParams(req.originalUrl.split("?")[1] ?? "");
+      // Only an endpoint that takes a query parameter reads the query.
+      const query = endpoint.query.length === 0 ? NO_QUERY : new URLSearchParams(req.originalUrl.split("?")[1] ?? "");
       const asked = checkProxyRequest(endpoint, { body: req.body, query }, policy);
       log.asked(asked.model, asked.stream);
       const account = accountId(apiKey);
       const release = await admit(endpoint, account, res);
-      res.once("close", release);
+      if (release !== NOTHING_TO_RELEASE) res.once("close", release);
       // The client left while the limits were asked: its place goes back at once.
       if (res.destroyed) return release();
       const origin = req.get("origin");
@@ -187,6 +194,11 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
     },
   };
 }
+
+/** What admit() gives back when it took no place. */
+const NOTHING_TO_RELEASE: Release = () => {};
+/** The query of an endpoint that takes none: never read (policy.ts passes on none). */
+const NO_QUERY = new URLSearchParams();
 
 /** What one forwarded request adds to the proxy's metrics, once its answer is over. */
 function observe(metrics: ProxyMetrics, endpoint: ProxyEndpoint, asked: ProxyRequest, result: ForwardResult, arrivedAt: bigint): void {

@@ -183,7 +183,7 @@ describe("the OpenRouter stand-in", () => {
       assert.match(answer.body.key, /^sk-or-v1-[0-9a-f]{64}$/);
       assert.match(answer.body.user_id, /^user_/);
       assert.deepEqual(stub.requests, [
-        { method: "POST", path: "/api/v1/auth/keys", hasBearer: false, body: { code, code_verifier: RFC_VERIFIER, code_challenge_method: "S256" }, aborted: false },
+        { method: "POST", path: "/api/v1/auth/keys", hasBearer: false, host: new URL(stub.origin).host, body: { code, code_verifier: RFC_VERIFIER, code_challenge_method: "S256" }, aborted: false },
       ]);
 
       const info = await call(`${stub.apiBase}/key`, { key: answer.body.key });
@@ -282,7 +282,7 @@ describe("the OpenRouter stand-in", () => {
       assert.equal(answer.body.usage.total_tokens, answer.body.usage.prompt_tokens + answer.body.usage.completion_tokens);
       assert.deepEqual(
         stub.requests.filter((request) => request.path === "/api/v1/chat/completions").at(-1),
-        { method: "POST", path: "/api/v1/chat/completions", hasBearer: true, bearer: stub.testKeys.valid, body: question, aborted: false },
+        { method: "POST", path: "/api/v1/chat/completions", hasBearer: true, bearer: stub.testKeys.valid, host: new URL(stub.origin).host, body: question, aborted: false },
       );
     });
 

@@ -199,6 +199,8 @@ describe("the OpenRouter proxy", () => {
       const upstream = upstreamCalls().at(-1)!;
       assert.equal(upstream.bearer, stack.stub.testKeys.valid);
       assert.deepEqual(upstream.body, QUESTION);
+      // The proxy's headers go as a list, to which Node adds no Host of its own.
+      assert.equal(upstream.host, new URL(stack.stub.apiBase).host);
     });
 
     it("never forwards the caller's own Authorization header: OpenRouter sees the session's key", async () => {
