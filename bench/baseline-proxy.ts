@@ -15,7 +15,10 @@ if (upstreamUrl === undefined || authorization === undefined || redisUrl === und
   throw new Error("baseline-proxy: UPSTREAM_URL, UPSTREAM_AUTHORIZATION and REDIS_URL are required");
 }
 const upstream = new URL(upstreamUrl);
-const agent = new Agent({ keepAlive: true });
+// As the gateway's pool (gateway/openrouter/upstream-connections.ts): an idle connection is closed
+// before the stand-in would close it (its 5 s keep-alive), so that no request goes out on one the
+// stand-in is closing ("socket hang up", a failed stream of this baseline's, in earlier runs).
+const agent = new Agent({ keepAlive: true, timeout: 4_000, scheduling: "lifo" });
 const redis = new Redis(redisUrl);
 const SESSION_KEY = "bench:baseline-proxy:session";
 /** About the length of the gateway's stored session token (the bench reports it as "Redis per session"). */
