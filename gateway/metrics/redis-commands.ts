@@ -1,17 +1,10 @@
 import type { Cluster, Redis } from "ioredis";
 import type { StoreMetrics } from "./recorders.js";
 
-/**
- * Marks a command already counted, on the command itself: a `WeakSet` of them cost 0.25 µs a
- * command, and an entry in an ephemeron table for the collector to visit.
- */
-const COUNTED = Symbol("openrouter-auth: counted");
-
 /** What the counting needs of an ioredis command. */
 interface SentCommand {
   readonly name: string;
   readonly promise: Promise<unknown>;
-  [COUNTED]?: true;
 }
 
 /**
@@ -25,7 +18,9 @@ const NOT_COUNTED = new Set(["client"]);
  * in a pipeline) by timing it from sending until its reply or failure, and follows the
  * connection's state. ioredis has no event per command, but every command, whether pipelined or
  * not and on a Cluster too, goes through the client's `sendCommand`: that is wrapped, once per
- * client. A command sent again (after a Cluster redirection) is counted once.
+ * client. Each command passes it once: a Cluster follows a redirection (MOVED, ASK) by sending the
+ * command to the node's own connection, not through the Cluster's `sendCommand` again, and with
+ * the offline queue off (redis-connection.ts) no command is queued to be sent a second time.
  * @see https://github.com/redis/ioredis/blob/main/lib/Redis.ts (sendCommand)
  */
 export function instrumentRedis(redis: Redis | Cluster, metrics: StoreMetrics): void {
@@ -37,8 +32,7 @@ export function instrumentRedis(redis: Redis | Cluster, metrics: StoreMetrics): 
   const client = redis as unknown as { sendCommand: (command: SentCommand, ...rest: unknown[]) => unknown };
   const send = client.sendCommand.bind(redis);
   client.sendCommand = (command, ...rest) => {
-    if (command[COUNTED] === undefined && !NOT_COUNTED.has(command.name)) {
-      command[COUNTED] = true;
+    if (!NOT_COUNTED.has(command.name)) {
       const series = metrics.command(command.name);
       const startedAt = process.hrtime.bigint();
       command.promise.then(
