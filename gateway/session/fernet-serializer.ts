@@ -39,30 +39,57 @@ export function storedTokenOf(record: object): string | undefined {
 
 export interface SessionSerializer {
   stringify(session: SessionData): string;
+  /** A record of its own for the caller to change (express-session's, on a request that writes). */
   parse(token: string): SessionData | null;
+  /**
+   * The record as every request that only reads it sees it: one object per token, frozen through
+   * and shared, so that reading a session makes nothing per request.
+   */
+  read(token: string): Readonly<SessionData> | null;
   /** Drops what is kept in memory of a token that no longer holds a live session (a sign-out). */
   forget(token: string): void;
 }
 
 /**
- * A token's memo key: its HMAC, which differs for every token under the same signing key. A flat
- * copy, so that the key does not keep the whole token alive (V8 would slice it off the token).
+ * A token's memo key: its HMAC, which differs for every token under the same signing key. A slice
+ * of the token is enough to look an entry up; what is kept is a flat copy, so that the key does
+ * not keep the whole token alive (V8 would slice it off the token).
  */
 function memoKeyOf(token: string): string {
+  return token.slice(-HMAC_CHARS);
+}
+function keptMemoKeyOf(token: string): string {
   return Buffer.from(token.slice(-HMAC_CHARS), "latin1").toString("latin1");
 }
 
 export function fernetSerializer(keyring: FernetKeyring, fixedCookie: FixedCookieAttributes): SessionSerializer {
-  // Token (its HMAC) → the JSON it holds. A changed record is a new token, so an entry can never
-  // be stale; each read still parses the JSON, so no two requests share a record object.
-  const recent = new RecentValues<string>({ limit: RECENT_RECORDS, maxAgeMs: RECENT_RECORD_MS });
-  const decrypt = (token: string) => {
-    const key = memoKeyOf(token);
-    const known = recent.get(key);
+  // Token (its HMAC) → the record it holds, frozen. A changed record is a new token, so an entry
+  // can never be stale, and a frozen one cannot be changed by a request that holds it.
+  const recent = new RecentValues<Readonly<SessionData>>({ limit: RECENT_RECORDS, maxAgeMs: RECENT_RECORD_MS });
+  /** The record a token holds, its shared cookie attributes put back, kept frozen for the token's next reads. */
+  const remember = (token: string, json: string): Readonly<SessionData> | null => {
+    const record = JSON.parse(json) as SessionData;
+    if (typeof record !== "object" || record === null) return null;
+    if (typeof record.cookie === "object" && record.cookie !== null) record.cookie = { ...fixedCookie, ...record.cookie };
+    // Tells a conditional write what it must find stored (conditional-writes.ts).
+    Object.defineProperty(record, STORED_TOKEN, { value: token });
+    deepFreeze(record);
+    recent.set(keptMemoKeyOf(token), record);
+    return record;
+  };
+  /**
+   * A record no configured key can open (tampered, written under a key since retired, or a
+   * sign-out's marker) reads as no session: the caller is simply signed out.
+   */
+  const read = (token: string): Readonly<SessionData> | null => {
+    const known = recent.get(memoKeyOf(token));
     if (known !== undefined) return known;
-    const json = keyring.decrypt(token);
-    recent.set(key, json);
-    return json;
+    try {
+      return remember(token, keyring.decrypt(token));
+    } catch (error) {
+      if (error instanceof InvalidFernetTokenError || error instanceof SyntaxError) return null;
+      throw error;
+    }
   };
 
   return {
@@ -73,30 +100,29 @@ export function fernetSerializer(keyring: FernetKeyring, fixedCookie: FixedCooki
         return ownCookie ? withoutFixed(value as Record<string, unknown>, fixedCookie) : value;
       });
       const token = keyring.encrypt(json);
-      recent.set(memoKeyOf(token), json);
+      // The request that wrote it usually reads it next: no decryption then.
+      remember(token, json);
       return token;
     },
     forget(token: string): void {
       recent.delete(memoKeyOf(token));
     },
-    /**
-     * A record no configured key can open (tampered, written under a key since retired, or a
-     * sign-out's marker) reads as no session: the caller is simply signed out.
-     */
+    read,
     parse(token: string): SessionData | null {
-      try {
-        const record = JSON.parse(decrypt(token)) as SessionData;
-        if (typeof record !== "object" || record === null) return null;
-        if (typeof record.cookie === "object" && record.cookie !== null) record.cookie = { ...fixedCookie, ...record.cookie };
-        // Tells a conditional write what it must find stored (conditional-writes.ts).
-        Object.defineProperty(record, STORED_TOKEN, { value: token });
-        return record;
-      } catch (error) {
-        if (error instanceof InvalidFernetTokenError || error instanceof SyntaxError) return null;
-        throw error;
-      }
+      const shared = read(token);
+      if (shared === null) return null;
+      // The record is JSON: a structured clone is a deep copy, unfrozen; the token goes with it.
+      const record = structuredClone(shared) as SessionData;
+      Object.defineProperty(record, STORED_TOKEN, { value: token });
+      return record;
     },
   };
+}
+
+/** Freezes a parsed JSON value and everything in it. */
+function deepFreeze(value: object): void {
+  Object.freeze(value);
+  for (const inner of Object.values(value)) if (typeof inner === "object" && inner !== null) deepFreeze(inner);
 }
 
 /** The cookie's attributes but those that hold their fixed value. */

@@ -69,7 +69,8 @@ export class SessionRecords {
     const token = await this.#kv.get(this.#prefix + id);
     if (token === null) return undefined;
     if (isMarker(token)) return ENDED;
-    const record = this.#serializer.parse(token);
+    // Shared and frozen: a request that changes the session writes a copy (session-handle.ts).
+    const record = this.#serializer.read(token);
     return record === null ? undefined : { record, token };
   }
 
