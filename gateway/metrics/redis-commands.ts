@@ -1,10 +1,11 @@
 import type { Cluster, Redis } from "ioredis";
 import type { StoreMetrics } from "./recorders.js";
 
-/** What the counting needs of an ioredis command. */
+/** What the counting needs of an ioredis command: how ioredis settles it (set as it is made). */
 interface SentCommand {
   readonly name: string;
-  readonly promise: Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
 }
 
 /**
@@ -18,7 +19,7 @@ const NOT_COUNTED = new Set(["client"]);
  * in a pipeline) by timing it from sending until its reply or failure, and follows the
  * connection's state. ioredis has no event per command, but every command, whether pipelined or
  * not and on a Cluster too, goes through the client's `sendCommand`: that is wrapped, once per
- * client. Each command passes it once: a Cluster follows a redirection (MOVED, ASK) by sending the
+ * client, and so are the command's own `resolve` and `reject`, through which ioredis settles it. Each command passes it once: a Cluster follows a redirection (MOVED, ASK) by sending the
  * command to the node's own connection, not through the Cluster's `sendCommand` again, and with
  * the offline queue off (redis-connection.ts) no command is queued to be sent a second time.
  * @see https://github.com/redis/ioredis/blob/main/lib/Redis.ts (sendCommand)
@@ -35,10 +36,18 @@ export function instrumentRedis(redis: Redis | Cluster, metrics: StoreMetrics): 
     if (!NOT_COUNTED.has(command.name)) {
       const series = metrics.command(command.name);
       const startedAt = process.hrtime.bigint();
-      command.promise.then(
-        () => series.answered(startedAt, false),
-        () => series.answered(startedAt, true),
-      );
+      // Wrapped rather than listened to (`command.promise.then`): no promise and no microtask
+      // more per command. A Cluster wraps `reject` in turn to follow a redirection, so what
+      // reaches these is the command's final outcome.
+      const { resolve, reject } = command;
+      command.resolve = (value) => {
+        series.answered(startedAt, false);
+        resolve(value);
+      };
+      command.reject = (error) => {
+        series.answered(startedAt, true);
+        reject(error);
+      };
     }
     return send(command, ...rest);
   };
