@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import express from "express";
-import { createOpenRouterAuth, expressServerOptions, type OpenRouterAuthRouter } from "../../gateway/index.js";
+import { GatewayError, createOpenRouterAuth, expressServerOptions, type OpenRouterAuthRouter } from "../../gateway/index.js";
+import { jsonBody } from "../../gateway/http/json-body.js";
 import { createLogger } from "../../gateway/logging/logger.js";
 import { PROXY_ENDPOINTS } from "../../gateway/proxy/endpoints.js";
 import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
@@ -231,5 +232,32 @@ describe("a host app that parses JSON bodies itself, before the router", () => {
     const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: SAMPLE, signal: AbortSignal.timeout(10_000) });
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { data: { status: { authenticated: false } } });
+  });
+});
+
+describe("the reader on its own", () => {
+  it("passes on an error, rather than waiting for ever, when the client leaves mid-body", async () => {
+    const errors: unknown[] = [];
+    let passedOn!: () => void;
+    const reported = new Promise<void>((resolve) => (passedOn = resolve));
+    const app = express();
+    app.post("/", jsonBody(1_024), (_req, res) => void res.end());
+    app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      errors.push(error);
+      passedOn();
+      res.end();
+    });
+    const server = createServer(expressServerOptions(app), app);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
+      socket.write(`POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"a":`, () => socket.destroy());
+      await Promise.race([reported, new Promise((_, reject) => setTimeout(() => reject(new Error("the reader is still waiting")), 5_000).unref())]);
+      assert.equal(errors.length, 1);
+      assert.ok(errors[0] instanceof GatewayError && errors[0].code === "BAD_USER_INPUT", String(errors[0]));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
