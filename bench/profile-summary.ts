@@ -60,7 +60,7 @@ const COMPONENTS: ReadonlyArray<readonly [string, RegExp]> = [
   ["session (cookie, HMAC, Fernet, connect-redis, express-session)", /\/node_modules\/(cookie|cookie-signature|express-session|connect-redis|uid-safe|random-bytes|on-headers)\/|\/gateway\/(session|crypto)\//],
   ["graphql-js (execution) and the resolvers", /\/node_modules\/graphql\/|\/gateway\/graphql\/resolvers|\/gateway\/auth\//],
   ["Apollo Server (request pipeline) and graphql-armor", /\/node_modules\/(@apollo|@escape\.tech|negotiator|whatwg-mimetype|lru-cache)\/|\/gateway\/graphql\//],
-  ["body parsing (express.json)", /\/node_modules\/(body-parser|raw-body|iconv-lite|content-type|type-is|media-typer|bytes|http-errors|unpipe|destroy)\//],
+  ["body parsing (the JSON body reader, express.json)", /\/node_modules\/(body-parser|raw-body|iconv-lite|content-type|type-is|media-typer|bytes|http-errors|unpipe|destroy)\/|\/gateway\/http\/json-body/],
   ["helmet, CORS, origin guard", /\/node_modules\/helmet\/|\/gateway\/http\/(security-headers|cors|origin-guard)/],
   ["Express and its router", /\/node_modules\/(express|router|path-to-regexp|finalhandler|parseurl|proxy-addr|forwarded|ipaddr\.js|vary|depd|send|serve-static|qs|statuses|encodeurl|escape-html|on-finished|ee-first|mime-types|mime-db|accepts|fresh|range-parser|content-disposition|etag|methods|merge-descriptors|setprototypeof|safe-buffer)\//],
   ["calls to OpenRouter (the key checks and the proxy's forwarding, over node:http)", /\/gateway\/proxy\/|\/gateway\/openrouter\/|node:internal\/deps\/undici|node:internal\/webstreams/],

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import express, { Router, type NextFunction, type Request, type Response } from "express";
+import { Router, type NextFunction, type Request, type Response } from "express";
 import { OAuthService, type StateRecord } from "./auth/oauth-service.js";
 import { AuthService } from "./auth/service.js";
 import { causeForLog } from "./errors.js";
@@ -13,7 +13,8 @@ import type { GraphQLContext } from "./graphql/context.js";
 import { AttemptLimiter } from "./auth/attempt-limiter.js";
 import { cors } from "./http/cors.js";
 import { crossSiteReadGuard } from "./http/cross-site-reads.js";
-import { jsonOnly, originGuard } from "./http/origin-guard.js";
+import { originGuard } from "./http/origin-guard.js";
+import { jsonBody } from "./http/json-body.js";
 import { arrivalOf } from "./http/arrival.js";
 import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
@@ -228,16 +229,15 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
     req.openRouterAuth = auth;
     next();
   });
-  const json = express.json({ limit: "16kb" });
+  const json = jsonBody(16_384);
   const crossSiteReads = crossSiteReadGuard(config.allowedOrigins);
   router.all(
     "/graphql",
     crossSiteReads,
-    jsonOnly,
     json,
     graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, budget: proxy.budget, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin"), arrival: arrivalOf(req) })),
   );
-  addRestRoutes(router, { auth, oauth, budget: proxy.budget, jsonBody: [jsonOnly, json], crossSiteReads });
+  addRestRoutes(router, { auth, oauth, budget: proxy.budget, jsonBody: json, crossSiteReads });
   router.use(errorResponder(logger, storeErrors));
 
   // A store that answers but refuses writes (out of memory, a read-only replica) cannot sign

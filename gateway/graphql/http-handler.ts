@@ -6,7 +6,7 @@ const APOLLO_READS = ["content-type", "accept"] as const;
 
 /**
  * GraphQL over HTTP: Apollo's `executeHTTPGraphQLRequest`, the entry point every Apollo
- * integration wraps, called from Express (after `express.json()`). It does what
+ * integration wraps, called from Express (after the JSON body reader, http/json-body.ts). It does what
  * `@as-integrations/express5` does, without the two costs that integration adds to every request:
  * Node's legacy `url.parse` of the URL, and `res.send`'s SHA-1 ETag of every answer, which
  * nothing may cache anyway (`no-store`: each answer is about the caller's session).

@@ -25,12 +25,3 @@ export function originGuard(allowedOrigins: ReadonlySet<string>, options: { read
     next(new GatewayError(ErrorCode.FORBIDDEN_ORIGIN));
   };
 }
-
-/** POST bodies on the REST paths must be JSON: a form post cannot reach them. */
-export const jsonOnly: RequestHandler = (req, _res, next) => {
-  const hasBody = Number(req.get("content-length") ?? 0) > 0 || req.get("transfer-encoding") !== undefined;
-  if (req.method === "POST" && hasBody && !req.is("application/json")) {
-    return next(new GatewayError(ErrorCode.UNSUPPORTED_MEDIA_TYPE));
-  }
-  next();
-};

@@ -1,10 +1,11 @@
-import express, { Router, type RequestHandler, type Response } from "express";
+import { Router, type RequestHandler, type Response } from "express";
 import type { AuthService } from "../auth/service.js";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError, causeForLog, errorBody } from "../errors.js";
 import { cors } from "../http/cors.js";
 import { inSeries } from "../http/in-series.js";
-import { jsonOnly, originGuard } from "../http/origin-guard.js";
+import { originGuard } from "../http/origin-guard.js";
+import { jsonBody } from "../http/json-body.js";
 import type { Logger } from "../logging/logger.js";
 import type { OpenRouterClient } from "../openrouter/client.js";
 import { accountIdOf } from "./account-id.js";
@@ -106,7 +107,7 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
     res.accessLogNote = log;
     next();
   };
-  const body = [jsonOnly, express.json({ limit: policy.maxBodyBytes })];
+  const body = jsonBody(policy.maxBodyBytes);
 
   /** Both limits, and the budget for an endpoint that spends, asked at once; a refusal gives back the place taken. */
   async function admit(endpoint: ProxyEndpoint, account: string, res: Response): Promise<Release> {
@@ -146,7 +147,7 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
     const budgetAhead = endpoint.spends && readAhead !== undefined ? [readAhead.begin] : [];
     // One handler for the router to call rather than six or seven, each of which it would wrap
     // (a layer's call, its promise check, its `next`); they run in this order all the same.
-    const checks = inSeries(admitted, guard, ...budgetAhead, deps.sessions, signedIn, ...(endpoint.method === "POST" ? body : []));
+    const checks = inSeries(admitted, guard, ...budgetAhead, deps.sessions, signedIn, ...(endpoint.method === "POST" ? [body] : []));
     route(endpoint.path, checks, async (req, res) => {
       const log = res.accessLogNote as CompletionLog;
       const apiKey = auth.apiKeyOf(req.sessionHandle!)!;

@@ -17,7 +17,7 @@ export const PROXY_BUDGET_PATH = "/api/v1/openrouter/proxy-budget";
 
 /**
  * docs/contract.md §4: the REST compatibility paths, each a thin adapter over the same services as GraphQL,
- * added to the gateway's router under REST_BASE. `jsonBody` parses the POST bodies; the GET
+ * added to the gateway's router under REST_BASE. `jsonBody` refuses POST bodies that are not JSON and parses the rest; the GET
  * paths, polled by old clients, go straight to their handler, but for `user-info`, which may ask
  * OpenRouter and write the session, and so runs only for requests no other site caused without
  * CORS (`crossSiteReads`, as GraphQL queries over GET). Errors thrown here reach the error
@@ -25,10 +25,10 @@ export const PROXY_BUDGET_PATH = "/api/v1/openrouter/proxy-budget";
  */
 export function addRestRoutes(
   router: Router,
-  services: { auth: AuthService; oauth: OAuthService; budget: ProxyBudgetReader; jsonBody: RequestHandler[]; crossSiteReads: RequestHandler },
+  services: { auth: AuthService; oauth: OAuthService; budget: ProxyBudgetReader; jsonBody: RequestHandler; crossSiteReads: RequestHandler },
 ): void {
   const { auth, oauth } = services;
-  const post = (path: string, handler: RequestHandler) => router.post(REST_BASE + path, ...services.jsonBody, handler);
+  const post = (path: string, handler: RequestHandler) => router.post(REST_BASE + path, services.jsonBody, handler);
   const get = (path: string, handler: RequestHandler) => router.get(REST_BASE + path, handler);
 
   get("/status", (req, res) => {
