@@ -48,7 +48,7 @@ const streamsOnly = args.has("--streams");
 const metricsOnly = args.has("--metrics");
 const profileArg = [...args].find((arg) => arg === "--profile" || arg.startsWith("--profile="));
 const profileTarget = profileArg === undefined ? undefined : profileArg === "--profile" ? "a" : profileArg.slice("--profile=".length);
-const PROFILE_TARGETS = ["a", "b", "c", "d", "f", "g"] as const;
+const PROFILE_TARGETS = ["a", "b", "c", "d", "f", "g", "j"] as const;
 /** `--profile --many`: (a), (b), (d) or (f) profiled in the many-sessions shape (SETTINGS.sessions cookies in rotation). */
 const profileMany = args.has("--many");
 /**
@@ -638,8 +638,8 @@ async function runBench(): Promise<Measurements> {
 /**
  * `--profile` (or `--profile=a`): (a) against a gateway under `--cpu-prof`; `--profile=b`,
  * `--profile=c` and `--profile=g` the same for (b), for (c) sign-ins by API key and for (g)
- * streamed completions through the proxy; `--profile=d` and `--profile=f` the baselines (d) and
- * (f) under `--cpu-prof`, to compare the profiles.
+ * streamed completions through the proxy; `--profile=d`, `--profile=f` and `--profile=j` the
+ * baselines (d), (f) and (j) under `--cpu-prof`, to compare the profiles.
  */
 async function runProfile(target: ProfileTarget): Promise<void> {
   const buildDir = await compileForBench();
@@ -664,6 +664,11 @@ async function runProfile(target: ProfileTarget): Promise<void> {
       const signInStock = () => signIn(`${stockUrl}/login`, { method: "POST" }, "connect.sid");
       const sessions = profileMany ? { cookies: (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, signInStock)).cookies } : { headers: { cookie: await signInStock() } };
       load = autocannonLoad({ ...base, url: `${stockUrl}/session`, ...sessions });
+    } else if (target === "j") {
+      // GraphQL alone answers every caller alike: the 5,000 cookies change nothing but the request's bytes.
+      const graphqlAlone = await startChild(buildDir, "baseline (j)", "baseline-graphql", { NODE_ENV: "production", PORT: "0" }, profiling);
+      children.push(graphqlAlone);
+      load = autocannonLoad({ ...base, url: `${urlOf(graphqlAlone)}/graphql`, method: "POST", headers: JSON_HEADERS, body: STATUS_QUERY });
     } else {
       const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0", ...stubPace(SETTINGS.streamPace.chunks, SETTINGS.streamPace.intervalMs) });
       children.push(stub);
