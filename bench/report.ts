@@ -157,7 +157,7 @@ function shapeGoals(shape: string, s: StatusScenarios): Goal[] {
     ratio("b/f  REST status vs stock stack served likewise", r.bOverF, cpu.bOverF, 1.5),
     ratio("a/d  GraphQL status vs stock stack", r.aOverD, cpu.aOverD, 1.5),
     ratio("b/d  REST status vs stock stack", r.bOverD, cpu.bOverD, 2.5),
-    { figure: `p99 of (a) vs p99 of (f), ${shape}`, value: `${s.a.p99} ms vs ${s.f.p99} ms`, goal: "(a) ≤ (f)", met: s.a.p99 <= s.f.p99 },
+    { figure: `p99 of (a) vs p99 of (f), ${shape}`, value: `${s.a.p99.toFixed(2)} ms vs ${s.f.p99.toFixed(2)} ms`, goal: "(a) ≤ (f)", met: s.a.p99 <= s.f.p99 },
   ];
 }
 
@@ -342,7 +342,7 @@ export function formatReport(r: BenchReport): string {
   const m = r.manySessions;
   const load = table(
     ["scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "Redis commands per request", "failed"],
-    [a, b, c, d, e, f, j, m.d, m.a, m.b, m.f, m.j].map((s) => [s.label, number(s.rps), String(s.p50), String(s.p99), number(s.cpuMicrosPerRequest), describeCosts(s.redisPerRequest), String(s.failed)]),
+    [a, b, c, d, e, f, j, m.d, m.a, m.b, m.f, m.j].map((s) => [s.label, number(s.rps), s.p50.toFixed(2), s.p99.toFixed(2), number(s.cpuMicrosPerRequest), describeCosts(s.redisPerRequest), String(s.failed)]),
     new Set([1, 2, 3, 4, 6]),
   );
   const goals = table(
@@ -424,7 +424,7 @@ export function formatMetricsReport(m: Measurements["metrics"], settings: { read
     "",
     table(
       ["scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "failed"],
-      loads.map((s) => [s.label, number(s.rps), String(s.p50), String(s.p99), Math.round(s.cpuMicrosPerRequest).toString(), String(s.failed)]),
+      loads.map((s) => [s.label, number(s.rps), s.p50.toFixed(2), s.p99.toFixed(2), Math.round(s.cpuMicrosPerRequest).toString(), String(s.failed)]),
       new Set([1, 2, 3, 4, 5]),
     ),
     "",
