@@ -19,7 +19,7 @@ import { arrivalOf } from "./http/arrival.js";
 import { callerOf } from "./http/caller.js";
 import { errorResponder } from "./http/error-response.js";
 import { inSeries } from "./http/in-series.js";
-import { onRoots } from "./http/gateway-paths.js";
+import { onRoots, underRoots } from "./http/gateway-paths.js";
 import { requestLog } from "./http/request-log.js";
 import { RequestsInFlight } from "./http/requests-in-flight.js";
 import { securityHeaders } from "./http/security-headers.js";
@@ -203,18 +203,19 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   });
 
   // Every request from here on needs the store or GraphQL, which close() stops: from close() on
-  // none is taken (those already running, counted in by the access log, are let end).
-  router.use(
-    onRoots(GATEWAY_PATHS, (req, res, next) => {
-      if (inFlight.closing) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
-      sessions(req, res, next);
-    }),
-  );
-  // The host's routes read the session too, for getOpenRouterKey: one store read, and only when
-  // the cookie names a session. A store failure there is not the gateway's to answer: the host's
-  // page still renders, and getOpenRouterKey rejects with SESSION_STORE_UNAVAILABLE (SHUTTING_DOWN
-  // once the router is closing).
+  // none of the gateway's is taken (those already running, counted in by the access log, are let
+  // end). The host's routes read the session too, for getOpenRouterKey: one store read, and only
+  // when the cookie names a session. A store failure there is not the gateway's to answer: the
+  // host's page still renders, and getOpenRouterKey rejects with SESSION_STORE_UNAVAILABLE
+  // (SHUTTING_DOWN once the router is closing). One layer for both, as every layer costs each
+  // request its match and its URL trimmed and restored.
+  const onGatewayPath = underRoots(GATEWAY_PATHS);
   router.use((req, res, next) => {
+    req.openRouterAuth = auth;
+    if (onGatewayPath(req.path) !== undefined) {
+      if (inFlight.closing) return next(new GatewayError(ErrorCode.SHUTTING_DOWN));
+      return sessions(req, res, next);
+    }
     if (req.sessionHandle !== undefined) return next();
     if (inFlight.closing) {
       sessionFailures.set(req, new GatewayError(ErrorCode.SHUTTING_DOWN));
@@ -225,17 +226,15 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
       next();
     });
   });
-  router.use((req, _res, next) => {
-    req.openRouterAuth = auth;
-    next();
-  });
   const json = jsonBody(16_384);
   const crossSiteReads = crossSiteReadGuard(config.allowedOrigins);
   router.all(
     "/graphql",
-    crossSiteReads,
-    json,
-    graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, budget: proxy.budget, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin"), arrival: arrivalOf(req) })),
+    inSeries(
+      crossSiteReads,
+      json,
+      graphqlHandler(apollo, async (req): Promise<GraphQLContext> => ({ auth, oauth, budget: proxy.budget, session: req.sessionHandle!, caller: callerOf(req), origin: req.get("origin"), arrival: arrivalOf(req) })),
+    ),
   );
   addRestRoutes(router, { auth, oauth, budget: proxy.budget, jsonBody: json, crossSiteReads });
   router.use(errorResponder(logger, storeErrors));

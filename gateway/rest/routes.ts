@@ -3,6 +3,7 @@ import type { AuthService } from "../auth/service.js";
 import type { OAuthService } from "../auth/oauth-service.js";
 import { arrivalOf } from "../http/arrival.js";
 import { callerOf } from "../http/caller.js";
+import { inSeries } from "../http/in-series.js";
 import { sendJson } from "../http/send-json.js";
 import { objectBody, optionalBoolean, optionalString } from "../input-checks.js";
 import type { ProxyBudgetReader } from "../proxy/spend-budget.js";
@@ -28,7 +29,8 @@ export function addRestRoutes(
   services: { auth: AuthService; oauth: OAuthService; budget: ProxyBudgetReader; jsonBody: RequestHandler; crossSiteReads: RequestHandler },
 ): void {
   const { auth, oauth } = services;
-  const post = (path: string, handler: RequestHandler) => router.post(REST_BASE + path, services.jsonBody, handler);
+  // The body reader and the handler as one of the route's handlers: one step of the route's dispatch, not two.
+  const post = (path: string, handler: RequestHandler) => router.post(REST_BASE + path, inSeries(services.jsonBody, handler));
   const get = (path: string, handler: RequestHandler) => router.get(REST_BASE + path, handler);
 
   get("/status", (req, res) => {
