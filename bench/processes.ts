@@ -51,9 +51,15 @@ export async function startChild(buildDir: string, name: string, script: string,
   child.stderr!.on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Killed should the bench end first; the listener goes with the child (a run starts some dozens).
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      process.off("exit", killOnExit);
+      resolve();
+    }),
+  );
 
   const info = await new Promise<Record<string, string | number>>((resolve, reject) => {
     const timer = setTimeout(() => fail(`did not get ready within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
