@@ -1,8 +1,37 @@
 /** `"completion_tokens": -0.000123456789e-10` and spaces: a tail longer than this is no number still being read. */
 const CARRY_LIMIT = 128;
-const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const COLON = 0x3a;
-const NUMBER_BYTE = /[0-9.eE+-]/;
+
+/** JSON's white space: space, tab, line feed, carriage return. */
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+/** A byte of a JSON number: digits, `.`, `e`, `E`, `+`, `-`. */
+function isNumberByte(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || byte === 0x2e || byte === 0x65 || byte === 0x45 || byte === 0x2b || byte === 0x2d;
+}
+
+/** A quoted key's bytes, and which bytes occur in it: made once per field, not per answer read. */
+interface Mark {
+  readonly bytes: Buffer;
+  /** 1 at each byte value the quoted key contains. */
+  readonly contains: Uint8Array;
+}
+
+const MARKS = new Map<string, Mark>();
+
+function markOf(field: string): Mark {
+  let mark = MARKS.get(field);
+  if (mark === undefined) {
+    const bytes = Buffer.from(JSON.stringify(field));
+    const contains = new Uint8Array(256);
+    for (const byte of bytes) contains[byte] = 1;
+    mark = { bytes, contains };
+    MARKS.set(field, mark);
+  }
+  return mark;
+}
 
 /**
  * Reads the last value of one numeric field of OpenRouter's `usage` (`"cost"`, `"prompt_tokens"`,
@@ -15,12 +44,15 @@ const NUMBER_BYTE = /[0-9.eE+-]/;
  */
 export class NumberFieldReader {
   readonly #mark: Buffer;
+  readonly #inMark: Uint8Array;
   /** The last value read. */
   #value: number | undefined;
   #carry: Buffer | undefined;
 
   constructor(field: string) {
-    this.#mark = Buffer.from(JSON.stringify(field));
+    const mark = markOf(field);
+    this.#mark = mark.bytes;
+    this.#inMark = mark.contains;
   }
 
   get value(): number | undefined {
@@ -49,13 +81,13 @@ export class NumberFieldReader {
    */
   #valueAt(text: Buffer, from: number): number | undefined {
     let at = from;
-    while (at < text.length && SPACE.has(text[at]!)) at++;
+    while (at < text.length && isSpace(text[at]!)) at++;
     if (at >= text.length) return undefined;
     if (text[at] !== COLON) return at;
     at++;
-    while (at < text.length && SPACE.has(text[at]!)) at++;
+    while (at < text.length && isSpace(text[at]!)) at++;
     const start = at;
-    while (at < text.length && NUMBER_BYTE.test(String.fromCharCode(text[at]!))) at++;
+    while (at < text.length && isNumberByte(text[at]!)) at++;
     if (at >= text.length) return undefined;
     const value = Number(text.toString("latin1", start, at));
     if (at > start && Number.isFinite(value) && value >= 0) this.#value = value;
@@ -65,6 +97,8 @@ export class NumberFieldReader {
   /** Keeps the tail of `text` that could be the start of the key, cut by the chunk's end. */
   #carryMarkStart(text: Buffer): void {
     const MARK = this.#mark;
+    // Most chunks end in a byte the key has none of (an event ends in a line feed): nothing to keep.
+    if (text.length === 0 || this.#inMark[text[text.length - 1]!] === 0) return;
     for (let length = Math.min(MARK.length - 1, text.length); length > 0; length--) {
       let matches = true;
       for (let offset = 0; offset < length && matches; offset++) matches = text[text.length - length + offset] === MARK[offset];
