@@ -102,11 +102,13 @@ const WRITE_PROBE_TTL_MS = 10_000;
 export class RedisStore implements KeyValueStore {
   readonly #redis: RedisClient;
   readonly #probeKey: string;
-  /** Additions waiting for a command to go with (addToSoon), each the call that sends it. */
-  #soon: Array<() => void> = [];
+  /** Additions waiting for a command to go with (addToSoon). */
+  #soon: SoonAddition[] = [];
   #soonTimer: NodeJS.Timeout | undefined;
-  /** Additions sent and not yet answered, which close() waits for. */
-  readonly #soonSent = new Set<Promise<unknown>>();
+  /** How many additions are sent and not yet answered, which close() waits for. */
+  #soonSent = 0;
+  /** Resolves close()'s wait once the last addition sent is answered. */
+  #soonDrained: (() => void) | undefined;
 
   constructor(redis: RedisClient, options: { probeKey: string }) {
     this.#redis = redis;
@@ -157,21 +159,15 @@ export class RedisStore implements KeyValueStore {
 
   addToSoon(key: string, amount: number, windowMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#soon.push(() => {
-        const sent = this.addTo(key, amount, windowMs).then(() => resolve(), reject);
-        this.#soonSent.add(sent);
-        void sent.finally(() => this.#soonSent.delete(sent));
-      });
-      this.#soonTimer ??= setTimeout(() => this.#sendSoon(), SOON_MS);
+      this.#soon.push({ key, amount: String(amount), windowMs: String(windowMs), resolve, reject });
+      // One timer at a time, never cleared when a command takes the additions along first: it
+      // finds nothing waiting then, or sends what came since, which has waited less than SOON_MS.
+      this.#soonTimer ??= setTimeout(this.#onSoonTimer, SOON_MS);
     });
   }
 
-  async readTally(key: string): Promise<{ total: number; ttlMs: number } | null> {
-    const found = (await this.#send(() => this.#run(SCRIPTS.readTally, key))) as [string, number] | null;
-    if (found === null) return null;
-    const [total, ttlMs] = found;
-    // A key that lapsed between the two commands of the script reads as -2: no tally.
-    return ttlMs < 0 ? null : { total: Number(total), ttlMs };
+  readTally(key: string): Promise<{ total: number; ttlMs: number } | null> {
+    return this.#script(SCRIPTS.readTally, key).then(tallyOf);
   }
 
   async acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean> {
@@ -195,8 +191,10 @@ export class RedisStore implements KeyValueStore {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#soonTimer);
+    this.#soonTimer = undefined;
     this.#sendSoon();
-    await Promise.all(this.#soonSent);
+    if (this.#soonSent > 0) await new Promise<void>((resolve) => (this.#soonDrained = resolve));
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
@@ -227,13 +225,74 @@ export class RedisStore implements KeyValueStore {
     }
   }
 
-  #sendSoon(): void {
-    clearTimeout(this.#soonTimer);
+  /**
+   * Runs a script as #run does, with the additions waiting to go ahead of it (#send), in one
+   * promise chain: no wrapper of its own for the script's call and for the store's failure.
+   */
+  #script(script: StoreScript, key: string, arg1?: string, arg2?: string): Promise<unknown> {
+    if (this.#soon.length > 0) this.#sendSoon();
+    let sent: Promise<unknown>;
+    try {
+      sent = arg1 === undefined ? this.#redis.evalsha(script.sha, "1", key) : arg2 === undefined ? this.#redis.evalsha(script.sha, "1", key, arg1) : this.#redis.evalsha(script.sha, "1", key, arg1, arg2);
+    } catch (cause) {
+      return Promise.reject(storeUnavailable(cause));
+    }
+    return sent.then(undefined, (error: unknown) => {
+      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw storeUnavailable(error);
+      const args = [arg1, arg2].filter((arg) => arg !== undefined);
+      return this.#redis.eval(script.lua, "1", key, ...args).then(undefined, (cause: unknown) => {
+        throw storeUnavailable(cause);
+      });
+    });
+  }
+
+  readonly #onSoonTimer = (): void => {
     this.#soonTimer = undefined;
+    if (this.#soon.length > 0) this.#sendSoon();
+  };
+
+  #sendSoon(): void {
     const waiting = this.#soon;
     this.#soon = [];
-    for (const send of waiting) send();
+    for (const addition of waiting) {
+      this.#soonSent++;
+      this.#script(SCRIPTS.addTo, addition.key, addition.amount, addition.windowMs).then(
+        () => {
+          this.#soonAnswered();
+          addition.resolve();
+        },
+        (error: unknown) => {
+          this.#soonAnswered();
+          addition.reject(error);
+        },
+      );
+    }
   }
+
+  #soonAnswered(): void {
+    if (--this.#soonSent === 0) this.#soonDrained?.();
+  }
+}
+
+/** An addition waiting to go (addToSoon), its numbers as the script takes them. */
+interface SoonAddition {
+  readonly key: string;
+  readonly amount: string;
+  readonly windowMs: string;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** READ_TALLY's answer as a tally. */
+function tallyOf(found: unknown): { total: number; ttlMs: number } | null {
+  if (found === null) return null;
+  const [total, ttlMs] = found as [string, number];
+  // A key that lapsed between the two commands of the script reads as -2: no tally.
+  return ttlMs < 0 ? null : { total: Number(total), ttlMs };
+}
+
+function storeUnavailable(cause: unknown): GatewayError {
+  return new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause });
 }
 
 /** Runs a store command; any failure of the store (down, slow, refusing) becomes SESSION_STORE_UNAVAILABLE. */

@@ -134,6 +134,18 @@ describe("an addition that needs no answer (addToSoon) on Redis", () => {
     assert.ok(ttl > 0 && ttl <= 60_000, `the tally's window (${ttl} ms)`);
   });
 
+  it("goes on its own, within a few milliseconds, after an earlier one went with a command", async () => {
+    const key = fresh();
+    const first = on.store.addToSoon(key, 0.5, 60_000);
+    assert.equal((await on.store.readTally(key))?.total, 0.5);
+    await first;
+    // Nothing else is sent from here on: the second addition goes by itself, as the first would have.
+    const second = on.store.addToSoon(key, 0.25, 60_000);
+    const within = await Promise.race([second.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 1_000).unref())]);
+    assert.ok(within, "the second addition was sent within a second");
+    assert.equal(await on.redis.command("GET", key), "0.75");
+  });
+
   it("is sent before the store closes", async () => {
     const closing = new RedisStore(connectRedis(on.redis.url, silent), { probeKey: "soon-test:probe" });
     await waitFor(() => closing.acceptsWrites());
