@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from "express";
 import { RecentValues } from "../util/recent-values.js";
+import type { GatewayError } from "../errors.js";
 import type { SpendBudget } from "./spend-budget.js";
 
 /** As many sessions as the gateway keeps decrypted records of (fernet-serializer.ts). */
@@ -19,7 +20,7 @@ interface ReadAhead {
   readonly startedAt: number;
   /** The account the session's key named when it was last seen here, if it was. */
   readonly account: string | undefined;
-  readonly check: Promise<void> | undefined;
+  readonly check: Promise<GatewayError | undefined> | undefined;
 }
 
 declare module "express-serve-static-core" {
@@ -59,19 +60,20 @@ export class BudgetReadAhead {
     const sessionId = this.#sessionIdOf(req.headers.cookie);
     if (sessionId !== undefined) {
       const account = this.#accounts.get(sessionId);
+      // Never rejects (SpendBudget.check): a request refused before it gets to its check (signed
+      // out, a bad body), which never reads it, leaves no rejection unhandled.
       const check = account === undefined ? undefined : this.#budget.check(account);
-      // A request refused before it gets to its check (signed out, a bad body) never reads it.
-      check?.catch(() => {});
       res.budgetReadAhead = { sessionId, startedAt: performance.now(), account, check };
     }
     next();
   };
 
-  /** The budget's check for the request `res`, whose session's key names `account`. */
-  check(res: Response, account: string): Promise<void> {
+  /** The budget's check (SpendBudget.check) for the request `res`, whose session's key names `account`. */
+  check(res: Response, account: string): Promise<GatewayError | undefined> {
     const ahead = res.budgetReadAhead;
     if (ahead === undefined) return this.#budget.check(account);
-    this.#accounts.set(ahead.sessionId, account);
+    // Remembered again only when it changed: the first remembered is the first forgotten.
+    if (ahead.account !== account) this.#accounts.set(ahead.sessionId, account);
     if (ahead.check !== undefined && ahead.account === account && performance.now() - ahead.startedAt <= READ_AHEAD_MAX_AGE_MS) return ahead.check;
     return this.#budget.check(account);
   }

@@ -112,12 +112,18 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
   /** Both limits, and the budget for an endpoint that spends, asked at once; a refusal gives back the place taken. */
   async function admit(endpoint: ProxyEndpoint, account: string, res: Response): Promise<Release> {
     // Nothing to ask (no limit set, no budget to spend): no promises to settle, no place to give back.
-    if (!limits.counts && !(endpoint.spends && readAhead !== undefined)) return NOTHING_TO_RELEASE;
-    const [place, budgetLeft] = await Promise.allSettled([limits.admit(account), endpoint.spends ? readAhead?.check(res, account) : undefined]);
+    const budgetCheck = endpoint.spends ? readAhead?.check(res, account) : undefined;
+    if (!limits.counts) {
+      const refusal = budgetCheck === undefined ? undefined : await budgetCheck;
+      if (refusal !== undefined) throw refusal;
+      return NOTHING_TO_RELEASE;
+    }
+    // The check never rejects: its refusal is its value.
+    const [place, refusal] = await Promise.allSettled([limits.admit(account), budgetCheck]);
     if (place.status === "rejected") throw place.reason;
-    if (budgetLeft.status === "rejected") {
+    if (refusal.status === "fulfilled" && refusal.value !== undefined) {
       place.value();
-      throw budgetLeft.reason;
+      throw refusal.value;
     }
     return place.value;
   }
@@ -126,16 +132,24 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
    * Counts what an answer cost: its `usage.cost`, or, when none came of an answer that may have
    * cost something (the client left, the stream broke off), the most it could have cost.
    */
+  const spendNotCounted = (error: unknown) => logger.warn({ event: "proxy.spend", err: causeForLog(error) }, "an answer's cost could not be counted");
+
   function count(account: string, apiKey: string, asked: ProxyRequest, result: ForwardResult): void {
     if (spend === undefined) return;
     const status = result.upstreamStatus;
     if (result.cost === undefined && status !== undefined && (status < 200 || status > 299)) return;
+    // The usual case, a cost the answer gave: queued in the store at once, which sends it before
+    // it closes (the proxy closes first), so only a failure needs a handler.
+    if (result.cost !== undefined) {
+      spend.spend(account, result.cost).catch(spendNotCounted);
+      return;
+    }
     const counted = (async () => {
       try {
         const cost = result.cost ?? (await prices.mostCostOf(apiKey, asked.model, asked.maxTokens));
         await spend.spend(account, cost);
       } catch (error) {
-        logger.warn({ event: "proxy.spend", err: causeForLog(error) }, "an answer's cost could not be counted");
+        spendNotCounted(error);
       }
     })();
     counting.add(counted);

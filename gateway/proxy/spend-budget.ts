@@ -14,6 +14,13 @@ export interface ProxyBudget {
   readonly resetsAt: string | null;
 }
 
+const NOTHING_SPENT = Promise.resolve();
+
+/** A store that failed is a refusal too (SESSION_STORE_UNAVAILABLE, as the store raised it). */
+function refusalOfFailure(error: unknown): GatewayError {
+  return error instanceof GatewayError ? error : new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause: error });
+}
+
 /** Costs are a few millionths of a credit: sums are rounded this fine, to keep float noise out of what a page shows. */
 const PRECISION = 1e10;
 
@@ -29,30 +36,40 @@ export class SpendBudget {
   readonly #limit: NonNullable<ProxyConfig["spendLimit"]>;
   readonly #prefix: string;
   readonly #now: () => number;
+  readonly #windowMs: number;
 
   constructor(options: { store: KeyValueStore; limit: NonNullable<ProxyConfig["spendLimit"]>; prefix: string; now: () => number }) {
     this.#store = options.store;
     this.#limit = options.limit;
     this.#prefix = options.prefix;
     this.#now = options.now;
+    this.#windowMs = options.limit.windowSeconds * 1000;
   }
 
-  /** @throws SPEND_LIMIT_REACHED, with the seconds until the window ends, once the budget is used */
-  async check(account: string): Promise<void> {
-    const tally = await this.#store.readTally(this.#key(account));
-    if (tally === null || tally.total < this.#limit.credits) return;
-    const retryAfterSeconds = Math.max(1, Math.ceil(tally.ttlMs / 1000));
-    throw new GatewayError(ErrorCode.SPEND_LIMIT_REACHED, `This page has spent its budget of ${this.#limit.credits} credits for now. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  /**
+   * Reads the account's tally. It never rejects, so that a check begun before anyone waits for
+   * it (budget-read-ahead.ts) needs no handler of its own: a refusal comes as the value.
+   * @returns SPEND_LIMIT_REACHED, with the seconds until the window ends, once the budget is
+   *   used; the store's failure (SESSION_STORE_UNAVAILABLE) when it fails; undefined while some is left
+   */
+  check(account: string): Promise<GatewayError | undefined> {
+    return this.#store.readTally(this.#key(account)).then(this.#refusalAt, refusalOfFailure);
   }
+
+  readonly #refusalAt = (tally: { total: number; ttlMs: number } | null): GatewayError | undefined => {
+    if (tally === null || tally.total < this.#limit.credits) return undefined;
+    const retryAfterSeconds = Math.max(1, Math.ceil(tally.ttlMs / 1000));
+    return new GatewayError(ErrorCode.SPEND_LIMIT_REACHED, `This page has spent its budget of ${this.#limit.credits} credits for now. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  };
 
   /**
    * Counts `credits` spent by the account. The answer is over and nothing waits on the count, so
    * it goes to the store with the next command this gateway sends, within a few milliseconds
    * (addToSoon): a request of the same account that arrives meanwhile reads the tally after it.
    */
-  async spend(account: string, credits: number): Promise<void> {
-    if (!(credits > 0)) return;
-    await this.#store.addToSoon(this.#key(account), credits, this.#limit.windowSeconds * 1000);
+  spend(account: string, credits: number): Promise<void> {
+    if (!(credits > 0)) return NOTHING_SPENT;
+    return this.#store.addToSoon(this.#key(account), credits, this.#windowMs);
   }
 
   async read(account: string): Promise<ProxyBudget> {

@@ -102,11 +102,13 @@ const WRITE_PROBE_TTL_MS = 10_000;
 export class RedisStore implements KeyValueStore {
   readonly #redis: RedisClient;
   readonly #probeKey: string;
-  /** Additions waiting for a command to go with (addToSoon), each the call that sends it. */
-  #soon: Array<() => void> = [];
+  /** Additions waiting for a command to go with (addToSoon), one a key: what is added to a key meanwhile is summed. */
+  #soon = new Map<string, SoonAddition>();
   #soonTimer: NodeJS.Timeout | undefined;
-  /** Additions sent and not yet answered, which close() waits for. */
-  readonly #soonSent = new Set<Promise<unknown>>();
+  /** How many additions are sent and not yet answered, which close() waits for. */
+  #soonSent = 0;
+  /** Resolves close()'s wait once the last addition sent is answered. */
+  #soonDrained: (() => void) | undefined;
 
   constructor(redis: RedisClient, options: { probeKey: string }) {
     this.#redis = redis;
@@ -156,22 +158,36 @@ export class RedisStore implements KeyValueStore {
   }
 
   addToSoon(key: string, amount: number, windowMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#soon.push(() => {
-        const sent = this.addTo(key, amount, windowMs).then(() => resolve(), reject);
-        this.#soonSent.add(sent);
-        void sent.finally(() => this.#soonSent.delete(sent));
-      });
-      this.#soonTimer ??= setTimeout(() => this.#sendSoon(), SOON_MS);
+    // Of several additions to one key meanwhile (the completions of one account ending together),
+    // Redis gets their sum, and each caller learns it is counted when the sum is.
+    const waiting = this.#soon.get(key);
+    if (waiting !== undefined) {
+      waiting.amount += amount;
+      return waiting.added;
+    }
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const added = new Promise<void>((onAdded, onFailed) => {
+      resolve = onAdded;
+      reject = onFailed;
     });
+    this.#soon.set(key, { amount, windowMs: String(windowMs), added, resolve, reject });
+    // One timer at a time, never cleared when a command takes the additions along first: it
+    // finds nothing waiting then, or sends what came since, which has waited less than SOON_MS.
+    this.#soonTimer ??= setTimeout(this.#onSoonTimer, SOON_MS);
+    return added;
   }
 
-  async readTally(key: string): Promise<{ total: number; ttlMs: number } | null> {
-    const found = (await this.#send(() => this.#run(SCRIPTS.readTally, key))) as [string, number] | null;
-    if (found === null) return null;
-    const [total, ttlMs] = found;
-    // A key that lapsed between the two commands of the script reads as -2: no tally.
-    return ttlMs < 0 ? null : { total: Number(total), ttlMs };
+  /**
+   * With an addition to the same tally waiting (addToSoon), the read is that addition: its
+   * script answers the tally with it added, in one step in Redis, so the read still sees what
+   * every instance added before it, for one command rather than two.
+   */
+  readTally(key: string): Promise<{ total: number; ttlMs: number } | null> {
+    const waiting = this.#soon.get(key);
+    if (waiting === undefined) return this.#script(SCRIPTS.readTally, key).then(tallyOf);
+    this.#soon.delete(key);
+    return this.#sendAddition(key, waiting).then(tallyOf);
   }
 
   async acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean> {
@@ -195,8 +211,10 @@ export class RedisStore implements KeyValueStore {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#soonTimer);
+    this.#soonTimer = undefined;
     this.#sendSoon();
-    await Promise.all(this.#soonSent);
+    if (this.#soonSent > 0) await new Promise<void>((resolve) => (this.#soonDrained = resolve));
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
@@ -206,7 +224,7 @@ export class RedisStore implements KeyValueStore {
    * and Redis runs it in that order, so a read of a tally comes after what was added to it.
    */
   #send<Result>(command: () => Promise<Result>): Promise<Result> {
-    if (this.#soon.length > 0) this.#sendSoon();
+    if (this.#soon.size > 0) this.#sendSoon();
     return storeCommand(command);
   }
 
@@ -227,13 +245,81 @@ export class RedisStore implements KeyValueStore {
     }
   }
 
-  #sendSoon(): void {
-    clearTimeout(this.#soonTimer);
-    this.#soonTimer = undefined;
-    const waiting = this.#soon;
-    this.#soon = [];
-    for (const send of waiting) send();
+  /**
+   * Runs a script as #run does, with the additions waiting to go ahead of it (#send), in one
+   * promise chain: no wrapper of its own for the script's call and for the store's failure.
+   */
+  #script(script: StoreScript, key: string, arg1?: string, arg2?: string): Promise<unknown> {
+    if (this.#soon.size > 0) this.#sendSoon();
+    let sent: Promise<unknown>;
+    try {
+      sent = arg1 === undefined ? this.#redis.evalsha(script.sha, "1", key) : arg2 === undefined ? this.#redis.evalsha(script.sha, "1", key, arg1) : this.#redis.evalsha(script.sha, "1", key, arg1, arg2);
+    } catch (cause) {
+      return Promise.reject(storeUnavailable(cause));
+    }
+    return sent.then(undefined, (error: unknown) => {
+      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw storeUnavailable(error);
+      const args = [arg1, arg2].filter((arg) => arg !== undefined);
+      return this.#redis.eval(script.lua, "1", key, ...args).then(undefined, (cause: unknown) => {
+        throw storeUnavailable(cause);
+      });
+    });
   }
+
+  readonly #onSoonTimer = (): void => {
+    this.#soonTimer = undefined;
+    if (this.#soon.size > 0) this.#sendSoon();
+  };
+
+  #sendSoon(): void {
+    const waiting = this.#soon;
+    this.#soon = new Map();
+    for (const [key, addition] of waiting) void this.#sendAddition(key, addition);
+  }
+
+  /** Sends an addition that waited (addToSoon), settles its callers' promise, and gives ADD_TO's answer. */
+  #sendAddition(key: string, addition: SoonAddition): Promise<unknown> {
+    this.#soonSent++;
+    const answer = this.#script(SCRIPTS.addTo, key, String(addition.amount), addition.windowMs);
+    answer.then(
+      () => {
+        this.#soonAnswered();
+        addition.resolve();
+      },
+      (error: unknown) => {
+        this.#soonAnswered();
+        addition.reject(error);
+      },
+    );
+    return answer;
+  }
+
+  #soonAnswered(): void {
+    if (--this.#soonSent === 0) this.#soonDrained?.();
+  }
+}
+
+/** An addition waiting to go (addToSoon), its numbers as the script takes them. */
+interface SoonAddition {
+  /** What was added to the key while it waited. */
+  amount: number;
+  readonly windowMs: string;
+  /** Resolves once Redis has counted it: what addToSoon gives every caller that added to it. */
+  readonly added: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** READ_TALLY's answer, or ADD_TO's, as a tally. */
+function tallyOf(found: unknown): { total: number; ttlMs: number } | null {
+  if (found === null) return null;
+  const [total, ttlMs] = found as [string, number];
+  // A key that lapsed between the two commands of the script reads as -2: no tally.
+  return ttlMs < 0 ? null : { total: Number(total), ttlMs };
+}
+
+function storeUnavailable(cause: unknown): GatewayError {
+  return new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause });
 }
 
 /** Runs a store command; any failure of the store (down, slow, refusing) becomes SESSION_STORE_UNAVAILABLE. */

@@ -125,6 +125,24 @@ describe("the proxy's spend budget", () => {
     assert.equal(await stack.redis.command("EXISTS", `${KEY_PREFIX}proxy:spend:${key}`), "0");
   });
 
+  it("refuses a request sent as soon as the answer before it ended, its tally read together with that answer's cost, with another instance's spend in it", async () => {
+    const env = { PROXY_SPEND_LIMIT: "0.00005" };
+    const first = await gatewayWith(env);
+    const second = await gatewayWith(env);
+    const { key } = stack.stub.addAccount();
+    const one = await signedIn(first.url, key);
+    const two = await signedIn(second.url, key);
+    // Each answer costs 0.000035: the other instance's leaves the budget open, this one's closes it.
+    await completion(second.url, two, key);
+    const answered = await proxyFetch(first.url, one, "/chat/completions", { body: QUESTION });
+    assert.equal(answered.status, 200);
+    await answered.json();
+    // Sent at once, not waiting for the cost to reach Redis: the tally this request reads
+    // includes it, whether it went with this read or on its own.
+    await assertProxyError(await proxyFetch(first.url, one, "/chat/completions", { body: QUESTION }), 429, "SPEND_LIMIT_REACHED");
+    await waitFor(async () => (await tally(key)) > 0.00006);
+  });
+
   it("counts a stream cut before its usage arrived at the most it could have cost: its max_tokens at the model's completion price", async () => {
     const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "100" });
     const { key } = stack.stub.addAccount();

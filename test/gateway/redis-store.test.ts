@@ -134,6 +134,50 @@ describe("an addition that needs no answer (addToSoon) on Redis", () => {
     assert.ok(ttl > 0 && ttl <= 60_000, `the tally's window (${ttl} ms)`);
   });
 
+  it("goes on its own, within a few milliseconds, after an earlier one went with a command", async () => {
+    const key = fresh();
+    const first = on.store.addToSoon(key, 0.5, 60_000);
+    assert.equal((await on.store.readTally(key))?.total, 0.5);
+    await first;
+    // Nothing else is sent from here on: the second addition goes by itself, as the first would have.
+    const second = on.store.addToSoon(key, 0.25, 60_000);
+    const within = await Promise.race([second.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 1_000).unref())]);
+    assert.ok(within, "the second addition was sent within a second");
+    assert.equal(await on.redis.command("GET", key), "0.75");
+  });
+
+  const evalshaCalls = async () => scriptCalls([await on.redis.command("INFO", "commandstats")]).evalsha;
+
+  it("goes as one sum when several are added to one key meanwhile, each caller's promise resolving once it is counted", async () => {
+    const key = fresh();
+    const before = await evalshaCalls();
+    await Promise.all([on.store.addToSoon(key, 0.5, 60_000), on.store.addToSoon(key, 0.25, 60_000), on.store.addToSoon(key, 0.125, 60_000)]);
+    assert.equal(await on.redis.command("GET", key), "0.875");
+    assert.equal((await evalshaCalls()) - before, 1, "one script's call for the three");
+  });
+
+  it("is the read of its tally when one comes first: one command, whose tally holds what another instance added before it", async () => {
+    const other = new RedisStore(connectRedis(on.redis.url, silent), { probeKey: "soon-test:probe" });
+    try {
+      await waitFor(() => other.acceptsWrites());
+      const key = fresh();
+      // Another instance counts first; this one's addition waits for a command to go with.
+      await other.addTo(key, 1, 60_000);
+      const before = await evalshaCalls();
+      const added = on.store.addToSoon(key, 0.5, 60_000);
+      const read = await on.store.readTally(key);
+      await added;
+      assert.equal(read?.total, 1.5, "the read sees both instances' additions");
+      assert.ok(read.ttlMs > 0 && read.ttlMs <= 60_000, `the window (${read.ttlMs} ms)`);
+      assert.equal((await evalshaCalls()) - before, 1, "the addition and the read went as one script's call");
+      // The next read, with nothing waiting, reads alone: another instance's addition since shows.
+      await other.addTo(key, 0.25, 60_000);
+      assert.equal((await on.store.readTally(key))?.total, 1.75);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("is sent before the store closes", async () => {
     const closing = new RedisStore(connectRedis(on.redis.url, silent), { probeKey: "soon-test:probe" });
     await waitFor(() => closing.acceptsWrites());
