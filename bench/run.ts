@@ -97,6 +97,14 @@ const SETTINGS = {
 };
 
 /**
+ * How many accounts the streams of each shape are spread over, each signed in once: as many as
+ * the model's pace has streams at a time. Users stream at once from many accounts; one account
+ * for every stream would let what the gateway remembers of an account (its id, its spend
+ * budget's tally and the additions waiting to go with it) serve every stream.
+ */
+const STREAM_ACCOUNTS = 200;
+
+/**
  * The shapes of stream load, each with a stand-in, a gateway and a bare proxy (i) of its own, in
  * turns of its own: the stress pace, where the gateway's CPU decides, and a model's pace (about
  * 50 tokens a second), where many streams are open at once and each waits most of its time.
@@ -371,7 +379,7 @@ async function streamShape(buildDir: string, redisUrl: string, shape: (typeof ST
   const children: BenchChild[] = [];
   const probe = new RedisProbe(redisUrl);
   try {
-    const stub = await startChild(buildDir, `OpenRouter stand-in (${shape.name})`, "stub-process", { PORT: "0", ...stubPace(shape.pace.chunks, shape.pace.intervalMs) });
+    const stub = await startChild(buildDir, `OpenRouter stand-in (${shape.name})`, "stub-process", { PORT: "0", BENCH_ACCOUNTS: String(STREAM_ACCOUNTS), ...stubPace(shape.pace.chunks, shape.pace.intervalMs) });
     children.push(stub);
     const env = gatewayEnv(redisUrl, stub);
     const gateway = await startChild(buildDir, `gateway (${shape.name})`, "gateway-process", env, GATEWAY_NODE_FLAGS);
@@ -382,9 +390,12 @@ async function streamShape(buildDir: string, redisUrl: string, shape: (typeof ST
     children.push(bareProxy);
 
     const validKey = String(stub.info.validKey);
+    const accountKeys = String(stub.info.accountKeys).split(",");
+    // One session per account, the streams sent with each in turn.
     const proxiedThrough = async (server: BenchChild): Promise<StreamEntry & { cookie: string }> => {
-      const cookie = await signIn(`${urlOf(server)}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(validKey) }, "openrouter-auth.sid");
-      return { target: { url: `${urlOf(server)}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION }, server, cookie };
+      const cookies: string[] = [];
+      for (const key of accountKeys) cookies.push(await signIn(`${urlOf(server)}/graphql`, { method: "POST", headers: JSON_HEADERS, body: validateKeyBody(key) }, "openrouter-auth.sid"));
+      return { target: { url: `${urlOf(server)}${PROXY_COMPLETIONS_PATH}`, headers: JSON_HEADERS, body: STREAMED_COMPLETION, cookies }, server, cookie: cookies[0]! };
     };
     const g = await proxiedThrough(gateway);
     const gs = spending === undefined ? undefined : await proxiedThrough(spending);

@@ -9,6 +9,20 @@ export interface StreamTarget {
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly body: string;
+  /**
+   * Cookies to send in turn, one per stream (`name=value` pairs): many accounts rather than one,
+   * so that nothing remembered of an account (its id, its budget's tally) serves every stream.
+   */
+  readonly cookies?: readonly string[];
+}
+
+/** The next stream's headers: the target's, with the next of its cookies when it rotates them. */
+function headersOf(target: StreamTarget, rotation: { next: number }): Record<string, string> {
+  const cookies = target.cookies;
+  if (cookies === undefined || cookies.length === 0) return target.headers;
+  const cookie = cookies[rotation.next]!;
+  rotation.next = (rotation.next + 1) % cookies.length;
+  return { ...target.headers, cookie };
 }
 
 export interface StreamRun {
@@ -34,12 +48,12 @@ const newAgent = () => new Agent({ keepAlive: true, maxSockets: Infinity });
 const STREAM_TIMEOUT_MS = 60_000;
 
 /** Sends one streamed completion and reads it to the end. */
-export function streamOnce(target: StreamTarget, agent: Agent): Promise<{ firstByteMs: number; events: number; ok: boolean; failure?: string }> {
+export function streamOnce(target: StreamTarget, agent: Agent, headers = target.headers): Promise<{ firstByteMs: number; events: number; ok: boolean; failure?: string }> {
   return new Promise((resolve) => {
     const started = performance.now();
     let firstByteMs = Number.NaN;
     let text = "";
-    const req = request(target.url, { method: "POST", agent, headers: { ...target.headers, "content-length": Buffer.byteLength(target.body) }, timeout: STREAM_TIMEOUT_MS }, (res) => {
+    const req = request(target.url, { method: "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(target.body) }, timeout: STREAM_TIMEOUT_MS }, (res) => {
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
         if (text === "") firstByteMs = performance.now() - started;
@@ -69,11 +83,12 @@ export async function streamLoad(target: StreamTarget, concurrency: number, seco
   let failure: string | undefined;
   const end = performance.now() + seconds * 1000;
   const agent = newAgent();
+  const rotation = { next: 0 };
   const worker = async (index: number) => {
     const delayMs = (index * rampMs) / concurrency;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     while (performance.now() < end) {
-      const result = await streamOnce(target, agent);
+      const result = await streamOnce(target, agent, headersOf(target, rotation));
       if (!result.ok) {
         failed++;
         failure ??= result.failure;
@@ -95,8 +110,9 @@ export async function streamLoad(target: StreamTarget, concurrency: number, seco
 export async function openStreams(target: StreamTarget, count: number, perStep = 50, stepMs = 50): Promise<{ failed: number; events: number; failure?: string }> {
   const pending: ReturnType<typeof streamOnce>[] = [];
   const agent = newAgent();
+  const rotation = { next: 0 };
   for (let opened = 0; opened < count; opened += perStep) {
-    for (let i = opened; i < Math.min(count, opened + perStep); i++) pending.push(streamOnce(target, agent));
+    for (let i = opened; i < Math.min(count, opened + perStep); i++) pending.push(streamOnce(target, agent, headersOf(target, rotation)));
     await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
   const results = await Promise.all(pending);
