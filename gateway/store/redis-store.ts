@@ -125,7 +125,7 @@ export class RedisStore implements KeyValueStore {
 
   async replaceIf(key: string, expected: string, value: string, ttlMs: number | "keep"): Promise<boolean> {
     const ttl = ttlMs === "keep" ? "keep" : String(Math.max(1, Math.ceil(ttlMs)));
-    return (await this.#send(() => this.#run(SCRIPTS.replaceIf, key, expected, value, ttl))) === 1;
+    return (await this.#script(SCRIPTS.replaceIf, key, expected, value, ttl)) === 1;
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
@@ -147,13 +147,13 @@ export class RedisStore implements KeyValueStore {
   async increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
     // One command, one round trip: a script rather than MULTI, which costs ioredis a pipeline of
     // objects per call, and Redis four more commands.
-    const [count, ttlMs] = (await this.#send(() => this.#run(SCRIPTS.increment, key, windowMs))) as [number, number];
+    const [count, ttlMs] = (await this.#script(SCRIPTS.increment, key, windowMs)) as [number, number];
     return { count, ttlMs };
   }
 
   async addTo(key: string, amount: number, windowMs: number): Promise<{ total: number; ttlMs: number }> {
     // INCRBYFLOAT answers a string (a Lua number would lose the fraction on the way back).
-    const [total, ttlMs] = (await this.#send(() => this.#run(SCRIPTS.addTo, key, String(amount), windowMs))) as [string, number];
+    const [total, ttlMs] = (await this.#script(SCRIPTS.addTo, key, String(amount), windowMs)) as [string, number];
     return { total: Number(total), ttlMs };
   }
 
@@ -191,11 +191,11 @@ export class RedisStore implements KeyValueStore {
   }
 
   async acquireLease(key: string, id: string, max: number, leaseMs: number): Promise<boolean> {
-    return (await this.#send(() => this.#run(SCRIPTS.acquireLease, key, max, leaseMs, id))) === 1;
+    return (await this.#script(SCRIPTS.acquireLease, key, max, leaseMs, id)) === 1;
   }
 
   async renewLease(key: string, id: string, leaseMs: number): Promise<boolean> {
-    return (await this.#send(() => this.#run(SCRIPTS.renewLease, key, leaseMs, id))) === 1;
+    return (await this.#script(SCRIPTS.renewLease, key, leaseMs, id)) === 1;
   }
 
   async releaseLease(key: string, id: string): Promise<void> {
@@ -230,37 +230,24 @@ export class RedisStore implements KeyValueStore {
 
   /**
    * Runs a script by its hash (EVALSHA: 40 bytes rather than its text, which Redis would also hash
-   * on every call). Where Redis does not have it (NOSCRIPT: its first use there, SCRIPT FLUSH, a
-   * restart, a failover to a node that never ran it) it is sent whole (EVAL), which loads it for
-   * the calls after. Not ioredis's `defineCommand`, which does the same but copies every script
-   * defined onto each pipeline it makes (with its auto-pipelining, one per batch of commands: 3 µs
-   * more for every batch, the session reads of the status paths included).
+   * on every call), with the additions waiting to go ahead of it (#send), in one promise chain.
+   * Where Redis does not have it (NOSCRIPT: its first use there, SCRIPT FLUSH, a restart, a
+   * failover to a node that never ran it) it is sent whole (EVAL), which loads it for the calls
+   * after. Not ioredis's `defineCommand`, which does the same but copies every script defined onto
+   * each pipeline it makes (with its auto-pipelining, one per batch of commands: 3 µs more for
+   * every batch, the session reads of the status paths included).
    */
-  async #run(script: StoreScript, key: string, ...args: Array<string | number>): Promise<unknown> {
-    try {
-      return await this.#redis.evalsha(script.sha, 1, key, ...args);
-    } catch (error) {
-      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-      return this.#redis.eval(script.lua, 1, key, ...args);
-    }
-  }
-
-  /**
-   * Runs a script as #run does, with the additions waiting to go ahead of it (#send), in one
-   * promise chain: no wrapper of its own for the script's call and for the store's failure.
-   */
-  #script(script: StoreScript, key: string, arg1?: string, arg2?: string): Promise<unknown> {
+  #script(script: StoreScript, key: string, ...args: Array<string | number>): Promise<unknown> {
     if (this.#soon.size > 0) this.#sendSoon();
     let sent: Promise<unknown>;
     try {
-      sent = arg1 === undefined ? this.#redis.evalsha(script.sha, "1", key) : arg2 === undefined ? this.#redis.evalsha(script.sha, "1", key, arg1) : this.#redis.evalsha(script.sha, "1", key, arg1, arg2);
+      sent = this.#redis.evalsha(script.sha, 1, key, ...args);
     } catch (cause) {
       return Promise.reject(storeUnavailable(cause));
     }
     return sent.then(undefined, (error: unknown) => {
       if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw storeUnavailable(error);
-      const args = [arg1, arg2].filter((arg) => arg !== undefined);
-      return this.#redis.eval(script.lua, "1", key, ...args).then(undefined, (cause: unknown) => {
+      return this.#redis.eval(script.lua, 1, key, ...args).then(undefined, (cause: unknown) => {
         throw storeUnavailable(cause);
       });
     });
@@ -327,6 +314,6 @@ async function storeCommand<Result>(command: () => Promise<Result>): Promise<Res
   try {
     return await command();
   } catch (cause) {
-    throw new GatewayError(ErrorCode.SESSION_STORE_UNAVAILABLE, undefined, { cause });
+    throw storeUnavailable(cause);
   }
 }
