@@ -5,6 +5,8 @@ import { GatewayError, type ErrorCode } from "../errors.js";
 import { GRAPHQL_OUTCOMES, REFUSAL_CODES, type GraphQLOutcome } from "./labels.js";
 import type { CounterSeries, LabelledCounter } from "./series.js";
 
+const DONE = Promise.resolve();
+
 /** Apollo's codes for a request the client got wrong (parse, validation, variables): refusals, not failures. */
 const CLIENT_ERROR_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST", "OPERATION_RESOLUTION_FAILURE", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED"]);
 
@@ -50,19 +52,22 @@ export function graphqlPlugin(metrics: { operations: LabelledCounter; refused: (
     return byOutcome;
   };
 
-  // One listener for every request: nothing is made per operation.
+  // One listener for every request, and the hooks answer with promises made once: nothing is
+  // made per operation (Apollo awaits whatever a hook returns).
   const listener: GraphQLRequestListener<BaseContext> = {
-    async willSendResponse({ operation, errors }) {
+    willSendResponse({ operation, errors }) {
       seriesOf(operationOf(operation)).get(outcomeOf(errors))!.inc();
+      return DONE;
     },
   };
+  const listening = Promise.resolve(listener);
 
   return {
     async serverWillStart({ schema }) {
       rootFields = new Set([...Object.keys(schema.getQueryType()?.getFields() ?? {}), ...Object.keys(schema.getMutationType()?.getFields() ?? {})]);
     },
-    async requestDidStart() {
-      return listener;
+    requestDidStart() {
+      return listening;
     },
   };
 }
