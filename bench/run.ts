@@ -581,6 +581,8 @@ async function runBench(): Promise<Measurements> {
     });
     const memoryAfter = await probe.usedMemory();
     const keysAfter = await probe.dbsize();
+    // Which part of the shape sets the gateway's peak: the sign-ins, or the status load after them.
+    progress(`the gateway's peak RSS after ${SETTINGS.sessions} sign-ins: ${((await manyServers.gateway.stats()).maxRssBytes / 1024 / 1024).toFixed(1)} MB`);
     progress(`signing in ${SETTINGS.sessions} sessions on the stock stack (shared by (d) and (f): same secret, same Redis)`);
     const stockSessions = (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, () => signIn(`${urlOf(manyServers.stock)}/login`, { method: "POST" }, "connect.sid"))).cookies;
 

@@ -339,3 +339,22 @@ describe("a Redis outage", () => {
     await waitFor(async () => valueOf(await scrape(), STORE_UP) === 1, 10_000);
   });
 });
+
+describe("a gateway without metrics", () => {
+  it("does not load prom-client at all (metrics are off by default, and it is 0.5 MB of heap)", async () => {
+    // A process of its own: this one has loaded prom-client for the tests above.
+    const { execFile } = await import("node:child_process");
+    const script = [
+      'import { createOpenRouterAuth } from "./gateway/index.ts";',
+      'import { createRequire } from "node:module";',
+      'const router = createOpenRouterAuth({ env: { NODE_ENV: "development", LOG_LEVEL: "silent" } });',
+      "await router.close();",
+      'const loaded = Object.keys(createRequire(import.meta.url).cache).filter((file) => file.includes("prom-client"));',
+      "console.log(JSON.stringify(loaded));",
+    ].join("\n");
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: new URL("../..", import.meta.url), timeout: 60_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout))),
+    );
+    assert.deepEqual(JSON.parse(output.trim().split("\n").at(-1)!), []);
+  });
+});
