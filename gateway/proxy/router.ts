@@ -78,8 +78,9 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
   const spend = policy.enabled && policy.spendLimit !== undefined ? new SpendBudget({ store: deps.store, limit: policy.spendLimit, prefix: `${prefix}spend:`, now: deps.now }) : undefined;
   const budget = new ProxyBudgetReader({ auth, budget: spend, accountIdOf: accountId });
 
-  router.use(cors(config.allowedOrigins, { allowRequestedHeaders: true }));
+  const proxyCors = cors(config.allowedOrigins, { allowRequestedHeaders: true });
   if (!policy.enabled) {
+    router.use(proxyCors);
     router.use((_req, res) => {
       const error = new GatewayError(ErrorCode.PROXY_DISABLED);
       sendError(res, error, errorBody(error, "proxy"));
@@ -156,13 +157,14 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
     void counted.finally(() => counting.delete(counted));
   }
 
+  /** Each endpoint's checks and handler, as one handler, by routeKey. */
+  const routes = new Map<string, RequestHandler>();
   for (const endpoint of PROXY_ENDPOINTS) {
-    const route = endpoint.method === "GET" ? router.get.bind(router) : router.post.bind(router);
     const budgetAhead = endpoint.spends && readAhead !== undefined ? [readAhead.begin] : [];
-    // One handler for the router to call rather than six or seven, each of which it would wrap
-    // (a layer's call, its promise check, its `next`); they run in this order all the same.
-    const checks = inSeries(admitted, guard, ...budgetAhead, deps.sessions, signedIn, ...(endpoint.method === "POST" ? [body] : []));
-    route(endpoint.path, checks, async (req, res) => {
+    // One handler rather than six or seven, each of which a router would wrap (a layer's call,
+    // its promise check, its `next`); they run in this order all the same.
+    const checks = [admitted, guard, ...budgetAhead, deps.sessions, signedIn, ...(endpoint.method === "POST" ? [body] : [])];
+    const handler: RequestHandler = async (req, res) => {
       const log = res.accessLogNote as CompletionLog;
       const apiKey = auth.apiKeyOf(req.sessionHandle!)!;
       // Only an endpoint that takes a query parameter reads the query.
@@ -194,8 +196,15 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
       });
       if (metrics !== undefined) observe(metrics, endpoint, asked, result, arrivedAt);
       if (endpoint.spends) count(account, apiKey, asked, result);
-    });
+    };
+    routes.set(`${endpoint.method} ${endpoint.path}`, inSeries(...checks, handler));
   }
+  // The endpoints are found in one Map read rather than by the router's layers, one regular
+  // expression and one Route each, which cost every completion a router's dispatch of its own.
+  router.use((req, res, next) => {
+    const route = routes.get(routeKey(req.method, req.path));
+    proxyCors(req, res, route === undefined ? next : () => route(req, res, next));
+  });
   const served = PROXY_ENDPOINTS.map((endpoint) => `${endpoint.method} ${endpoint.path}`).join(", ");
   router.use(guard, (_req, _res, next) => next(new GatewayError(ErrorCode.NOT_FOUND, `The proxy serves ${served} only.`)));
   router.use(errorResponder(logger, new ThrottledErrorLog(logger), { surface: "proxy" }));
@@ -208,6 +217,16 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
       await Promise.all(counting);
     },
   };
+}
+
+/**
+ * `METHOD /path` of the endpoint a request names, as Express's router would match its routes:
+ * the path without regard to case (a request line's characters are all below U+0100, where only
+ * A-Z lower-case to ASCII), with or without one trailing slash; HEAD served as GET.
+ */
+export function routeKey(method: string, path: string): string {
+  const trimmed = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+  return `${method === "HEAD" ? "GET" : method} ${trimmed.toLowerCase()}`;
 }
 
 /** What admit() gives back when it took no place. */

@@ -200,6 +200,35 @@ describe("the proxy's endpoints", () => {
     assert.equal((await proxyFetch(gateway.url, browser, "/chat/completions", { body: { ...body, model: "openai/gpt-4o-mini" } })).status, 200);
   });
 
+  it("finds an endpoint as Express matches a route: in any case, with one trailing slash, HEAD as GET; and nothing else", async () => {
+    const headers = { cookie: browser.cookieHeader(), "content-type": "application/json" };
+    const question = { model: "openai/gpt-4o", messages: [{ role: "user", content: "Say hello" }] };
+    const send = (method: string, path: string) => fetch(`${stack.gatewayUrl}/api/v1/openrouter/proxy${path}`, { method, headers, ...(method === "POST" ? { body: JSON.stringify(question) } : {}) });
+    for (const path of ["/Chat/Completions", "/chat/completions/"]) {
+      const before = upstreamCalls(stack, "/chat/completions").length;
+      const response = await send("POST", path);
+      assert.equal(response.status, 200, path);
+      await response.arrayBuffer();
+      assert.equal(upstreamCalls(stack, "/chat/completions").length, before + 1, `${path} went upstream as /chat/completions`);
+    }
+    const head = await send("HEAD", "/models");
+    assert.equal(head.status, 200, "HEAD /models");
+    const before = stack.stub.requests.length;
+    for (const [method, path] of [
+      ["POST", "/chat/completions//"],
+      ["POST", "/chat%2Fcompletions"],
+      ["POST", "/chat/completions.json"],
+      ["HEAD", "/chat/completions"],
+      ["POST", "/"],
+      ["GET", ""],
+    ] as const) {
+      const response = await send(method, path);
+      assert.equal(response.status, 404, `${method} ${path}`);
+      if (method !== "HEAD") assert.equal((await response.json()).error.code, "NOT_FOUND");
+    }
+    assert.equal(stack.stub.requests.length, before, "nothing went upstream");
+  });
+
   describe("GET /models", () => {
     it("answers OpenRouter's model list", async () => {
       const response = await proxyFetch(stack.gatewayUrl, browser, "/models");
