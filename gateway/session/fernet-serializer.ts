@@ -32,7 +32,7 @@ const HMAC_CHARS = 43;
 /** Where a parsed record keeps the token it was read from: not a field of the record, never written back. */
 const STORED_TOKEN = Symbol("openrouter-auth.storedToken");
 
-/** The token a record returned by the serializer's `parse` was read from. */
+/** The token a record returned by the serializer's `parse` was read from (not one returned by `read`). */
 export function storedTokenOf(record: object): string | undefined {
   return (record as { [STORED_TOKEN]?: string })[STORED_TOKEN];
 }
@@ -71,8 +71,8 @@ export function fernetSerializer(keyring: FernetKeyring, fixedCookie: FixedCooki
     const record = JSON.parse(json) as SessionData;
     if (typeof record !== "object" || record === null) return null;
     if (typeof record.cookie === "object" && record.cookie !== null) record.cookie = { ...fixedCookie, ...record.cookie };
-    // Tells a conditional write what it must find stored (conditional-writes.ts).
-    Object.defineProperty(record, STORED_TOKEN, { value: token });
+    // Not the token: the memo would keep each one (some 850 B) as long as its record. A reader
+    // has the token it read anyway (session-records.ts), and a writer's copy is tagged (parse).
     deepFreeze(record);
     recent.set(keptMemoKeyOf(token), record);
     return record;
@@ -113,6 +113,7 @@ export function fernetSerializer(keyring: FernetKeyring, fixedCookie: FixedCooki
       if (shared === null) return null;
       // The record is JSON: a structured clone is a deep copy, unfrozen; the token goes with it.
       const record = structuredClone(shared) as SessionData;
+      // Tells a conditional write what it must find stored (conditional-writes.ts).
       Object.defineProperty(record, STORED_TOKEN, { value: token });
       return record;
     },
