@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
 import express from "express";
 import { GatewayError, createOpenRouterAuth, expressServerOptions, getOpenRouterKey, type OpenRouterAuthRouter } from "../../gateway/index.js";
 import { createLogger } from "../../gateway/logging/logger.js";
 import { HttpClient } from "../support/http-client.js";
+import { listening, type Listening } from "../support/listening.js";
 import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
 
 // A host's own Express app, written as the README shows it: the router mounted first, then the
@@ -33,7 +33,7 @@ const GATEWAY_HEADERS = [
 ];
 
 let stack: TestStack;
-let server: Server;
+let host: Listening;
 let router: OpenRouterAuthRouter;
 let url: string;
 
@@ -64,13 +64,11 @@ before(async () => {
       res.status(503).json({ hostSaw: error instanceof GatewayError ? error.code : "something else" });
     }
   });
-  server = createServer(expressServerOptions(app), app);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  host = await listening(createServer(expressServerOptions(app), app));
+  url = host.url;
 });
 after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await host.close();
   await router.close();
   await stack.close();
 });

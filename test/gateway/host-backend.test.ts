@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { after, before, describe, it } from "node:test";
 import express from "express";
 import { createOpenRouterAuth, expressServerOptions, getOpenRouterKey, type OpenRouterAuthRouter } from "../../gateway/index.js";
 import { createLogger } from "../../gateway/logging/logger.js";
 import { HttpClient } from "../support/http-client.js";
+import { listening, type Listening } from "../support/listening.js";
 import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
 
 // A host's own Express app, as README shows it: the router mounted first, then the host's route
 // that calls OpenRouter on the signed-in user's behalf.
 let stack: TestStack;
-let server: Server;
+let host: Listening;
 let router: OpenRouterAuthRouter;
 let url: string;
 /** For each request, whether it reached the app with the app's prototypes already in place. */
@@ -29,16 +29,16 @@ before(async () => {
     const upstream = await fetch(`${stack.stub.apiBase}/credits`, { headers: { authorization: `Bearer ${key}` } });
     res.json(await upstream.json());
   });
-  server = createServer(expressServerOptions(app), (req, res) => {
-    bornWithAppPrototypes.push(Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response);
-    app(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  host = await listening(
+    createServer(expressServerOptions(app), (req, res) => {
+      bornWithAppPrototypes.push(Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response);
+      app(req, res);
+    }),
+  );
+  url = host.url;
 });
 after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await host.close();
   await router.close();
   await stack.close();
 });

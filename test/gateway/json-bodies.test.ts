@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { request, createServer, type Server } from "node:http";
+import { request, createServer } from "node:http";
 import { connect } from "node:net";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
@@ -11,6 +11,7 @@ import { createLogger } from "../../gateway/logging/logger.js";
 import { PROXY_ENDPOINTS } from "../../gateway/proxy/endpoints.js";
 import { startTestStack, TEST_SECRETS, type TestStack } from "../support/gateway.js";
 import type { HttpClient } from "../support/http-client.js";
+import { listening, type Listening } from "../support/listening.js";
 import { PROXY, signedIn } from "../support/proxy.js";
 
 /** The proxy's limit here, and the gateway's own (GraphQL and the REST paths). */
@@ -209,27 +210,23 @@ describe("JSON bodies, on every route that takes one", () => {
 });
 
 describe("a host app that parses JSON bodies itself, before the router", () => {
-  let server: Server;
+  let host: Listening;
   let router: OpenRouterAuthRouter;
-  let url: string;
   before(async () => {
     router = createOpenRouterAuth({ env: { ...TEST_SECRETS, ...stack.env }, logger: createLogger("silent") });
     await router.whenConnected();
     const app = express();
     app.use(express.json());
     app.use(router);
-    server = createServer(expressServerOptions(app), app);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    host = await listening(createServer(expressServerOptions(app), app));
   });
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await host.close();
     await router.close();
   });
 
   it("answers GraphQL with the body the host's parser read", async () => {
-    const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: SAMPLE, signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${host.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: SAMPLE, signal: AbortSignal.timeout(10_000) });
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { data: { status: { authenticated: false } } });
   });

@@ -108,13 +108,17 @@ describe("the proxy's spend budget", () => {
     await waitFor(async () => Math.abs((await tally(key)) - (first + second + cost)) < 1e-9);
   });
 
-  it("is counted per OpenRouter account: shared by two sessions with the same key on two instances, while another key has its own", async () => {
+  /** Two instances on one Redis with a budget of 0.00005 (an answer costs 0.000035), and a session of one new account on each. */
+  async function oneAccountOnTwoInstances() {
     const env = { PROXY_SPEND_LIMIT: "0.00005" };
     const first = await gatewayWith(env);
     const second = await gatewayWith(env);
     const { key } = stack.stub.addAccount();
-    const one = await signedIn(first.url, key);
-    const two = await signedIn(second.url, key);
+    return { first, second, key, one: await signedIn(first.url, key), two: await signedIn(second.url, key) };
+  }
+
+  it("is counted per OpenRouter account: shared by two sessions with the same key on two instances, while another key has its own", async () => {
+    const { first, second, key, one, two } = await oneAccountOnTwoInstances();
     await completion(first.url, one, key);
     await completion(second.url, two, key);
     await assertProxyError(await proxyFetch(first.url, one, "/chat/completions", { body: QUESTION }), 429, "SPEND_LIMIT_REACHED");
@@ -126,12 +130,7 @@ describe("the proxy's spend budget", () => {
   });
 
   it("refuses a request sent as soon as the answer before it ended, its tally read together with that answer's cost, with another instance's spend in it", async () => {
-    const env = { PROXY_SPEND_LIMIT: "0.00005" };
-    const first = await gatewayWith(env);
-    const second = await gatewayWith(env);
-    const { key } = stack.stub.addAccount();
-    const one = await signedIn(first.url, key);
-    const two = await signedIn(second.url, key);
+    const { first, second, key, one, two } = await oneAccountOnTwoInstances();
     // Each answer costs 0.000035: the other instance's leaves the budget open, this one's closes it.
     await completion(second.url, two, key);
     const answered = await proxyFetch(first.url, one, "/chat/completions", { body: QUESTION });
