@@ -48,8 +48,13 @@ export function jsonBody(limit: number): RequestHandler {
     if (!plainJson || chunked || length > limit || (encoding !== undefined && encoding.toLowerCase() !== "identity")) return stock(req, res, next);
     if (req.complete && req.readableLength === length && !req.readableFlowing) {
       // All of it is buffered: taken at once, and the stream ends (as after body-parser's read).
-      const body = req.read() as Buffer | null;
-      return parsed(req, next, body);
+      // One read() takes it all up to the stream's high-water mark (64 KiB); Node 26 returns no
+      // more than that from one call, so a larger body is read until the buffer is empty.
+      const first = req.read() as Buffer | null;
+      if (first === null || first.length === length) return parsed(req, next, first);
+      const chunks = [first];
+      for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) chunks.push(chunk);
+      return parsed(req, next, Buffer.concat(chunks));
     }
     readChunks(req, length, next);
   };

@@ -157,7 +157,7 @@ describe("JSON bodies, on every route that takes one", () => {
           const same = typeof expected.same === "string" ? expected.same : expected.same(route);
           if (!references.has(same)) references.set(same, await send(route.path, json(same)));
           const reference = references.get(same)!;
-          assert.notEqual(reference.message, NOT_JSON.message, `${route.path}: the reference is JSON`);
+          assert.notEqual(reference.message, NOT_JSON.message, `${route.path}: the reference is JSON (${name}, ${same.length} B)`);
           assert.notEqual(reference.code, "UNAUTHENTICATED", `${route.path}: the reference is signed in where it must be`);
           assert.deepEqual(outcome, reference, `${route.path}, ${name}`);
         } else {
