@@ -129,12 +129,12 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
     return place.value;
   }
 
+  const spendNotCounted = (error: unknown) => logger.warn({ event: "proxy.spend", err: causeForLog(error) }, "an answer's cost could not be counted");
+
   /**
    * Counts what an answer cost: its `usage.cost`, or, when none came of an answer that may have
    * cost something (the client left, the stream broke off), the most it could have cost.
    */
-  const spendNotCounted = (error: unknown) => logger.warn({ event: "proxy.spend", err: causeForLog(error) }, "an answer's cost could not be counted");
-
   function count(account: string, apiKey: string, asked: ProxyRequest, result: ForwardResult): void {
     if (spend === undefined) return;
     const status = result.upstreamStatus;
