@@ -15,6 +15,15 @@ const ANSWER_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 const STDERR_TAIL_CHARS = 4_000;
 
+/**
+ * The children still running, killed by one listener should the bench end first: a listener per
+ * child went past Node's warning threshold (10), as a run has a dozen children at once.
+ */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export interface BenchChild {
   readonly name: string;
   readonly pid: number;
@@ -51,12 +60,11 @@ export async function startChild(buildDir: string, name: string, script: string,
   child.stderr!.on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
   });
-  // Killed should the bench end first; the listener goes with the child (a run starts some dozens).
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
+  // Killed should the bench end first (see killRunningOnExit); forgotten once it has exited.
+  running.add(child);
   const exited = new Promise<void>((resolve) =>
     child.once("exit", () => {
-      process.off("exit", killOnExit);
+      running.delete(child);
       resolve();
     }),
   );
@@ -125,7 +133,6 @@ export async function startChild(buildDir: string, name: string, script: string,
           await exited;
         }
       }
-      process.off("exit", killOnExit);
     },
   };
 }
