@@ -190,7 +190,7 @@ export function createOpenRouterAuth(options: OpenRouterAuthOptions = {}): OpenR
   router.get(`${REST_BASE}/oauth/relay`, relayPage(config.allowedOrigins));
   // The OpenRouter proxy, with its own CORS (OpenAI-style clients send headers of their own),
   // body limit and OpenAI-style error shape.
-  router.use(PROXY_PATH, proxy.router);
+  router.use(PROXY_PATH, proxy.handler);
   router.use(onRoots(GATEWAY_PATHS, inSeries(cors(config.allowedOrigins), originGuard(config.allowedOrigins))));
   router.get("/healthz", (_req, res) => {
     sendJson(res, { status: "ok" });

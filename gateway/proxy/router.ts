@@ -1,4 +1,4 @@
-import { Router, type RequestHandler, type Response } from "express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { AuthService } from "../auth/service.js";
 import type { Config } from "../config.js";
 import { ErrorCode, GatewayError, causeForLog, errorBody } from "../errors.js";
@@ -50,7 +50,8 @@ export interface ProxyDeps {
 
 /** The proxy, and how its owner stops it. */
 export interface ProxyRouter {
-  readonly router: Router;
+  /** Every request under PROXY_PATH, mounted there: it answers each one itself, errors included. */
+  readonly handler: RequestHandler;
   /** The signed-in account's spend budget, for GraphQL's `proxyBudget` and REST's `proxy-budget`. */
   readonly budget: ProxyBudgetReader;
   /**
@@ -71,7 +72,6 @@ export interface ProxyRouter {
 export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
   const { config, auth, logger, metrics } = deps;
   const policy = config.proxy;
-  const router = Router();
   const accountId = accountIdOf(config.sessionSecrets[0]!);
   const prefix = `${deps.keyPrefix}proxy:`;
   const limits = new AccountLimits({ store: deps.store, policy, prefix });
@@ -80,12 +80,12 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
 
   const proxyCors = cors(config.allowedOrigins, { allowRequestedHeaders: true });
   if (!policy.enabled) {
-    router.use(proxyCors);
-    router.use((_req, res) => {
-      const error = new GatewayError(ErrorCode.PROXY_DISABLED);
-      sendError(res, error, errorBody(error, "proxy"));
-    });
-    return { router, budget, close: async () => {} };
+    const handler: RequestHandler = (req, res) =>
+      proxyCors(req, res, () => {
+        const error = new GatewayError(ErrorCode.PROXY_DISABLED);
+        sendError(res, error, errorBody(error, "proxy"));
+      });
+    return { handler, budget, close: async () => {} };
   }
   const { upstream } = deps;
   // Reads too: a GET through the proxy spends the user's key as much as a POST does.
@@ -199,17 +199,24 @@ export function createProxyRouter(deps: ProxyDeps): ProxyRouter {
     };
     routes.set(`${endpoint.method} ${endpoint.path}`, inSeries(...checks, handler));
   }
-  // The endpoints are found in one Map read rather than by the router's layers, one regular
-  // expression and one Route each, which cost every completion a router's dispatch of its own.
-  router.use((req, res, next) => {
-    const route = routes.get(routeKey(req.method, req.path));
-    proxyCors(req, res, route === undefined ? next : () => route(req, res, next));
-  });
   const served = PROXY_ENDPOINTS.map((endpoint) => `${endpoint.method} ${endpoint.path}`).join(", ");
-  router.use(guard, (_req, _res, next) => next(new GatewayError(ErrorCode.NOT_FOUND, `The proxy serves ${served} only.`)));
-  router.use(errorResponder(logger, new ThrottledErrorLog(logger), { surface: "proxy" }));
+  const respond = errorResponder(logger, new ThrottledErrorLog(logger), { surface: "proxy" });
+  /** A request no endpoint takes: refused as any other (another origin's), else NOT_FOUND. */
+  const unserved = (req: Request, res: Response, fail: NextFunction) => guard(req, res, (error?: unknown) => fail(error ?? new GatewayError(ErrorCode.NOT_FOUND, `The proxy serves ${served} only.`)));
+  // One handler, not a Router: the endpoints are found in one Map read rather than by a router's
+  // layers (a regular expression and a Route each), and a router of the proxy's own cost every
+  // completion a second dispatch (its `next`, its URL trimmed and restored: 3 KB a completion).
+  const handler: RequestHandler = (req, res, next) => {
+    const fail = (error?: unknown) => respond(error, req, res, next);
+    try {
+      const route = routes.get(routeKey(req.method, req.path));
+      proxyCors(req, res, route === undefined ? () => unserved(req, res, fail) : () => route(req, res, (error?: unknown) => (error === undefined ? unserved(req, res, fail) : fail(error))));
+    } catch (thrown) {
+      fail(thrown);
+    }
+  };
   return {
-    router,
+    handler,
     budget,
     async close(graceMs) {
       await inFlight.close(graceMs);
