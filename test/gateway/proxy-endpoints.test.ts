@@ -229,6 +229,17 @@ describe("the proxy's endpoints", () => {
     assert.equal(stack.stub.requests.length, before, "nothing went upstream");
   });
 
+  it("refuses a path it does not serve from another origin as it refuses that origin anywhere: 403, not a list of what it serves", async () => {
+    for (const [method, path] of [
+      ["POST", "/audio/speech"],
+      ["GET", "/credits"],
+    ] as const) {
+      const response = await proxyFetch(stack.gatewayUrl, browser, path, { method, ...(method === "POST" ? { body: {} } : {}), headers: { origin: OTHER_PAGE, "sec-fetch-site": "cross-site" } });
+      assert.equal(response.headers.get("access-control-allow-origin"), null, `${method} ${path}`);
+      await assertProxyError(response, 403, "FORBIDDEN_ORIGIN");
+    }
+  });
+
   describe("GET /models", () => {
     it("answers OpenRouter's model list", async () => {
       const response = await proxyFetch(stack.gatewayUrl, browser, "/models");
