@@ -60,7 +60,7 @@ export async function startChild(buildDir: string, name: string, script: string,
   child.stderr!.on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
   });
-  // Killed should the bench end first (see killRunningOnExit); forgotten once it has exited.
+  // Killed should the bench end first (see `running`); forgotten once it has exited.
   running.add(child);
   const exited = new Promise<void>((resolve) =>
     child.once("exit", () => {

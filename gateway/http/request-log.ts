@@ -78,9 +78,9 @@ export function requestLog(logger: Logger, inFlight?: RequestsInFlight, metrics?
       route?.ended(status, line.ms / 1000, res.errorCode);
       const note = res.accessLogNote;
       if (note === undefined) return write(line);
-      // Added to the line itself: a line spread with its note's fields into a new object cost
-      // pino 21-24 µs to write, against 8-10 µs for the same fields assigned (V8 makes the spread's
-      // copy an object that pino's serializer walks slowly).
+      // Added to the line itself: on Node 20, building `{ ...line, ...fields }` costs 8-9 µs by
+      // itself, and the line so built took 21-24 µs to write through pino, against 8-10 µs for
+      // the same fields assigned.
       const fields = note.fieldsAt(line.status);
       if (fields instanceof Promise) void fields.then((more) => write(Object.assign(line, more)));
       else write(Object.assign(line, fields));
