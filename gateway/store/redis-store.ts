@@ -221,10 +221,11 @@ export class RedisStore implements KeyValueStore {
   /**
    * Sends a command, with the additions waiting to go (addToSoon) ahead of it in the same turn of
    * the event loop: the client writes what is sent in one turn in one write (coalesced-writes.ts),
-   * and Redis runs it in that order, so a read of a tally comes after what was added to it.
+   * and Redis runs it in that order, so the command finds what was added (but where an addition
+   * must first be sent whole after a NOSCRIPT answer, which goes after it).
    */
   #send<Result>(command: () => Promise<Result>): Promise<Result> {
-    if (this.#soon.size > 0) this.#sendSoon();
+    this.#sendSoon();
     return storeCommand(command);
   }
 
@@ -238,7 +239,7 @@ export class RedisStore implements KeyValueStore {
    * every batch, the session reads of the status paths included).
    */
   #script(script: StoreScript, key: string, ...args: Array<string | number>): Promise<unknown> {
-    if (this.#soon.size > 0) this.#sendSoon();
+    this.#sendSoon();
     let sent: Promise<unknown>;
     try {
       sent = this.#redis.evalsha(script.sha, 1, key, ...args);
@@ -255,10 +256,12 @@ export class RedisStore implements KeyValueStore {
 
   readonly #onSoonTimer = (): void => {
     this.#soonTimer = undefined;
-    if (this.#soon.size > 0) this.#sendSoon();
+    this.#sendSoon();
   };
 
+  /** Sends every addition waiting (addToSoon), if any. */
   #sendSoon(): void {
+    if (this.#soon.size === 0) return;
     const waiting = this.#soon;
     this.#soon = new Map();
     for (const [key, addition] of waiting) void this.#sendAddition(key, addition);

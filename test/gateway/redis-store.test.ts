@@ -126,6 +126,18 @@ describe("an addition that needs no answer (addToSoon) on Redis", () => {
     await added;
   });
 
+  it("goes ahead of the next command the store sends, a plain one or a script: that command finds it in Redis", async () => {
+    // Its script known to Redis, so that it goes by its hash, not after a NOSCRIPT answer.
+    await on.store.addTo(fresh(), 1, 60_000);
+    const key = fresh();
+    const first = on.store.addToSoon(key, 0.5, 60_000);
+    assert.equal(await on.store.get(key), "0.5", "a GET sent next");
+    await first;
+    const second = on.store.addToSoon(key, 0.25, 60_000);
+    assert.equal((await on.store.addTo(key, 0.125, 60_000)).total, 0.875, "a script sent next");
+    await second;
+  });
+
   it("goes on its own when no other command comes", async () => {
     const key = fresh();
     await on.store.addToSoon(key, 0.25, 60_000);
