@@ -48,7 +48,7 @@ const streamsOnly = args.has("--streams");
 const metricsOnly = args.has("--metrics");
 const profileArg = [...args].find((arg) => arg === "--profile" || arg.startsWith("--profile="));
 const profileTarget = profileArg === undefined ? undefined : profileArg === "--profile" ? "a" : profileArg.slice("--profile=".length);
-const PROFILE_TARGETS = ["a", "b", "c", "d", "f", "g", "j"] as const;
+const PROFILE_TARGETS = ["a", "b", "c", "d", "f", "g", "i", "j"] as const;
 /** `--profile --many`: (a), (b), (d) or (f) profiled in the many-sessions shape (SETTINGS.sessions cookies in rotation). */
 const profileMany = args.has("--many");
 /**
@@ -294,14 +294,20 @@ function stubPace(chunks: number, intervalMs: number): Record<string, string> {
 }
 
 /** Baseline (i), a bare proxy with one Redis read per completion, in front of `stub`. */
-function startProxyBaseline(buildDir: string, redisUrl: string, stub: BenchChild): Promise<BenchChild> {
-  return startChild(buildDir, "baseline (i)", "baseline-proxy", {
-    NODE_ENV: "production",
-    PORT: "0",
-    REDIS_URL: redisUrl,
-    UPSTREAM_URL: `${stub.info.apiBase}/chat/completions`,
-    UPSTREAM_AUTHORIZATION: `Bearer ${stub.info.validKey}`,
-  });
+function startProxyBaseline(buildDir: string, redisUrl: string, stub: BenchChild, nodeFlags: string[] = []): Promise<BenchChild> {
+  return startChild(
+    buildDir,
+    "baseline (i)",
+    "baseline-proxy",
+    {
+      NODE_ENV: "production",
+      PORT: "0",
+      REDIS_URL: redisUrl,
+      UPSTREAM_URL: `${stub.info.apiBase}/chat/completions`,
+      UPSTREAM_AUTHORIZATION: `Bearer ${stub.info.validKey}`,
+    },
+    nodeFlags,
+  );
 }
 
 /** A stream target with, for the servers the bench started, the process whose CPU it counts. */
@@ -649,13 +655,25 @@ async function runBench(): Promise<Measurements> {
   }
 }
 
+/** The stress shape's streamed completions to `target`, for a profile: per streamed chunk, as `sent` counts the events passed on. */
+function streamedLoad(target: StreamTarget, base: { readonly seconds: number; readonly warmupSeconds: number }): { warm(): Promise<unknown>; run(): Promise<LoadResult> } {
+  return {
+    warm: () => streamLoad(target, SETTINGS.streamConcurrency, base.warmupSeconds),
+    run: async () => {
+      const run = await streamLoad(target, SETTINGS.streamConcurrency, base.seconds);
+      return { rps: run.streams / base.seconds, p50: percentile(run.firstByteMs, 50), p99: percentile(run.firstByteMs, 99), sent: run.events, ok: run.streams - run.failed, failed: run.failed };
+    },
+  };
+}
+
 /**
  * `--profile` (or `--profile=a`): (a) against a gateway under `--cpu-prof`; `--profile=b`,
  * `--profile=c` and `--profile=g` the same for (b), for (c) sign-ins by API key and for (g)
- * streamed completions through the proxy; `--profile=d`, `--profile=f` and `--profile=j` the
- * baselines (d), (f) and (j) under `--cpu-prof`, to compare the profiles.
+ * streamed completions through the proxy; `--profile=d`, `--profile=f`, `--profile=i` and `--profile=j` the
+ * baselines (d), (f), (i) and (j) under `--cpu-prof`, to compare the profiles.
  */
 async function runProfile(target: ProfileTarget): Promise<void> {
+  const streamed = target === "g" || target === "i";
   const buildDir = await compileForBench();
   const redis = await startRedisServer({ private: true });
   const profileDir = mkdtempSync(join(tmpdir(), "openrouter-auth-profile-"));
@@ -683,6 +701,13 @@ async function runProfile(target: ProfileTarget): Promise<void> {
       const graphqlAlone = await startChild(buildDir, "baseline (j)", "baseline-graphql", { NODE_ENV: "production", PORT: "0" }, profiling);
       children.push(graphqlAlone);
       load = autocannonLoad({ ...base, url: `${urlOf(graphqlAlone)}/graphql`, method: "POST", headers: JSON_HEADERS, body: STATUS_QUERY });
+    } else if (target === "i") {
+      // The floor (g) is set against, under the same profiler and the same load.
+      const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0", ...stubPace(SETTINGS.streamPace.chunks, SETTINGS.streamPace.intervalMs) });
+      children.push(stub);
+      const bare = await startProxyBaseline(buildDir, redis.url, stub, profiling);
+      children.push(bare);
+      load = streamedLoad({ url: `${urlOf(bare)}/chat/completions`, headers: JSON_HEADERS, body: STREAMED_COMPLETION }, base);
     } else {
       const stub = await startChild(buildDir, "OpenRouter stand-in", "stub-process", { PORT: "0", ...stubPace(SETTINGS.streamPace.chunks, SETTINGS.streamPace.intervalMs) });
       children.push(stub);
@@ -693,15 +718,7 @@ async function runProfile(target: ProfileTarget): Promise<void> {
       const cookie = await signInGateway();
       const cookies = profileMany && (target === "a" || target === "b") ? (await signInMany(SETTINGS.sessions, SETTINGS.signInConcurrency, signInGateway)).cookies : undefined;
       if (target === "g") {
-        const proxied: StreamTarget = { url: `${gatewayUrl}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION };
-        load = {
-          warm: () => streamLoad(proxied, SETTINGS.streamConcurrency, base.warmupSeconds),
-          // Per streamed chunk: `sent` counts the server-sent events passed on.
-          run: async () => {
-            const run = await streamLoad(proxied, SETTINGS.streamConcurrency, base.seconds);
-            return { rps: run.streams / base.seconds, p50: percentile(run.firstByteMs, 50), p99: percentile(run.firstByteMs, 99), sent: run.events, ok: run.streams - run.failed, failed: run.failed };
-          },
-        };
+        load = streamedLoad({ url: `${gatewayUrl}${PROXY_COMPLETIONS_PATH}`, headers: { ...JSON_HEADERS, cookie }, body: STREAMED_COMPLETION }, base);
       } else {
         load = autocannonLoad(
           target === "a"
@@ -726,8 +743,8 @@ async function runProfile(target: ProfileTarget): Promise<void> {
   }
   if (profileAllocations) {
     const what = profileSurvivors ? "what outlived a young collection was sampled" : "its allocations were sampled";
-    console.log(`(${target}) while ${what}: ${Math.round(result.rps)} ${target === "g" ? "streams/s" : "req/s"} (the summary covers the measured run only)`);
-    console.log(formatAllocationSummary(summariseAllocations(allocationsFile, 25), { count: result.sent, unit: target === "g" ? "chunk" : "req" }, profileSurvivors));
+    console.log(`(${target}) while ${what}: ${Math.round(result.rps)} ${streamed ? "streams/s" : "req/s"} (the summary covers the measured run only)`);
+    console.log(formatAllocationSummary(summariseAllocations(allocationsFile, 25), { count: result.sent, unit: streamed ? "chunk" : "req" }, profileSurvivors));
     if (process.env.BENCH_KEEP_PROFILE === "1") console.log(`\nprofile kept: ${allocationsFile}`);
     else rmSync(profileDir, { recursive: true, force: true });
     return;
@@ -735,10 +752,10 @@ async function runProfile(target: ProfileTarget): Promise<void> {
   const files = readdirSync(profileDir).filter((name) => name.endsWith(".cpuprofile"));
   const file = files[0];
   if (file === undefined || files.length !== 1) throw new Error(`bench: expected one profile in ${profileDir}, found ${files.join(", ") || "none"}`);
-  const unit = target === "g" ? "streams/s, first byte" : "req/s,";
-  const per = target === "g" ? "streamed chunk" : "request";
+  const unit = streamed ? "streams/s, first byte" : "req/s,";
+  const per = streamed ? "streamed chunk" : "request";
   console.log(`(${target}) under the profiler: ${Math.round(result.rps)} ${unit} p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${Math.round(cpuMicrosPerRequest)} µs CPU per ${per} (the summary covers the measured run only)`);
-  console.log(formatProfileSummary(summariseProfile(join(profileDir, file), 25, window), { count: result.sent, unit: target === "g" ? "chunk" : "req" }));
+  console.log(formatProfileSummary(summariseProfile(join(profileDir, file), 25, window), { count: result.sent, unit: streamed ? "chunk" : "req" }));
   // BENCH_KEEP_PROFILE=1 keeps the file for Chrome DevTools or speedscope.
   if (process.env.BENCH_KEEP_PROFILE === "1") console.log(`\nprofile kept: ${join(profileDir, file)}`);
   else rmSync(profileDir, { recursive: true, force: true });
