@@ -15,6 +15,16 @@ interface SentCommand {
 const NOT_COUNTED = new Set(["client"]);
 
 /**
+ * NOSCRIPT: Redis does not have a script the store runs by its hash (its first use on a node, a
+ * restart, a failover, SCRIPT FLUSH), and the store sends it whole (store/redis-store.ts). Timed
+ * as an answer, not counted as an error: nothing failed, and every restart would show one failure
+ * per script and node.
+ */
+function isScriptNotLoaded(error: Error): boolean {
+  return error.message.startsWith("NOSCRIPT");
+}
+
+/**
  * Counts every command the client sends (the gateway's own and connect-redis's, one by one or
  * in a pipeline) by timing it from sending until its reply or failure, and follows the
  * connection's state. ioredis has no event per command, but every command, whether pipelined or
@@ -45,7 +55,7 @@ export function instrumentRedis(redis: Redis | Cluster, metrics: StoreMetrics): 
         resolve(value);
       };
       command.reject = (error) => {
-        series.answered(startedAt, true);
+        series.answered(startedAt, !isScriptNotLoaded(error));
         reject(error);
       };
     }

@@ -340,6 +340,22 @@ describe("a Redis outage", () => {
   });
 });
 
+describe("a Redis that lost its scripts", () => {
+  it("counts no store error when a script is sent whole after NOSCRIPT (a restart, a failover, SCRIPT FLUSH), and the request that ran it succeeds", async () => {
+    const before = await scrape();
+    assert.equal(await stack.redis.command("SCRIPT", "FLUSH"), "OK");
+    // A sign-in counts its attempt with a script, the first one Redis is asked for since.
+    const browser = await signedIn();
+    assert.equal((await browser.get(`${REST}/status`)).status, 200);
+    const after = await scrape();
+    const changed = changes(before, after);
+    assert.ok(changed(`${PREFIX}session_store_command_duration_seconds_count`, { command: "evalsha" }) >= 1, "a script ran by its hash");
+    assert.ok(changed(`${PREFIX}session_store_command_duration_seconds_count`, { command: "eval" }) >= 1, "and was sent whole after NOSCRIPT");
+    const errors = (scrape: Scrape) => scrape.samples.filter((sample) => sample.name === STORE_ERRORS).reduce((sum, sample) => sum + sample.value, 0);
+    assert.equal(errors(after) - errors(before), 0, "NOSCRIPT is the store loading a script, not a failure");
+  });
+});
+
 describe("a gateway without metrics", () => {
   it("does not load prom-client at all (metrics are off by default, and it is 0.5 MB of heap)", async () => {
     // A process of its own: this one has loaded prom-client for the tests above.
