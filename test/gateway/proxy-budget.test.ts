@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { accountIdOf } from "../../gateway/proxy/account-id.js";
 import { READ_AHEAD_MAX_AGE_MS } from "../../gateway/proxy/budget-read-ahead.js";
 import { KEY_PREFIX, SESSION_KEY_PREFIX } from "../../gateway/session/session-store.js";
-import { TEST_SECRETS, startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
+import { TEST_SECRETS, startTestStack, type TestStack } from "../support/gateway.js";
 import type { HttpClient } from "../support/http-client.js";
 import { PROXY, assertProxyError, parseEvents, proxyFetch, signedIn, upstreamCalls } from "../support/proxy.js";
 import { waitFor } from "../support/wait-for.js";
@@ -23,7 +23,6 @@ function assertCredits(actual: number, expected: number, message?: string): void
 
 describe("the proxy's spend budget", () => {
   let stack: TestStack;
-  const extra: TestGateway[] = [];
 
   before(async () => {
     // A Redis of its own: one test pauses it.
@@ -31,15 +30,9 @@ describe("the proxy's spend budget", () => {
   });
   afterEach(async () => {
     stack.stub.setChatPace({});
-    for (const gateway of extra.splice(0)) await gateway.close();
+    await stack.closeOthers();
   });
   after(() => stack.close());
-
-  async function gatewayWith(env: Record<string, string>): Promise<TestGateway> {
-    const gateway = await startGateway({ ...stack.env, ...env });
-    extra.push(gateway);
-    return gateway;
-  }
 
   const tallyKey = (key: string) => `${KEY_PREFIX}proxy:spend:${accountId(key)}`;
   async function tally(key: string): Promise<number> {
@@ -58,7 +51,7 @@ describe("the proxy's spend budget", () => {
   }
 
   it("refuses the next request with 429 SPEND_LIMIT_REACHED and Retry-After once a run of completions crosses PROXY_SPEND_LIMIT, before any upstream call", async () => {
-    const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "0.0001", PROXY_SPEND_WINDOW_SECONDS: "3600" });
+    const gateway = await stack.startAnother({ PROXY_SPEND_LIMIT: "0.0001", PROXY_SPEND_WINDOW_SECONDS: "3600" });
     const { key } = stack.stub.addAccount();
     const browser = await signedIn(gateway.url, key);
     let spent = 0;
@@ -87,7 +80,7 @@ describe("the proxy's spend budget", () => {
   });
 
   it("lets a request already running finish, and counts its cost, once others used the budget", async () => {
-    const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "0.00005" });
+    const gateway = await stack.startAnother({ PROXY_SPEND_LIMIT: "0.00005" });
     const { key } = stack.stub.addAccount();
     const browser = await signedIn(gateway.url, key);
     let release!: () => void;
@@ -111,8 +104,8 @@ describe("the proxy's spend budget", () => {
   /** Two instances on one Redis with a budget of 0.00005 (an answer costs 0.000035), and a session of one new account on each. */
   async function oneAccountOnTwoInstances() {
     const env = { PROXY_SPEND_LIMIT: "0.00005" };
-    const first = await gatewayWith(env);
-    const second = await gatewayWith(env);
+    const first = await stack.startAnother(env);
+    const second = await stack.startAnother(env);
     const { key } = stack.stub.addAccount();
     return { first, second, key, one: await signedIn(first.url, key), two: await signedIn(second.url, key) };
   }
@@ -143,7 +136,7 @@ describe("the proxy's spend budget", () => {
   });
 
   it("counts a stream cut before its usage arrived at the most it could have cost: its max_tokens at the model's completion price", async () => {
-    const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "100" });
+    const gateway = await stack.startAnother({ PROXY_SPEND_LIMIT: "100" });
     const { key } = stack.stub.addAccount();
     const browser = await signedIn(gateway.url, key);
     const cut = async (body: Record<string, unknown>) => {
@@ -170,7 +163,7 @@ describe("the proxy's spend budget", () => {
   });
 
   it("starts again when the window ends", async () => {
-    const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "0.00003", PROXY_SPEND_WINDOW_SECONDS: "600" });
+    const gateway = await stack.startAnother({ PROXY_SPEND_LIMIT: "0.00003", PROXY_SPEND_WINDOW_SECONDS: "600" });
     const { key } = stack.stub.addAccount();
     const browser = await signedIn(gateway.url, key);
     await completion(gateway.url, browser, key);
@@ -185,9 +178,7 @@ describe("the proxy's spend budget", () => {
   });
 
   it("is kept in the process when there is no Redis", async () => {
-    const { REDIS_URL: _shared, ...withoutRedis } = stack.env;
-    const gateway = await startGateway({ ...withoutRedis, PROXY_SPEND_LIMIT: "0.00005" });
-    extra.push(gateway);
+    const gateway = await stack.startAnother({ REDIS_URL: undefined, PROXY_SPEND_LIMIT: "0.00005" });
     const browser = await signedIn(gateway.url, stack.stub.addAccount().key);
     const spent = async () => ((await browser.graphql(BUDGET)).body as { data: { proxyBudget: { spent: number } } }).data.proxyBudget.spent;
     let total = 0;
@@ -201,7 +192,7 @@ describe("the proxy's spend budget", () => {
 
   describe("what the page can read of it", () => {
     it("proxyBudget and GET /api/v1/openrouter/proxy-budget agree with the tally in Redis", async () => {
-      const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "2.5", PROXY_SPEND_WINDOW_SECONDS: "3600" });
+      const gateway = await stack.startAnother({ PROXY_SPEND_LIMIT: "2.5", PROXY_SPEND_WINDOW_SECONDS: "3600" });
       const { key } = stack.stub.addAccount();
       const browser = await signedIn(gateway.url, key);
       assert.deepEqual((await browser.graphql(BUDGET)).body.data, { proxyBudget: { spent: 0, limit: 2.5, resetsAt: null } });
@@ -256,7 +247,7 @@ describe("the proxy's spend budget", () => {
     }
 
     it("asks for the tally together with the session once the session has spent through this gateway, and after it the first time", async () => {
-      const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "100" });
+      const gateway = await stack.startAnother({ PROXY_SPEND_LIMIT: "100" });
       const { key } = stack.stub.addAccount();
       const browser = await signedIn(gateway.url, key);
       const sessionKey = `${SESSION_KEY_PREFIX}${decodeURIComponent(browser.cookies.get("openrouter-auth.sid")!).replace(/^s:/, "").replace(/\.[^.]*$/, "")}`;
@@ -276,7 +267,7 @@ describe("the proxy's spend budget", () => {
     });
 
     it("reads the tally again when the request took long to arrive whole: a budget used meanwhile refuses it", async () => {
-      const gateway = await gatewayWith({ PROXY_SPEND_LIMIT: "0.00005" });
+      const gateway = await stack.startAnother({ PROXY_SPEND_LIMIT: "0.00005" });
       const { key } = stack.stub.addAccount();
       const slow = await signedIn(gateway.url, key);
       await completion(gateway.url, slow, key);
@@ -315,7 +306,7 @@ describe("the proxy's spend budget", () => {
 
   describe("a client that leaves while its limits are asked of Redis", () => {
     it("gives back the place it took: the count of running requests returns to 0", async () => {
-      const gateway = await gatewayWith({ PROXY_RATE_LIMIT: "100", PROXY_MAX_CONCURRENT_STREAMS: "1" });
+      const gateway = await stack.startAnother({ PROXY_RATE_LIMIT: "100", PROXY_MAX_CONCURRENT_STREAMS: "1" });
       const { key } = stack.stub.addAccount();
       const browser = await signedIn(gateway.url, key);
       const streamsKey = `${KEY_PREFIX}proxy:streams:${accountId(key)}`;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { STUB_MODELS } from "../../dev/openrouter-stub.js";
-import { startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
+import { startTestStack, type TestStack } from "../support/gateway.js";
 import type { HttpClient } from "../support/http-client.js";
 import { assertProxyError, parseEvents, proxyFetch, signedIn, upstreamCalls, type ServerSentEvent } from "../support/proxy.js";
 import { waitFor } from "../support/wait-for.js";
@@ -66,7 +66,6 @@ const CASES: readonly InferenceCase[] = [
 describe("the proxy's endpoints", () => {
   let stack: TestStack;
   let browser: HttpClient;
-  const extra: TestGateway[] = [];
 
   before(async () => {
     stack = await startTestStack({ env: { ALLOWED_ORIGINS: PAGE } });
@@ -74,15 +73,9 @@ describe("the proxy's endpoints", () => {
   });
   afterEach(async () => {
     stack.stub.setChatPace({});
-    for (const gateway of extra.splice(0)) await gateway.close();
+    await stack.closeOthers();
   });
   after(() => stack.close());
-
-  async function gatewayWith(env: Record<string, string>): Promise<TestGateway> {
-    const gateway = await startGateway({ ...stack.env, ...env });
-    extra.push(gateway);
-    return gateway;
-  }
 
   for (const endpoint of CASES) {
     describe(`POST ${endpoint.path}`, () => {
@@ -141,7 +134,7 @@ describe("the proxy's endpoints", () => {
       }
 
       it("refuses another origin with 403 and no CORS, a body over the limit with 413, and a signed-out caller with 401, before any upstream call", async () => {
-        const small = await gatewayWith({ PROXY_MAX_BODY_BYTES: "2048" });
+        const small = await stack.startAnother({ PROXY_MAX_BODY_BYTES: "2048" });
         const before = calls();
         const foreign = await proxyFetch(stack.gatewayUrl, browser, endpoint.path, { body: endpoint.body, headers: { origin: OTHER_PAGE, "sec-fetch-site": "cross-site" } });
         assert.equal(foreign.headers.get("access-control-allow-origin"), null);
@@ -155,7 +148,7 @@ describe("the proxy's endpoints", () => {
       });
 
       it("refuses every model it names outside PROXY_ALLOWED_MODELS, `models` fallbacks included, with 403 before any upstream call", async () => {
-        const gateway = await gatewayWith({ PROXY_ALLOWED_MODELS: `${endpoint.body.model as string}` });
+        const gateway = await stack.startAnother({ PROXY_ALLOWED_MODELS: `${endpoint.body.model as string}` });
         const before = calls();
         await assertProxyError(await proxyFetch(gateway.url, browser, endpoint.path, { body: { ...endpoint.body, model: "google/gemini-2.5-pro" } }), 403, "MODEL_NOT_ALLOWED");
         await assertProxyError(await proxyFetch(gateway.url, browser, endpoint.path, { body: { ...endpoint.body, models: [endpoint.body.model, "google/gemini-2.5-pro"] } }), 403, "MODEL_NOT_ALLOWED");
@@ -168,7 +161,7 @@ describe("the proxy's endpoints", () => {
       if (endpoint.tokenField !== undefined) {
         const field = endpoint.tokenField;
         it(`caps \`${field}\` at PROXY_MAX_TOKENS: above it 400 before any upstream call, and the cap sent when none is asked for`, async () => {
-          const gateway = await gatewayWith({ PROXY_MAX_TOKENS: "500" });
+          const gateway = await stack.startAnother({ PROXY_MAX_TOKENS: "500" });
           const before = calls();
           await assertProxyError(await proxyFetch(gateway.url, browser, endpoint.path, { body: { ...endpoint.body, [field]: 501 } }), 400, "MAX_TOKENS_EXCEEDED");
           await assertProxyError(await proxyFetch(gateway.url, browser, endpoint.path, { body: { ...endpoint.body, [field]: 10_000, stream: true } }), 400, "MAX_TOKENS_EXCEEDED");
@@ -181,7 +174,7 @@ describe("the proxy's endpoints", () => {
   }
 
   it("checks both `max_tokens` and `max_completion_tokens` of one chat completion against the cap", async () => {
-    const gateway = await gatewayWith({ PROXY_MAX_TOKENS: "500" });
+    const gateway = await stack.startAnother({ PROXY_MAX_TOKENS: "500" });
     const before = upstreamCalls(stack, "/chat/completions").length;
     const body = CASES[0]!.body;
     await assertProxyError(await proxyFetch(gateway.url, browser, "/chat/completions", { body: { ...body, max_tokens: 10, max_completion_tokens: 10_000 } }), 400, "MAX_TOKENS_EXCEEDED");
@@ -190,7 +183,7 @@ describe("the proxy's endpoints", () => {
   });
 
   it("takes `openai/*` in PROXY_ALLOWED_MODELS as the prefix `openai/`: a look-alike such as `openai-evil/x` is refused", async () => {
-    const gateway = await gatewayWith({ PROXY_ALLOWED_MODELS: "openai/*" });
+    const gateway = await stack.startAnother({ PROXY_ALLOWED_MODELS: "openai/*" });
     const before = upstreamCalls(stack, "/chat/completions").length;
     const body = CASES[0]!.body;
     for (const model of ["openai-evil/x", "openai", "openaix/gpt-4o"]) {
@@ -250,7 +243,7 @@ describe("the proxy's endpoints", () => {
     });
 
     it("narrows the list to PROXY_ALLOWED_MODELS when it is set", async () => {
-      const gateway = await gatewayWith({ PROXY_ALLOWED_MODELS: "anthropic/claude-sonnet-4,openai/*" });
+      const gateway = await stack.startAnother({ PROXY_ALLOWED_MODELS: "anthropic/claude-sonnet-4,openai/*" });
       const body = await (await proxyFetch(gateway.url, browser, "/models")).json();
       assert.deepEqual(body.data.map((model: { id: string }) => model.id), ["openai/gpt-4o", "openai/gpt-4o-mini", "anthropic/claude-sonnet-4"]);
       assert.equal(body.data[0].pricing.completion, "0.00001", "each model as OpenRouter describes it");

@@ -5,7 +5,7 @@ import OpenAI from "openai";
 import { loadConfig } from "../../gateway/config.js";
 import { KEY_PREFIX } from "../../gateway/session/session-store.js";
 import { accountIdOf } from "../../gateway/proxy/account-id.js";
-import { TEST_SECRETS, startGateway, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
+import { TEST_SECRETS, startTestStack, type TestGateway, type TestStack } from "../support/gateway.js";
 import { HttpClient } from "../support/http-client.js";
 import { configRefusal } from "../support/config-refusal.js";
 import { waitFor } from "../support/wait-for.js";
@@ -112,7 +112,6 @@ describe("the OpenRouter proxy", () => {
   let stack: TestStack;
   /** Every gateway a test started, so that the last test can read all their logs. */
   const gateways: TestGateway[] = [];
-  const extra: TestGateway[] = [];
 
   before(async () => {
     stack = await startTestStack({ env: { ALLOWED_ORIGINS: PAGE } });
@@ -121,15 +120,14 @@ describe("the OpenRouter proxy", () => {
   afterEach(async () => {
     stack.stub.setFault("none");
     stack.stub.setChatPace({});
-    for (const gateway of extra.splice(0)) await gateway.close();
+    await stack.closeOthers();
   });
   after(() => stack.close());
 
-  /** Another gateway on the same Redis and stand-in, with settings of its own. */
-  async function gatewayWith(env: Record<string, string>, options: { shutdownGraceMs?: number } = {}): Promise<TestGateway> {
-    const gateway = await startGateway({ ...stack.env, ...env }, options);
+  /** Another gateway on the same Redis and stand-in, with settings of its own (`undefined` unsets one). */
+  async function gatewayWith(env: Record<string, string | undefined>, options: { shutdownGraceMs?: number } = {}): Promise<TestGateway> {
+    const gateway = await stack.startAnother(env, options);
     gateways.push(gateway);
-    extra.push(gateway);
     return gateway;
   }
 
@@ -576,10 +574,7 @@ describe("the OpenRouter proxy", () => {
     });
 
     it("keeps both limits in the process when there is no Redis", async () => {
-      const { REDIS_URL: _shared, ...withoutRedis } = stack.env;
-      const gateway = await startGateway({ ...withoutRedis, PROXY_RATE_LIMIT: "3", PROXY_MAX_CONCURRENT_STREAMS: "1" });
-      gateways.push(gateway);
-      extra.push(gateway);
+      const gateway = await gatewayWith({ REDIS_URL: undefined, PROXY_RATE_LIMIT: "3", PROXY_MAX_CONCURRENT_STREAMS: "1" });
       const browser = await signedIn(undefined, gateway.url);
       const hold = latch();
       stack.stub.setChatPace({ chunks: 2, intervalMs: 0, beforeChunk: () => atMost(hold.promise, 10_000) });

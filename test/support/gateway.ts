@@ -91,6 +91,14 @@ export interface TestStack {
   readonly redis: RedisServerHandle;
   /** The settings the gateway runs with: start another instance on the same Redis with them. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Another gateway on the same Redis and stand-in: the stack's settings with `env` over them
+   * (`undefined` unsets one: `{ REDIS_URL: undefined }` keeps its state in its own process).
+   * Closed by closeOthers(), for a test's afterEach, or else by close().
+   */
+  startAnother(env?: Record<string, string | undefined>, options?: GatewayListenOptions): Promise<TestGateway>;
+  /** Closes every gateway startAnother() started and has not closed yet. */
+  closeOthers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -101,13 +109,24 @@ export async function startTestStack(
   const stub = await startOpenRouterStub();
   const env = { REDIS_URL: redis.url, OPENROUTER_API_BASE: stub.apiBase, OPENROUTER_AUTH_URL: stub.authUrl, ...options.env };
   const gateway = await startGateway(env, { tls: options.tls, hostname: options.hostname, clock: options.clock });
+  const others: TestGateway[] = [];
+  const closeOthers = async () => {
+    for (const other of others.splice(0)) await other.close();
+  };
   return {
     gatewayUrl: gateway.url,
     gateway,
     stub,
     redis,
     env,
+    async startAnother(overrides = {}, listenOptions = {}) {
+      const other = await startGateway({ ...env, ...overrides }, listenOptions);
+      others.push(other);
+      return other;
+    },
+    closeOthers,
     async close() {
+      await closeOthers();
       await gateway.close();
       await stub.close();
       await redis.close();
