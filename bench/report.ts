@@ -70,6 +70,8 @@ export interface StreamShapeFigures extends StreamShape {
   readonly direct: StreamFigures;
   readonly bareProxy: StreamFigures;
   readonly withSpendLimit?: StreamFigures | undefined;
+  /** (g) again through a gateway alike but for what `label` says (BENCH_VARIANT_NODE_FLAGS, BENCH_VARIANT_ENV). */
+  readonly variant?: { readonly label: string; readonly figures: StreamFigures } | undefined;
 }
 
 export interface StreamFigures {
@@ -196,6 +198,15 @@ function streamShapeGoals(s: StreamShapeFigures): Goal[] {
       met: spend.cpuMicrosPerEvent <= 1.05 * g.cpuMicrosPerEvent,
     });
   }
+  if (s.variant !== undefined) {
+    const v = s.variant.figures;
+    goals.push({
+      figure: `(g) with ${s.variant.label} / without, CPU per chunk; first byte p50, p99, ${shape}`,
+      value: `${(v.cpuMicrosPerEvent / g.cpuMicrosPerEvent).toFixed(3)} (${µs(v.cpuMicrosPerEvent)} vs ${µs(g.cpuMicrosPerEvent)}); ${ms(v.p50)} vs ${ms(g.p50)}, ${ms(v.p99)} vs ${ms(g.p99)}`,
+      goal: "(reported)",
+      met: undefined,
+    });
+  }
   return goals;
 }
 
@@ -272,7 +283,7 @@ export function evaluate(m: Measurements): BenchReport {
   };
 
   const statusCommands = total(a.redisPerRequest);
-  const streams = m.streaming.shapes.flatMap((shape) => [shape.proxied, shape.direct, shape.bareProxy, ...(shape.withSpendLimit === undefined ? [] : [shape.withSpendLimit])]);
+  const streams = m.streaming.shapes.flatMap((shape) => [shape.proxied, shape.direct, shape.bareProxy, ...(shape.withSpendLimit === undefined ? [] : [shape.withSpendLimit]), ...(shape.variant === undefined ? [] : [shape.variant.figures])]);
   const failures = [...Object.values(m.scenarios), many.a, many.b, many.d, many.f, many.j, m.metrics.a.off, m.metrics.a.on, m.metrics.b.off, m.metrics.b.on, ...streams].reduce((sum, s) => sum + s.failed, 0);
   const goals: Goal[] = [
     ...shapeGoals("one session", { a, b, d, f }),
@@ -390,6 +401,7 @@ function streamsTable(shapes: readonly StreamShapeFigures[]): string {
       ["(i) bare proxy", s.bareProxy],
       ["(g) the gateway's proxy", s.proxied],
       ["(g) with PROXY_SPEND_LIMIT", s.withSpendLimit],
+      [`(g) with ${s.variant?.label}`, s.variant?.figures],
     ];
     return paths.flatMap(([label, f]) =>
       f === undefined
@@ -409,8 +421,8 @@ function streamsTable(shapes: readonly StreamShapeFigures[]): string {
     );
   });
   const failures = shapes.flatMap((s) =>
-    [s.direct, s.bareProxy, s.proxied, s.withSpendLimit].flatMap((f, index) =>
-      f?.failure === undefined ? [] : [`first failure, ${["(h)", "(i)", "(g)", "(g) with PROXY_SPEND_LIMIT"][index]}, ${s.concurrency} at a time: ${f.failure.replace(/\s+/g, " ").slice(0, 160)}`],
+    [s.direct, s.bareProxy, s.proxied, s.withSpendLimit, s.variant?.figures].flatMap((f, index) =>
+      f?.failure === undefined ? [] : [`first failure, ${["(h)", "(i)", "(g)", "(g) with PROXY_SPEND_LIMIT", `(g) with ${s.variant?.label}`][index]}, ${s.concurrency} at a time: ${f.failure.replace(/\s+/g, " ").slice(0, 160)}`],
     ),
   );
   return [table(["streamed completions", "streams", "chunks", "first byte p50 ms", "p99 ms", "CPU µs/chunk", "Redis commands per stream", "failed"], rows, new Set([1, 2, 3, 4, 5, 7])), ...failures].join("\n");

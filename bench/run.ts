@@ -123,7 +123,30 @@ const BENCH_SPEND_LIMIT = "1000000";
 /** The node flags `npm start` runs the gateway with: the bench measures the gateway as it is deployed. */
 const START_FLAGS = startScriptFlags();
 /** Extra node flags for the gateway process only, to try a fix (e.g. BENCH_GATEWAY_NODE_FLAGS="--max-semi-space-size=8"). */
-const GATEWAY_NODE_FLAGS = [...START_FLAGS, ...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? "").split(/\s+/).filter((flag) => flag !== "")];
+const GATEWAY_NODE_FLAGS = [...START_FLAGS, ...flagsOf(process.env.BENCH_GATEWAY_NODE_FLAGS)];
+
+function flagsOf(value: string | undefined): string[] {
+  return (value ?? "").split(/\s+/).filter((flag) => flag !== "");
+}
+
+/**
+ * A second gateway in every stream shape, alike but for these node flags (BENCH_VARIANT_NODE_FLAGS)
+ * and settings (BENCH_VARIANT_ENV, a JSON object), streaming in the same turns as (g): an A/B of a
+ * change, where two runs one after the other differ by more than most changes do.
+ */
+const VARIANT = variantOf(process.env.BENCH_VARIANT_NODE_FLAGS, process.env.BENCH_VARIANT_ENV);
+
+function variantOf(nodeFlags: string | undefined, envJson: string | undefined): { label: string; nodeFlags: string[]; env: Record<string, string> } | undefined {
+  if (nodeFlags === undefined && envJson === undefined) return undefined;
+  const env: unknown = envJson === undefined ? {} : JSON.parse(envJson);
+  if (typeof env !== "object" || env === null || Array.isArray(env) || !Object.values(env).every((value) => typeof value === "string")) {
+    throw new Error(`bench: BENCH_VARIANT_ENV must be a JSON object of strings (got ${envJson})`);
+  }
+  const settings = env as Record<string, string>;
+  const flags = flagsOf(nodeFlags);
+  const label = [...flags, ...Object.entries(settings).map(([name, value]) => `${name}=${value}`)].join(" ");
+  return { label: label === "" ? "nothing else" : label, nodeFlags: flags, env: settings };
+}
 
 const STATUS_QUERY = JSON.stringify({ query: "{ status { authenticated method expiresAt user { label usage limit limitRemaining isFreeTier totalCredits } } }" });
 const REST_STATUS_PATH = "/api/v1/openrouter/auth/status";
@@ -393,6 +416,8 @@ async function streamShape(buildDir: string, redisUrl: string, shape: (typeof ST
     children.push(gateway);
     const spending = shape.spendLimit ? await startChild(buildDir, `gateway with PROXY_SPEND_LIMIT (${shape.name})`, "gateway-process", { ...env, PROXY_SPEND_LIMIT: BENCH_SPEND_LIMIT }, GATEWAY_NODE_FLAGS) : undefined;
     if (spending !== undefined) children.push(spending);
+    const variant = VARIANT === undefined ? undefined : await startChild(buildDir, `gateway with ${VARIANT.label} (${shape.name})`, "gateway-process", { ...env, ...VARIANT.env }, [...GATEWAY_NODE_FLAGS, ...VARIANT.nodeFlags]);
+    if (variant !== undefined) children.push(variant);
     const bareProxy = await startProxyBaseline(buildDir, redisUrl, stub);
     children.push(bareProxy);
 
@@ -406,17 +431,19 @@ async function streamShape(buildDir: string, redisUrl: string, shape: (typeof ST
     };
     const g = await proxiedThrough(gateway);
     const gs = spending === undefined ? undefined : await proxiedThrough(spending);
+    const gv = variant === undefined ? undefined : await proxiedThrough(variant);
     const entries = {
       h: { target: { url: `${stub.info.apiBase}/chat/completions`, headers: { ...JSON_HEADERS, authorization: `Bearer ${validKey}` }, body: STREAMED_COMPLETION } },
       i: { target: { url: `${urlOf(bareProxy)}/chat/completions`, headers: JSON_HEADERS, body: STREAMED_COMPLETION }, server: bareProxy },
       g,
       ...(gs === undefined ? {} : { gs }),
+      ...(gv === undefined ? {} : { gv }),
     };
     const figures = await streamTurns(shape, entries, probe);
     // The comparison means something only if the one gateway counted what its streams cost and the other did not.
     if ((await spentOf(urlOf(gateway), g.cookie)) !== null) throw new Error("bench: the gateway without PROXY_SPEND_LIMIT has a spend budget");
     if (spending !== undefined && !((await spentOf(urlOf(spending), gs!.cookie))! > 0)) throw new Error("bench: the gateway with PROXY_SPEND_LIMIT counted nothing spent");
-    return { name: shape.name, concurrency: shape.concurrency, pace: shape.pace, proxied: figures.g!, direct: figures.h!, bareProxy: figures.i!, withSpendLimit: figures.gs };
+    return { name: shape.name, concurrency: shape.concurrency, pace: shape.pace, proxied: figures.g!, direct: figures.h!, bareProxy: figures.i!, withSpendLimit: figures.gs, variant: VARIANT === undefined ? undefined : { label: VARIANT.label, figures: figures.gv! } };
   } finally {
     for (const child of children.reverse()) await child.stop().catch(() => undefined);
     await probe.close().catch(() => undefined);
