@@ -29,6 +29,7 @@ import { launchChromium, newContext } from "../support/browser.js";
 import { TEST_SECRETS } from "../support/gateway.js";
 import { startRedisServer, type RedisServerHandle } from "../support/redis-server.js";
 import { signedIn } from "../support/proxy.js";
+import { waitFor } from "../support/wait-for.js";
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -131,6 +132,9 @@ describe("the AI client libraries through the packed gateway's proxy", { timeout
       ALLOWED_ORIGINS: pageOrigin,
       LOG_LEVEL: "warn",
     });
+    // It listens before its Redis connection is up, and answers SESSION_STORE_UNAVAILABLE until
+    // then: as a load balancer would, send nothing before /readyz says ready.
+    await waitFor(async () => (await fetch(`${gatewayUrl}/readyz`)).status === 200, START_TIMEOUT_MS);
     cookie = (await signedIn(gatewayUrl, stub.testKeys.valid)).cookieHeader();
   });
 
