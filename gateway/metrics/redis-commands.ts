@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import { isScriptNotLoaded } from "../store/script-not-loaded.js";
 import type { StoreMetrics } from "./recorders.js";
 
 /** What the counting needs of an ioredis command: how ioredis settles it (set as it is made). */
@@ -13,16 +14,6 @@ interface SentCommand {
  * which Redis before 7.2 refuses. Counted, it would be an error on every connection.
  */
 const NOT_COUNTED = new Set(["client"]);
-
-/**
- * NOSCRIPT: Redis does not have a script the store runs by its hash (its first use on a node, a
- * restart, a failover, SCRIPT FLUSH), and the store sends it whole (store/redis-store.ts). Timed
- * as an answer, not counted as an error: nothing failed, and every restart would show one failure
- * per script and node.
- */
-function isScriptNotLoaded(error: Error): boolean {
-  return error.message.startsWith("NOSCRIPT");
-}
 
 /**
  * Counts every command the client sends (the gateway's own and connect-redis's, one by one or
@@ -55,6 +46,8 @@ export function instrumentRedis(redis: Redis | Cluster, metrics: StoreMetrics): 
         resolve(value);
       };
       command.reject = (error) => {
+        // A NOSCRIPT answer is the store loading a script, not a failure: else every restart would
+        // show one failure per script and node.
         series.answered(startedAt, !isScriptNotLoaded(error));
         reject(error);
       };

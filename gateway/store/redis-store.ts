@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { ErrorCode, GatewayError } from "../errors.js";
 import type { RedisClient } from "../session/redis-connection.js";
 import type { KeyValueStore } from "./key-value-store.js";
+import { isScriptNotLoaded } from "./script-not-loaded.js";
 
 /**
  * Replaces a value only if it is still the one the caller read, in one step on the server: a
@@ -247,7 +248,7 @@ export class RedisStore implements KeyValueStore {
       return Promise.reject(storeUnavailable(cause));
     }
     return sent.then(undefined, (error: unknown) => {
-      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw storeUnavailable(error);
+      if (!isScriptNotLoaded(error)) throw storeUnavailable(error);
       return this.#redis.eval(script.lua, 1, key, ...args).then(undefined, (cause: unknown) => {
         throw storeUnavailable(cause);
       });
