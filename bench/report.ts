@@ -283,7 +283,7 @@ export function evaluate(m: Measurements): BenchReport {
   };
 
   const statusCommands = total(a.redisPerRequest);
-  const streams = m.streaming.shapes.flatMap((shape) => [shape.proxied, shape.direct, shape.bareProxy, ...(shape.withSpendLimit === undefined ? [] : [shape.withSpendLimit]), ...(shape.variant === undefined ? [] : [shape.variant.figures])]);
+  const streams = m.streaming.shapes.flatMap((shape) => streamPaths(shape).map(([, figures]) => figures));
   const failures = [...Object.values(m.scenarios), many.a, many.b, many.d, many.f, many.j, m.metrics.a.off, m.metrics.a.on, m.metrics.b.off, m.metrics.b.on, ...streams].reduce((sum, s) => sum + s.failed, 0);
   const goals: Goal[] = [
     ...shapeGoals("one session", { a, b, d, f }),
@@ -392,38 +392,35 @@ export function formatReport(r: BenchReport): string {
   ].join("\n");
 }
 
+/** A shape's paths that streamed, each with its label. */
+function streamPaths(s: StreamShapeFigures): [string, StreamFigures][] {
+  const paths: [string, StreamFigures | undefined][] = [
+    ["(h) straight to the stand-in", s.direct],
+    ["(i) bare proxy", s.bareProxy],
+    ["(g) the gateway's proxy", s.proxied],
+    ["(g) with PROXY_SPEND_LIMIT", s.withSpendLimit],
+    [`(g) with ${s.variant?.label}`, s.variant?.figures],
+  ];
+  return paths.filter((path): path is [string, StreamFigures] => path[1] !== undefined);
+}
+
 /** Each shape's streams, one row per path: what the goals are computed from. */
 function streamsTable(shapes: readonly StreamShapeFigures[]): string {
   const rows = shapes.flatMap((s) => {
     const shape = `${s.concurrency} at a time, ${s.pace.intervalMs} ms pace`;
-    const paths: [string, StreamFigures | undefined][] = [
-      ["(h) straight to the stand-in", s.direct],
-      ["(i) bare proxy", s.bareProxy],
-      ["(g) the gateway's proxy", s.proxied],
-      ["(g) with PROXY_SPEND_LIMIT", s.withSpendLimit],
-      [`(g) with ${s.variant?.label}`, s.variant?.figures],
-    ];
-    return paths.flatMap(([label, f]) =>
-      f === undefined
-        ? []
-        : [
-            [
-              `${label}, ${shape}`,
-              number(f.streams),
-              number(f.events),
-              f.p50.toFixed(2),
-              f.p99.toFixed(2),
-              Number.isNaN(f.cpuMicrosPerEvent) ? "-" : f.cpuMicrosPerEvent.toFixed(1),
-              describeCosts(f.redisPerStream),
-              String(f.failed),
-            ],
-          ],
-    );
+    return streamPaths(s).map(([label, f]) => [
+      `${label}, ${shape}`,
+      number(f.streams),
+      number(f.events),
+      f.p50.toFixed(2),
+      f.p99.toFixed(2),
+      Number.isNaN(f.cpuMicrosPerEvent) ? "-" : f.cpuMicrosPerEvent.toFixed(1),
+      describeCosts(f.redisPerStream),
+      String(f.failed),
+    ]);
   });
   const failures = shapes.flatMap((s) =>
-    [s.direct, s.bareProxy, s.proxied, s.withSpendLimit, s.variant?.figures].flatMap((f, index) =>
-      f?.failure === undefined ? [] : [`first failure, ${["(h)", "(i)", "(g)", "(g) with PROXY_SPEND_LIMIT", `(g) with ${s.variant?.label}`][index]}, ${s.concurrency} at a time: ${f.failure.replace(/\s+/g, " ").slice(0, 160)}`],
-    ),
+    streamPaths(s).flatMap(([label, f]) => (f.failure === undefined ? [] : [`first failure, ${label}, ${s.concurrency} at a time: ${f.failure.replace(/\s+/g, " ").slice(0, 160)}`])),
   );
   return [table(["streamed completions", "streams", "chunks", "first byte p50 ms", "p99 ms", "CPU µs/chunk", "Redis commands per stream", "failed"], rows, new Set([1, 2, 3, 4, 5, 7])), ...failures].join("\n");
 }
